@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs the pinned external tools the tests use into .tools/ (ignored by git), and reuses
+# them when their versions already match. Sourced by scripts/test; safe to run on its own.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+
+# Pinned versions: change them here only.
+MOTO_VERSION="5.2.5"
+CFN_LINT_VERSION="1.58.0"
+AWS_CDK_VERSION="2.1148.1"
+
+install_python_tools() {
+  local stamp="$TOOLS/venv/.stamp-moto-$MOTO_VERSION-cfnlint-$CFN_LINT_VERSION"
+  [ -f "$stamp" ] && return 0
+  echo "tools: installing moto[server]==$MOTO_VERSION and cfn-lint==$CFN_LINT_VERSION into .tools/venv"
+  rm -rf "$TOOLS/venv"
+  python3 -m venv "$TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check \
+    "moto[server]==$MOTO_VERSION" "cfn-lint==$CFN_LINT_VERSION"
+  touch "$stamp"
+}
+
+install_node_tools() {
+  local stamp="$TOOLS/node/.stamp-cdk-$AWS_CDK_VERSION"
+  [ -f "$stamp" ] && return 0
+  echo "tools: installing aws-cdk@$AWS_CDK_VERSION into .tools/node"
+  rm -rf "$TOOLS/node"
+  mkdir -p "$TOOLS/node"
+  (cd "$TOOLS/node" && npm init -y >/dev/null &&
+    npm install --silent --no-audit --no-fund "aws-cdk@$AWS_CDK_VERSION" >/dev/null)
+  touch "$stamp"
+}
+
+install_tools() {
+  mkdir -p "$TOOLS"
+  install_python_tools
+  install_node_tools
+  export STACKCRAFT_TOOLS="$TOOLS"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  install_tools
+fi

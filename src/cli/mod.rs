@@ -1,0 +1,61 @@
+//! The command line: parse, call the library, render. One file per command.
+//!
+//! An app binary hands its app-building function to [`main`]; commands that need the app
+//! (`synth`, `ls`) call it, the others (`validate`) do not.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod ls;
+mod render;
+mod synth;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::app::App;
+
+/// The app-building function of an app binary.
+pub type AppBuilder<'a> = Box<dyn FnOnce() -> anyhow::Result<App> + 'a>;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "stackcraft",
+    version,
+    about = "Typed, validated CloudFormation from Rust constructs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Synthesize the app into a cloud assembly (cdk.out)
+    Synth(synth::Args),
+    /// List the app's stacks with their environment and dependencies
+    Ls(ls::Args),
+}
+
+/// Runs the command line for the app that `build` creates; returns the process exit code
+/// (0 success, 1 failure, 2 usage error).
+pub fn main(build: impl FnOnce() -> anyhow::Result<App>) -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let build: AppBuilder<'_> = Box::new(build);
+    let result = match cli.command {
+        Command::Synth(args) => synth::run(args, build),
+        Command::Ls(args) => ls::run(args, build),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            render::error(&e);
+            ExitCode::from(1)
+        }
+    }
+}

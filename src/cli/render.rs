@@ -1,0 +1,48 @@
+//! How the CLI shows errors, findings and annotations on the terminal.
+
+use crate::construct::{Annotation, Level};
+use crate::synth::SynthFailure;
+use crate::validate::{Finding, Severity};
+
+/// Prints an error and its causes, one line each, after the tool name.
+pub(crate) fn error(e: &anyhow::Error) {
+    eprintln!("stackcraft: error: {e}");
+    for cause in e.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+}
+
+/// Prints annotations at warning level and above.
+pub(crate) fn annotations(annotations: &[Annotation]) {
+    for a in annotations {
+        let level = match a.level {
+            Level::Info => "info",
+            Level::Warning => "warning",
+            Level::Error => "error",
+        };
+        eprintln!("{level}[{}] [{}] {}", a.id, a.path, a.message);
+    }
+}
+
+/// Prints validation findings.
+pub(crate) fn findings(findings: &[Finding]) {
+    for f in findings {
+        eprintln!("{f}");
+    }
+}
+
+/// Prints everything a failed synthesis found.
+pub(crate) fn synth_failure(failure: &SynthFailure) {
+    annotations(&failure.annotations);
+    for e in &failure.errors {
+        eprintln!("error: {e}");
+    }
+    findings(&failure.findings);
+    let errors = failure.errors.len()
+        + failure
+            .findings
+            .iter()
+            .filter(|f| f.level == Severity::Error)
+            .count();
+    eprintln!("stackcraft: synthesis failed with {errors} error(s); nothing was written");
+}

@@ -1,0 +1,92 @@
+//! `synth`: build the app, validate it, write the cloud assembly.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+
+use super::{render, AppBuilder};
+use crate::synth::SynthOptions;
+
+/// Arguments of `synth`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Stacks to report on (all stacks are synthesized; the assembly stays complete)
+    stacks: Vec<String>,
+    /// Output folder of the cloud assembly
+    #[arg(short, long, default_value = "cdk.out")]
+    output: PathBuf,
+    /// Print nothing but warnings and errors
+    #[arg(short, long)]
+    quiet: bool,
+    /// Treat warnings as errors
+    #[arg(long)]
+    strict: bool,
+}
+
+pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let app = build().context("building the app")?;
+    let options = SynthOptions {
+        strict: args.strict,
+        ..SynthOptions::default()
+    };
+    let synthesis = match app.synth(&options) {
+        Ok(s) => s,
+        Err(failure) => {
+            render::synth_failure(&failure);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    render::annotations(&synthesis.annotations);
+    render::findings(&synthesis.findings);
+    let assembly = &synthesis.assembly;
+    for name in &args.stacks {
+        if assembly.stack(name).is_none() {
+            let known: Vec<&str> = assembly
+                .stacks
+                .iter()
+                .map(|s| s.stack_name.as_str())
+                .collect();
+            bail!("no stack named '{name}'; the app has: {}", known.join(", "));
+        }
+    }
+    let report = assembly.write(&args.output)?;
+    if !args.quiet {
+        for stack in &assembly.stacks {
+            if !args.stacks.is_empty()
+                && !args
+                    .stacks
+                    .iter()
+                    .any(|n| *n == stack.id || *n == stack.stack_name)
+            {
+                continue;
+            }
+            let file = args.output.join(stack.template_file());
+            let bytes = report
+                .files
+                .iter()
+                .find(|(p, _)| *p == file)
+                .map_or(0, |(_, n)| *n);
+            let resources = stack.template["Resources"]
+                .as_object()
+                .map_or(0, |r| r.len());
+            println!(
+                "{:<40} {} ({resources} resources, {bytes} bytes)",
+                stack.stack_name,
+                file.display()
+            );
+        }
+        for removed in &report.removed {
+            println!("removed {}", removed.display());
+        }
+        println!(
+            "synthesized {} stack(s) into {} in {:.1?}",
+            assembly.stacks.len(),
+            args.output.display(),
+            started.elapsed()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

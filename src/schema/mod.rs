@@ -1,0 +1,122 @@
+//! The CloudFormation resource schemas, embedded and parsed lazily per type.
+//!
+//! `build.rs` packs `schemas/cloudformation/` into one blob without the documentation keys; a
+//! schema is parsed the first time a template uses its type and kept for the rest of the run.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::Value as Json;
+
+mod generated_index {
+    include!(concat!(env!("OUT_DIR"), "/schema_index.rs"));
+}
+
+static BLOB: &str = include_str!(concat!(env!("OUT_DIR"), "/schemas.json.bin"));
+
+/// What stackcraft reads from one resource type's schema.
+#[derive(Debug)]
+pub struct ResourceSchema {
+    /// The type name, such as `AWS::EC2::VPC`.
+    pub type_name: String,
+    /// The whole schema (documentation keys stripped).
+    pub raw: Json,
+    /// Attributes `Fn::GetAtt` may read (from `readOnlyProperties`), dotted (`Endpoint.Address`).
+    pub attributes: Vec<String>,
+    /// Properties whose change replaces the resource (from `createOnlyProperties`), dotted.
+    pub create_only: Vec<String>,
+    /// Properties that must be given.
+    pub required: Vec<String>,
+}
+
+impl ResourceSchema {
+    fn parse(type_name: &str, raw: Json) -> Self {
+        let pointers = |key: &str| -> Vec<String> {
+            raw[key]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|p| p.as_str())
+                        .map(|p| p.trim_start_matches("/properties/").replace('/', "."))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let required = raw["required"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ResourceSchema {
+            type_name: type_name.to_string(),
+            attributes: pointers("readOnlyProperties"),
+            create_only: pointers("createOnlyProperties"),
+            required,
+            raw,
+        }
+    }
+
+    /// True when `name` is a top-level property of the type.
+    pub fn has_property(&self, name: &str) -> bool {
+        self.raw["properties"].get(name).is_some()
+    }
+}
+
+/// Every CloudFormation resource type name known to stackcraft, sorted.
+pub fn type_names() -> impl Iterator<Item = &'static str> {
+    generated_index::INDEX.iter().map(|(name, _, _)| *name)
+}
+
+/// True when CloudFormation has a resource type of this name.
+pub fn is_known_type(type_name: &str) -> bool {
+    find(type_name).is_some()
+}
+
+fn find(type_name: &str) -> Option<&'static str> {
+    let index = generated_index::INDEX;
+    let i = index
+        .binary_search_by(|(name, _, _)| (*name).cmp(type_name))
+        .ok()?;
+    let (_, offset, len) = index[i];
+    BLOB.get(offset..offset + len)
+}
+
+/// The raw (documentation-stripped) schema text of a type.
+pub fn schema_text(type_name: &str) -> Option<&'static str> {
+    find(type_name)
+}
+
+/// The schema of a type, parsed on first use and cached for the rest of the process.
+pub fn resource(type_name: &str) -> Option<Arc<ResourceSchema>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<ResourceSchema>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(s) = cache.lock().ok()?.get(type_name) {
+        return Some(s.clone());
+    }
+    let raw: Json = serde_json::from_str(find(type_name)?).ok()?;
+    let schema = Arc::new(ResourceSchema::parse(type_name, raw));
+    cache
+        .lock()
+        .ok()?
+        .insert(type_name.to_string(), schema.clone());
+    Some(schema)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knows_every_type_and_reads_attributes() {
+        assert_eq!(type_names().count(), 1898);
+        let vpc = resource("AWS::EC2::VPC").unwrap();
+        assert!(vpc.attributes.iter().any(|a| a == "DefaultSecurityGroup"));
+        assert!(vpc.create_only.iter().any(|a| a == "CidrBlock"));
+        let db = resource("AWS::RDS::DBInstance").unwrap();
+        assert!(db.attributes.iter().any(|a| a == "Endpoint.Address"));
+        assert!(!is_known_type("AWS::Foo::Bar"));
+    }
+}

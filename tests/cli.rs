@@ -1,0 +1,47 @@
+//! End-to-end tests of the `stackcraft` binary on the default app.
+
+use std::process::Command;
+
+fn stackcraft() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_stackcraft"))
+}
+
+#[test]
+fn synth_writes_the_assembly_and_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = |o: &std::path::Path| {
+        let status = stackcraft()
+            .args(["synth", "--quiet", "-o"])
+            .arg(o)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    run(&out);
+    let first: Vec<(String, Vec<u8>)> = read_dir(&out);
+    run(&out);
+    assert_eq!(first, read_dir(&out));
+    assert!(first.iter().any(|(n, _)| n == "manifest.json"));
+}
+
+fn read_dir(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = stackcraft().arg("frobnicate").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -1,0 +1,3 @@
+//! Generates the typed L1 resource code from `schemas/`.
+
+fn main() {}
