@@ -6,7 +6,11 @@
 //! ones have chainable setters, and each attribute is an `attr_*` accessor on
 //! [`Resource`](crate::template::Resource). Property types live in a submodule named after
 //! the resource (`ecs::task_definition::ContainerDefinition`).
-#![allow(clippy::too_many_arguments, clippy::new_without_default)]
+#![allow(
+    clippy::too_many_arguments,
+    clippy::new_without_default,
+    clippy::should_implement_trait
+)]
 
 pub mod applicationautoscaling;
 pub mod cloudwatch;
