@@ -304,8 +304,8 @@ impl FargateServiceWithDatadog {
                     "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
                 )])
                 .policies(vec![role::Policy::new(
-                    "ReadContainerSecrets",
                     read_secrets_policy(&props.secrets, dd_secret_pattern),
+                    "ReadContainerSecrets",
                 )]),
         )?;
         let task_role = Resource::new(
@@ -323,7 +323,7 @@ impl FargateServiceWithDatadog {
                 ("awslogs-stream-prefix", Token::from(prefix)),
             ])
         };
-        let mut app = td::ContainerDefinition::new(props.container_name.clone(), image)
+        let mut app = td::ContainerDefinition::new(image, props.container_name.clone())
             .essential(true)
             .cpu(i64::from(app_cpu))
             .memory(i64::from(app_memory))
@@ -381,7 +381,7 @@ impl FargateServiceWithDatadog {
                     .start_period(i64::from(hc.start_period_seconds.min(300))),
             );
         }
-        let mut agent = td::ContainerDefinition::new("datadog-agent", dd.agent_image.clone())
+        let mut agent = td::ContainerDefinition::new(dd.agent_image.clone(), "datadog-agent")
             .essential(false)
             .cpu(i64::from(AGENT_SIZE.0))
             .memory(i64::from(AGENT_SIZE.1))
@@ -410,7 +410,7 @@ impl FargateServiceWithDatadog {
                     .retries(3)
                     .start_period(15),
             );
-        let mut router = td::ContainerDefinition::new("log-router", dd.log_router_image.clone())
+        let mut router = td::ContainerDefinition::new(dd.log_router_image.clone(), "log-router")
             .essential(true)
             .cpu(i64::from(LOG_ROUTER_SIZE.0))
             .memory(i64::from(LOG_ROUTER_SIZE.1))
@@ -458,7 +458,7 @@ impl FargateServiceWithDatadog {
                     .name(name.clone())
                     .namespace_id(namespace_id.clone())
                     .dns_config(
-                        sd::DnsConfig::new(vec![sd::DnsRecord::new("A", 10)])
+                        sd::DnsConfig::new(vec![sd::DnsRecord::new(10, "A")])
                             .routing_policy("MULTIVALUE"),
                     )
                     .health_check_custom_config(

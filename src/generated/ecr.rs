@@ -123,7 +123,7 @@ pub mod public_repository {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -470,8 +470,8 @@ pub mod registry_scanning_configuration {
     impl ScanningRule {
         /// A `ScanningRule` with its required properties; the optional ones are absent.
         pub fn new(
-            scan_frequency: impl Into<Value<String>>,
             repository_filters: impl Into<Value<Vec<Value<RepositoryFilter>>>>,
+            scan_frequency: impl Into<Value<String>>,
         ) -> Self {
             ScanningRule {
                 repository_filters: repository_filters.into(),
@@ -1150,7 +1150,7 @@ pub mod repository {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -1233,8 +1233,8 @@ impl CfnRepositoryCreationTemplate {
     /// An `AWS::ECR::RepositoryCreationTemplate` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        prefix: impl Into<Value<String>>,
         applied_for: impl Into<Value<Vec<Value<String>>>>,
+        prefix: impl Into<Value<String>>,
     ) -> Self {
         CfnRepositoryCreationTemplate {
             applied_for: applied_for.into(),

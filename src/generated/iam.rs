@@ -246,8 +246,8 @@ pub struct CfnGroupPolicy {
 impl CfnGroupPolicy {
     /// An `AWS::IAM::GroupPolicy` with its required properties; the optional ones are absent.
     pub fn new(
-        policy_name: impl Into<Value<String>>,
         group_name: impl Into<Value<String>>,
+        policy_name: impl Into<Value<String>>,
     ) -> Self {
         CfnGroupPolicy {
             group_name: group_name.into(),
@@ -636,7 +636,7 @@ pub mod oidc_provider {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -952,8 +952,8 @@ pub mod role {
     impl Policy {
         /// A `Policy` with its required properties; the optional ones are absent.
         pub fn new(
-            policy_name: impl Into<Value<String>>,
             policy_document: impl Into<Value<serde_json::Value>>,
+            policy_name: impl Into<Value<String>>,
         ) -> Self {
             Policy {
                 policy_document: policy_document.into(),
@@ -1287,7 +1287,7 @@ pub mod saml_provider {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -1457,7 +1457,7 @@ pub mod server_certificate {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -1790,8 +1790,8 @@ pub mod user {
     impl Policy {
         /// A `Policy` with its required properties; the optional ones are absent.
         pub fn new(
-            policy_name: impl Into<Value<String>>,
             policy_document: impl Into<Value<serde_json::Value>>,
+            policy_name: impl Into<Value<String>>,
         ) -> Self {
             Policy {
                 policy_document: policy_document.into(),
@@ -2078,7 +2078,7 @@ pub mod virtual_mfa_device {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),

@@ -924,7 +924,7 @@ pub mod secret {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -973,9 +973,9 @@ impl CfnSecretTargetAttachment {
     /// An `AWS::SecretsManager::SecretTargetAttachment` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        target_type: impl Into<Value<String>>,
-        target_id: impl Into<Value<String>>,
         secret_id: impl Into<Value<String>>,
+        target_id: impl Into<Value<String>>,
+        target_type: impl Into<Value<String>>,
     ) -> Self {
         CfnSecretTargetAttachment {
             secret_id: secret_id.into(),

@@ -55,7 +55,7 @@ pub struct Struct {
     pub description: String,
     /// Fields in schema order.
     pub fields: Vec<Field>,
-    /// Required fields' indexes into `fields`, in the schema's `required` order.
+    /// Required fields' indexes into `fields`, in declaration order.
     pub required_order: Vec<usize>,
 }
 
@@ -226,9 +226,13 @@ fn read_struct(
             });
         }
     }
-    let required_order = required
+    // Constructor arguments follow the properties' declaration order, not the `required`
+    // list, whose order varies between schemas (`Tag::new(key, value)` everywhere).
+    let required_order = fields
         .iter()
-        .filter_map(|r| fields.iter().position(|f| &f.wire == r))
+        .enumerate()
+        .filter(|(_, f)| f.required)
+        .map(|(i, _)| i)
         .collect();
     Ok(Struct {
         schema_name: schema_name.to_string(),
