@@ -30,6 +30,7 @@ pub mod cli;
 pub mod construct;
 pub mod diff;
 pub mod error;
+pub mod graph;
 pub mod intrinsic;
 pub mod logical_id;
 pub mod schema;

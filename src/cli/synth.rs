@@ -23,6 +23,9 @@ pub(crate) struct Args {
     /// Treat warnings as errors
     #[arg(long)]
     strict: bool,
+    /// Write nothing; exit with status 1 when the output folder differs from the app
+    #[arg(long)]
+    check: bool,
 }
 
 pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
@@ -51,6 +54,9 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
                 .collect();
             bail!("no stack named '{name}'; the app has: {}", known.join(", "));
         }
+    }
+    if args.check {
+        return super::synth_check::run(assembly, &args.output, args.quiet);
     }
     let report = assembly.write(&args.output)?;
     if !args.quiet {

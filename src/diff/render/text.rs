@@ -25,6 +25,13 @@ pub fn text(diff: &AssemblyDiff, color: bool) -> String {
         render_stack(&p, stack, &mut out);
     }
     let summary = diff.summary();
+    if diff.is_empty() {
+        out.push_str(&format!(
+            "No differences in {} stack(s).\n",
+            diff.stacks.len()
+        ));
+        return out;
+    }
     let mut last = format!(
         "{} of {} stack(s) differ: {}",
         diff.changed_stacks(),
