@@ -368,7 +368,11 @@ mod tests {
         let old = role(json!([{ "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*" }]));
         let new = role(json!([
             { "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*" },
-            { "Effect": "Allow", "Action": ["s3:PutObject"], "Resource": { "Fn::GetAtt": ["B", "Arn"] } }
+            {
+                "Effect": "Allow",
+                "Action": ["s3:PutObject"],
+                "Resource": { "Fn::GetAtt": ["B", "Arn"] }
+            }
         ]));
         let found = broadenings(&old, &new);
         assert_eq!(found.len(), 1);
@@ -424,10 +428,12 @@ mod tests {
             } } } })
         };
         let old = sg(
-            json!([{ "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/8" }]),
+            json!([{ "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                     "CidrIp": "10.0.0.0/8" }]),
         );
         let new = sg(json!([
-            { "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/8", "Description": "changed" },
+            { "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/8",
+              "Description": "changed" },
             { "IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "0.0.0.0/0" }
         ]));
         let found = broadenings(&old, &new);
@@ -438,11 +444,14 @@ mod tests {
 
     #[test]
     fn standalone_rules_name_their_group_and_peer() {
-        let new = json!({ "Resources": { "DbFromApp": { "Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
-            "GroupId": { "Fn::GetAtt": ["DbSg", "GroupId"] }, "IpProtocol": "tcp",
-            "FromPort": 3306, "ToPort": 3306,
-            "SourceSecurityGroupId": { "Fn::GetAtt": ["AppSg", "GroupId"] }
-        } } } });
+        let new = json!({ "Resources": { "DbFromApp": {
+            "Type": "AWS::EC2::SecurityGroupIngress",
+            "Properties": {
+                "GroupId": { "Fn::GetAtt": ["DbSg", "GroupId"] }, "IpProtocol": "tcp",
+                "FromPort": 3306, "ToPort": 3306,
+                "SourceSecurityGroupId": { "Fn::GetAtt": ["AppSg", "GroupId"] }
+            }
+        } } });
         let found = broadenings(&json!({}), &new);
         assert_eq!(
             found[0].summary,

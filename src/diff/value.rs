@@ -77,18 +77,10 @@ fn collect_array(path: &str, old: &[Json], new: &[Json], out: &mut Vec<PropertyC
             DiffOp::Equal { .. } => {}
             DiffOp::Delete {
                 old_index, old_len, ..
-            } => {
-                for i in old_index..old_index + old_len {
-                    collect(&at(i), Some(&old[i]), None, out);
-                }
-            }
+            } => removed(path, old, old_index, old_len, out),
             DiffOp::Insert {
                 new_index, new_len, ..
-            } => {
-                for i in new_index..new_index + new_len {
-                    collect(&at(i), None, Some(&new[i]), out);
-                }
-            }
+            } => added(path, new, new_index, new_len, out),
             DiffOp::Replace {
                 old_index,
                 old_len,
@@ -97,18 +89,30 @@ fn collect_array(path: &str, old: &[Json], new: &[Json], out: &mut Vec<PropertyC
             } => {
                 // Paired elements are modified in place; the rest were inserted or deleted.
                 let paired = old_len.min(new_len);
-                for k in 0..paired {
-                    let (o, n) = (old_index + k, new_index + k);
-                    collect(&at(n), Some(&old[o]), Some(&new[n]), out);
+                let pairs = old[old_index..old_index + paired]
+                    .iter()
+                    .zip(&new[new_index..new_index + paired]);
+                for (k, (o, n)) in pairs.enumerate() {
+                    collect(&at(new_index + k), Some(o), Some(n), out);
                 }
-                for o in old_index + paired..old_index + old_len {
-                    collect(&at(o), Some(&old[o]), None, out);
-                }
-                for n in new_index + paired..new_index + new_len {
-                    collect(&at(n), None, Some(&new[n]), out);
-                }
+                removed(path, old, old_index + paired, old_len - paired, out);
+                added(path, new, new_index + paired, new_len - paired, out);
             }
         }
+    }
+}
+
+/// Records `len` elements of `old` from index `from` as removed.
+fn removed(path: &str, old: &[Json], from: usize, len: usize, out: &mut Vec<PropertyChange>) {
+    for (i, v) in old.iter().enumerate().skip(from).take(len) {
+        collect(&format!("{path}[{i}]"), Some(v), None, out);
+    }
+}
+
+/// Records `len` elements of `new` from index `from` as added.
+fn added(path: &str, new: &[Json], from: usize, len: usize, out: &mut Vec<PropertyChange>) {
+    for (i, v) in new.iter().enumerate().skip(from).take(len) {
+        collect(&format!("{path}[{i}]"), None, Some(v), out);
     }
 }
 

@@ -219,15 +219,20 @@ mod tests {
             "Vpc": { "Type": "AWS::EC2::VPC",
                      "Metadata": { "aws:cdk:path": "Net/Network/Vpc" } },
             "Subnet": { "Type": "AWS::EC2::Subnet",
-                        "Properties": { "VpcId": { "Ref": "Vpc" }, "AvailabilityZone": { "Ref": "AWS::Region" } },
+                        "Properties": { "VpcId": { "Ref": "Vpc" },
+                                        "AvailabilityZone": { "Ref": "AWS::Region" } },
                         "Metadata": { "aws:cdk:path": "Net/Network/Subnet" } },
             "Sg": { "Type": "AWS::EC2::SecurityGroup",
                     "Properties": { "VpcId": { "Fn::GetAtt": ["Vpc", "VpcId"] },
-                                    "GroupDescription": { "Fn::Sub": "for ${Subnet} in ${Vpc.CidrBlock} ${!Literal}" } },
+                                    "GroupDescription": {
+                                        "Fn::Sub": "for ${Subnet} in ${Vpc.CidrBlock} ${!Literal}"
+                                    } },
                     "DependsOn": ["Subnet"],
                     "Metadata": { "aws:cdk:path": "Net/App/Sg/Resource" } },
             "Bare": { "Type": "AWS::SQS::Queue",
-                      "Properties": { "QueueName": { "Fn::Sub": ["${Own}-${Sg}", { "Own": "x" }] } } }
+                      "Properties": {
+                          "QueueName": { "Fn::Sub": ["${Own}-${Sg}", { "Own": "x" }] }
+                      } }
         } })
     }
 

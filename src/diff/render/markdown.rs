@@ -240,15 +240,18 @@ mod tests {
                 "Db": { "Type": "AWS::RDS::DBInstance",
                         "Properties": { "DBName": { "Ref": "Env" }, "AllocatedStorage": "40" } },
                 "Subnet": { "Type": "AWS::EC2::Subnet",
-                            "Properties": { "VpcId": { "Ref": "Vpc" }, "CidrBlock": "10.1.0.0/20" } },
+                            "Properties": { "VpcId": { "Ref": "Vpc" },
+                                            "CidrBlock": "10.1.0.0/20" } },
                 "WebSg": { "Type": "AWS::EC2::SecurityGroup", "Properties": {
                     "GroupDescription": "web",
                     "SecurityGroupIngress": [
-                        { "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0" }
+                        { "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                          "CidrIp": "0.0.0.0/0" }
                     ] } },
                 "TaskRole": { "Type": "AWS::IAM::Role", "Properties": {
                     "AssumeRolePolicyDocument": { "Statement": [{ "Effect": "Allow",
-                        "Action": "sts:AssumeRole", "Principal": { "Service": "ecs-tasks.amazonaws.com" } }] } } }
+                        "Action": "sts:AssumeRole",
+                        "Principal": { "Service": "ecs-tasks.amazonaws.com" } }] } } }
             },
             "Outputs": {
                 "VpcId": { "Value": { "Ref": "Vpc" } },

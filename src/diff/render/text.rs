@@ -253,7 +253,8 @@ mod tests {
             "Stack Net (modified)\n\
              Resources\n\
              [~] AWS::EC2::VPC Vpc (Net/Vpc) replaces the resource\n \
-             └─ [~] Properties.CidrBlock: \"10.0.0.0/16\" → \"10.1.0.0/16\" (requires replacement)\n\
+             └─ [~] Properties.CidrBlock: \"10.0.0.0/16\" → \"10.1.0.0/16\" \
+             (requires replacement)\n\
              [-] AWS::Logs::LogGroup Logs holds data: removing it deletes the data\n\
              \n\
              1 of 1 stack(s) differ: resources 1 modified (1 replaced), 1 removed; \
