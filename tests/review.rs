@@ -349,6 +349,16 @@ fn render_dot(text: &str) -> String {
 }
 
 fn parse_mermaid(text: &str) -> String {
+    let output = run_mermaid_parser(text);
+    assert!(
+        output.status.success(),
+        "mermaid rejected the graph: {}\n{text}",
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
+fn run_mermaid_parser(text: &str) -> Output {
     let modules = tools_dir().join("node/node_modules");
     assert!(
         modules.join("mermaid").is_dir() && modules.join("jsdom").is_dir(),
@@ -371,13 +381,18 @@ fn parse_mermaid(text: &str) -> String {
         .unwrap()
         .write_all(text.as_bytes())
         .unwrap();
-    let output = child.wait_with_output().unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn the_mermaid_checker_rejects_a_broken_diagram() {
+    let output = run_mermaid_parser("flowchart LR\n  A -->\n  subgraph\n");
+    assert_eq!(output.status.code(), Some(1));
     assert!(
-        output.status.success(),
-        "mermaid rejected the graph: {}\n{text}",
+        stderr(&output).contains("Parse error"),
+        "{}",
         stderr(&output)
     );
-    stdout(&output)
 }
 
 #[test]
