@@ -15,8 +15,13 @@ pub fn mermaid(graphs: &[StackGraph]) -> String {
         for root in child_groups(&groups, None) {
             render_group(graph, &groups, root, prefixed, 1, &mut counter, &mut out);
         }
-        for node in graph.nodes.iter().filter(|n| n.group().is_none()) {
-            node_line(graph, node, prefixed, 1, &mut out);
+        for (index, _) in graph
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.group().is_none())
+        {
+            node_line(graph, index, prefixed, 1, &mut out);
         }
     }
     for graph in graphs {
@@ -50,24 +55,15 @@ fn render_group(
     for child in child_groups(groups, Some(group)) {
         render_group(graph, groups, child, prefixed, depth + 1, counter, out);
     }
-    for node in graph.nodes.iter().filter(|n| n.group() == Some(group)) {
-        node_line(graph, node, prefixed, depth + 1, out);
+    let members = graph.nodes.iter().enumerate();
+    for (index, _) in members.filter(|(_, n)| n.group() == Some(group)) {
+        node_line(graph, index, prefixed, depth + 1, out);
     }
     out.push_str(&format!("{indent}end\n"));
 }
 
-fn node_line(
-    graph: &StackGraph,
-    node: &super::Node,
-    prefixed: bool,
-    depth: usize,
-    out: &mut String,
-) {
-    let index = graph
-        .nodes
-        .iter()
-        .position(|n| n == node)
-        .expect("node of this graph");
+fn node_line(graph: &StackGraph, index: usize, prefixed: bool, depth: usize, out: &mut String) {
+    let node = &graph.nodes[index];
     out.push_str(&format!(
         "{}{}[\"{}<br/>{}\"]\n",
         "  ".repeat(depth),
