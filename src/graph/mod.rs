@@ -14,7 +14,7 @@ mod mermaid;
 pub use dot::dot;
 pub use mermaid::mermaid;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value as Json;
 
@@ -83,7 +83,12 @@ impl StackGraph {
                 construct_path: r["Metadata"][PATH_METADATA].as_str().map(str::to_string),
             })
             .collect();
-        let index = |id: &str| nodes.iter().position(|n| n.logical_id == id);
+        let positions: HashMap<&str, usize> = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.logical_id.as_str(), i))
+            .collect();
+        let index = |id: &str| positions.get(id).copied();
         let mut edges = BTreeSet::new();
         for (from, resource) in resources.values().enumerate() {
             let mut targets = Vec::new();

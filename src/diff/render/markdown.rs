@@ -2,7 +2,8 @@
 //!
 //! A summary line first, then per changed stack a table of its resources and, open, the grants
 //! of access it broadens; the changed paths with old and new values sit in a collapsed
-//! `<details>` block so the comment stays short.
+//! `<details>` block so the comment stays short. A comment that would not fit GitHub's limit
+//! drops the details, then cuts the tables, and says so.
 
 use super::{compact, counts, warnings};
 use crate::diff::element::{ChangeKind, ElementDiff};
@@ -13,8 +14,53 @@ use crate::diff::value::PropertyChange;
 /// Longest value shown in a table cell.
 const MAX_VALUE: usize = 80;
 
-/// Renders the diff as Markdown.
+/// The most characters a comment may have: GitHub refuses comments over 65,536.
+pub const MAX_COMMENT: usize = 65_000;
+
+/// Rows per table once tables must be cut to fit [`MAX_COMMENT`].
+const CUT_ROWS: usize = 50;
+
+/// What goes into the comment.
+#[derive(Clone, Copy)]
+struct Fit {
+    details: bool,
+    max_rows: usize,
+}
+
+/// Renders the diff as Markdown of at most [`MAX_COMMENT`] characters (for all but huge diffs).
 pub fn markdown(diff: &AssemblyDiff) -> String {
+    let full = render(
+        diff,
+        Fit {
+            details: true,
+            max_rows: usize::MAX,
+        },
+    );
+    if full.chars().count() <= MAX_COMMENT {
+        return full;
+    }
+    let mut fit = Fit {
+        details: false,
+        max_rows: usize::MAX,
+    };
+    let mut text = render(diff, fit);
+    if text.chars().count() > MAX_COMMENT {
+        fit.max_rows = CUT_ROWS;
+        text = render(diff, fit);
+    }
+    let left_out = if fit.max_rows == CUT_ROWS {
+        format!("the details and the rows past the first {CUT_ROWS} of each table")
+    } else {
+        "the details".to_string()
+    };
+    text.push_str(&format!(
+        "\n_The diff is too long for one comment: {left_out} were left out. \
+         Run `stackcraft diff` to see all of it._\n"
+    ));
+    text
+}
+
+fn render(diff: &AssemblyDiff, fit: Fit) -> String {
     let summary = diff.summary();
     let mut out = String::from("## stackcraft diff\n\n");
     if diff.is_empty() {
@@ -38,7 +84,7 @@ pub fn markdown(diff: &AssemblyDiff) -> String {
         .iter()
         .filter(|s| s.change != StackChange::Unchanged)
     {
-        render_stack(stack, &mut out);
+        render_stack(stack, fit, &mut out);
     }
     let unchanged: Vec<String> = diff
         .stacks
@@ -52,7 +98,7 @@ pub fn markdown(diff: &AssemblyDiff) -> String {
     out
 }
 
-fn render_stack(stack: &StackDiff, out: &mut String) {
+fn render_stack(stack: &StackDiff, fit: Fit, out: &mut String) {
     let status = match stack.change {
         StackChange::Added => " (new stack)",
         StackChange::Removed => " (stack removed)",
@@ -63,7 +109,12 @@ fn render_stack(stack: &StackDiff, out: &mut String) {
     if !diff.resources.is_empty() {
         out.push_str("\n| | Resource | Type | Replacement | Holds data |\n");
         out.push_str("| --- | --- | --- | --- | --- |\n");
-        for r in &diff.resources {
+        let mut rows: Vec<_> = diff.resources.iter().collect();
+        if rows.len() > fit.max_rows {
+            // Cut tables keep what a reviewer must see: data at risk, then replacements.
+            rows.sort_by_key(|r| (!r.loses_data(), std::cmp::Reverse(r.replacement)));
+        }
+        for r in rows.iter().take(fit.max_rows) {
             let replacement = match r.replacement {
                 Replacement::True => "**True**",
                 Replacement::Conditional => "Conditional",
@@ -81,10 +132,15 @@ fn render_stack(stack: &StackDiff, out: &mut String) {
                 code(&r.resource_type)
             ));
         }
+        more_rows(rows.len(), fit, 5, out);
     }
     if !diff.broadening.is_empty() {
         out.push_str("\n**Access broadened**\n\n| | Resource | Grant |\n| --- | --- | --- |\n");
-        for g in &diff.broadening {
+        let mut rows: Vec<_> = diff.broadening.iter().collect();
+        if rows.len() > fit.max_rows {
+            rows.sort_by_key(|g| !g.wide_open);
+        }
+        for g in rows.iter().take(fit.max_rows) {
             let flag = if g.wide_open {
                 "⚠️ open to anyone"
             } else {
@@ -96,13 +152,26 @@ fn render_stack(stack: &StackDiff, out: &mut String) {
                 code(&g.summary)
             ));
         }
+        more_rows(rows.len(), fit, 3, out);
     }
-    let details = details(stack);
+    let details = if fit.details {
+        details(stack)
+    } else {
+        String::new()
+    };
     if !details.is_empty() {
         out.push_str(&format!(
             "\n<details>\n<summary>Details of {}</summary>\n{details}\n</details>\n",
             stack.stack
         ));
+    }
+}
+
+/// The row that counts what a cut table left out.
+fn more_rows(rows: usize, fit: Fit, columns: usize, out: &mut String) {
+    if rows > fit.max_rows {
+        let empty = " |".repeat(columns - 2);
+        out.push_str(&format!("| | _{} more_ |{empty}\n", rows - fit.max_rows));
     }
 }
 
@@ -282,6 +351,27 @@ mod tests {
             markdown(&diff),
             "## stackcraft diff\n\nNo differences in 1 stack(s).\n"
         );
+    }
+
+    #[test]
+    fn a_huge_diff_still_fits_in_one_comment() {
+        let resources: serde_json::Map<String, serde_json::Value> = (0..3000)
+            .map(|i| {
+                let queue = json!({ "Type": "AWS::SQS::Queue", "Properties": { "Name": i } });
+                (format!("Queue{i}"), queue)
+            })
+            .collect();
+        let mut removed = resources.clone();
+        removed.insert("Data".into(), json!({ "Type": "AWS::S3::Bucket" }));
+        let old = json!({ "Resources": removed });
+        let new = json!({ "Resources": {} });
+        let text = markdown(&AssemblyDiff {
+            stacks: vec![StackDiff::new("Big", Some(&old), Some(&new))],
+        });
+        assert!(text.chars().count() <= MAX_COMMENT + 200, "{}", text.len());
+        assert!(text.contains("| ➖ | `Data` | `AWS::S3::Bucket` |  | ⚠️ yes, at risk |"));
+        assert!(text.contains("| | _2951 more_ | | | |\n"), "{text}");
+        assert!(text.contains("too long for one comment"));
     }
 
     #[test]
