@@ -61,7 +61,11 @@ pub fn broadenings(old: &Json, new: &Json) -> Vec<Broadening> {
         .filter(|g| g.kind != BroadeningKind::IamDenyRemoved && !old_keys.contains(&identity(g)));
     let denies_removed = old_grants
         .into_iter()
-        .filter(|g| g.kind == BroadeningKind::IamDenyRemoved && !new_keys.contains(&identity(g)));
+        .filter(|g| g.kind == BroadeningKind::IamDenyRemoved && !new_keys.contains(&identity(g)))
+        .map(|g| Broadening {
+            summary: format!("removed: {}", g.summary),
+            ..g
+        });
     added.chain(denies_removed).collect()
 }
 
@@ -400,7 +404,7 @@ mod tests {
         let found = broadenings(&old, &new);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].kind, BroadeningKind::IamDenyRemoved);
-        assert_eq!(found[0].summary, "Deny s3:DeleteObject on *");
+        assert_eq!(found[0].summary, "removed: Deny s3:DeleteObject on *");
     }
 
     #[test]

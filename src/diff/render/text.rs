@@ -7,7 +7,7 @@
 use owo_colors::{OwoColorize, Style};
 
 use super::{compact, counts, warnings};
-use crate::diff::broadening::Broadening;
+use crate::diff::broadening::{Broadening, BroadeningKind};
 use crate::diff::element::{ChangeKind, ElementDiff};
 use crate::diff::replacement::Replacement;
 use crate::diff::resource::ResourceDiff;
@@ -190,9 +190,14 @@ fn change_line(p: &Painter, c: &PropertyChange) -> String {
 }
 
 fn render_grant(p: &Painter, g: &Broadening, out: &mut String) {
+    let kind = if g.kind == BroadeningKind::IamDenyRemoved {
+        ChangeKind::Removed
+    } else {
+        ChangeKind::Added
+    };
     let mut line = format!(
         "{} {} ({} {})",
-        p.marker(ChangeKind::Added),
+        p.marker(kind),
         g.summary,
         g.resource_type,
         g.logical_id
