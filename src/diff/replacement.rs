@@ -55,13 +55,29 @@ pub fn classify(type_name: &str, change: &PropertyChange, new_properties: &Json)
     let mut result = Replacement::False;
     for create_only in &schema.create_only {
         let property: Vec<&str> = create_only.split('.').filter(|s| *s != "*").collect();
-        let within = starts_with(&segments, &property);
-        let above = starts_with_rev(&property, &segments);
-        if !within && !above {
+        let new_values = if starts_with(&segments, &property) {
+            // The change is the create-only property or lies inside it.
+            values_at(new_properties, &property)
+        } else if starts_with(&property, &segments) {
+            // The change adds, removes or rewrites a value that holds the property.
+            let rest = &property[segments.len()..];
+            let old = change
+                .old
+                .as_ref()
+                .map_or(Vec::new(), |v| values_at(v, rest));
+            let new = change
+                .new
+                .as_ref()
+                .map_or(Vec::new(), |v| values_at(v, rest));
+            if old == new {
+                continue;
+            }
+            new
+        } else {
             continue;
-        }
+        };
         let resolved_later = change.new.as_ref().is_some_and(is_intrinsic)
-            || value_at(new_properties, &property).is_some_and(is_intrinsic);
+            || new_values.iter().any(|v| is_intrinsic(v));
         let this = if change.new.is_some() && resolved_later {
             Replacement::Conditional
         } else {
@@ -73,19 +89,25 @@ pub fn classify(type_name: &str, change: &PropertyChange, new_properties: &Json)
 }
 
 /// True when `path` starts with every segment of `prefix`.
-fn starts_with(path: &[String], prefix: &[&str]) -> bool {
-    prefix.len() <= path.len() && path.iter().zip(prefix).all(|(a, b)| a == b)
+fn starts_with<A: AsRef<str>, B: AsRef<str>>(path: &[A], prefix: &[B]) -> bool {
+    prefix.len() <= path.len()
+        && path
+            .iter()
+            .zip(prefix)
+            .all(|(a, b)| a.as_ref() == b.as_ref())
 }
 
-/// True when `path` (a create-only property) starts with every segment of `prefix` (a change).
-fn starts_with_rev(path: &[&str], prefix: &[String]) -> bool {
-    prefix.len() <= path.len() && path.iter().zip(prefix).all(|(a, b)| a == b)
-}
-
-/// The value at a path of object keys; `None` when the path crosses an array or is missing.
-fn value_at<'a>(value: &'a Json, path: &[&str]) -> Option<&'a Json> {
-    path.iter()
-        .try_fold(value, |v, key| v.as_object()?.get(*key))
+/// Every value at a path of object keys, looking into each element of the arrays on the way
+/// (`Policies.PolicyArn` finds the `PolicyArn` of every policy).
+fn values_at<'a>(value: &'a Json, path: &[&str]) -> Vec<&'a Json> {
+    match (value, path.split_first()) {
+        (_, None) => vec![value],
+        (Json::Array(items), Some(_)) => items.iter().flat_map(|v| values_at(v, path)).collect(),
+        (Json::Object(map), Some((key, rest))) => {
+            map.get(*key).map_or(Vec::new(), |v| values_at(v, rest))
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// The object keys of a change path, without array indices: `Properties.Tags[0].Key` gives
@@ -186,6 +208,30 @@ mod tests {
         assert_eq!(
             classify("AWS::EC2::Subnet", &c, &json!({})),
             Replacement::True
+        );
+    }
+
+    #[test]
+    fn adding_an_object_replaces_only_when_it_holds_a_create_only_property() {
+        let holds = PropertyChange {
+            path: "Properties.Policies".into(),
+            old: None,
+            new: Some(json!([{ "PolicyArn": "arn:x" }])),
+        };
+        let props = json!({ "Policies": [{ "PolicyArn": "arn:x" }] });
+        assert_eq!(
+            classify("AWS::MPA::ApprovalTeam", &holds, &props),
+            Replacement::True
+        );
+        let whole = PropertyChange {
+            path: "Properties".into(),
+            old: None,
+            new: Some(json!({ "EnableDnsHostnames": true })),
+        };
+        let props = json!({ "EnableDnsHostnames": true });
+        assert_eq!(
+            classify("AWS::EC2::VPC", &whole, &props),
+            Replacement::False
         );
     }
 
