@@ -4,9 +4,12 @@
 //! (`synth`, `ls`) call it, the others (`validate`) do not.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod diff;
+mod graph;
 mod ls;
 mod render;
 mod synth;
+mod synth_check;
 
 use std::process::ExitCode;
 
@@ -34,6 +37,10 @@ enum Command {
     Synth(synth::Args),
     /// List the app's stacks with their environment and dependencies
     Ls(ls::Args),
+    /// Compare the app with another cloud assembly or a template file
+    Diff(diff::Args),
+    /// Draw the resources of a stack and their references (Mermaid or DOT)
+    Graph(graph::Args),
 }
 
 /// The stacks named on the command line (by stack name or artifact id), narrowed to one
@@ -93,6 +100,8 @@ pub fn main(build: impl FnOnce() -> anyhow::Result<App>) -> ExitCode {
     let result = match cli.command {
         Command::Synth(args) => synth::run(args, build),
         Command::Ls(args) => ls::run(args, build),
+        Command::Diff(args) => diff::run(args, build),
+        Command::Graph(args) => graph::run(args, build),
     };
     match result {
         Ok(code) => code,
