@@ -1,10 +1,14 @@
 //! The command line: parse, call the library, render. One file per command.
 //!
 //! An app binary hands its app-building function to [`main`]; commands that need the app
-//! (`synth`, `ls`) call it, the others (`validate`) do not.
+//! (`synth`, `ls`, `deploy`, `destroy`) call it unless given `--app DIR`; the others
+//! (`validate`) do not.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod deploy;
+mod destroy;
 mod ls;
+mod progress;
 mod render;
 mod synth;
 
@@ -34,6 +38,10 @@ enum Command {
     Synth(synth::Args),
     /// List the app's stacks with their environment and dependencies
     Ls(ls::Args),
+    /// Deploy stacks through CloudFormation change sets
+    Deploy(Box<deploy::Args>),
+    /// Delete stacks, in reverse dependency order
+    Destroy(destroy::Args),
 }
 
 /// Runs the command line for the app that `build` creates; returns the process exit code
@@ -50,6 +58,8 @@ pub fn main(build: impl FnOnce() -> anyhow::Result<App>) -> ExitCode {
     let result = match cli.command {
         Command::Synth(args) => synth::run(args, build),
         Command::Ls(args) => ls::run(args, build),
+        Command::Deploy(args) => deploy::run(*args, build),
+        Command::Destroy(args) => destroy::run(args, build),
     };
     match result {
         Ok(code) => code,
