@@ -123,7 +123,13 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
         all: args.select.all,
         with_dependencies: !args.exclusively,
     };
-    let stacks = selection::select(&assembly, &selection)?;
+    let stacks = match selection::select(&assembly, &selection) {
+        Ok(stacks) => stacks,
+        Err(e) => {
+            eprintln!("stackcraft: error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let options = DeployOptions {
         parameters: args.parameters,
         tags: args.tags.into_iter().collect(),

@@ -47,7 +47,13 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
         all: args.select.all,
         with_dependencies: false,
     };
-    let stacks = selection::select(&assembly, &selection)?;
+    let stacks = match selection::select(&assembly, &selection) {
+        Ok(stacks) => stacks,
+        Err(e) => {
+            eprintln!("stackcraft: error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
     let options = DestroyOptions {
         role_arn: args.role_arn,
         timeout: args.timeout,

@@ -134,7 +134,7 @@ impl Reporter for TerminalReporter {
                 if let Ok(mut running) = self.running.lock() {
                     running.retain(|(s, _)| s != &stack);
                 }
-                self.line(&format!("{stack}: {status}"));
+                self.line(&format!("{stack}: finished in {status}"));
             }
         }
     }

@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 use crate::assembly::StackArtifact;
 
 use super::approval::{approval_reasons, data_loss};
-use super::change_set::{self, ChangeSetRequest, Computed};
+use super::change_set::{self, ChangeSetId, ChangeSetRequest, Computed};
 use super::classify::classify;
 use super::client::{no_retry, Clients};
 use super::error::{DeployError, DeployErrorKind};
@@ -125,7 +125,7 @@ pub async fn deploy_stack(
         });
     }
     if !lost.is_empty() {
-        change_set::delete(&client, stack, &id.arn).await?;
+        abandon(&client, stack, &id, create).await?;
         return Err(DeployError::new(
             stack,
             DeployErrorKind::DataLoss { resources: lost },
@@ -139,7 +139,7 @@ pub async fn deploy_stack(
         };
         let answer = tokio::task::block_in_place(|| reporter.confirm(&question));
         if answer != Answer::Yes {
-            change_set::delete(&client, stack, &id.arn).await?;
+            abandon(&client, stack, &id, create).await?;
             return Err(DeployError::new(
                 stack,
                 DeployErrorKind::NotApproved {
@@ -308,6 +308,26 @@ async fn settle(
         }
         info = stack_state::describe(client, stack).await?;
     }
+}
+
+/// Drops a change set that will not run; a stack that the CREATE change set made (empty, in
+/// `REVIEW_IN_PROGRESS`) goes too, so a refused first deployment leaves nothing behind.
+async fn abandon(
+    client: &Client,
+    stack: &str,
+    id: &ChangeSetId,
+    create: bool,
+) -> Result<(), DeployError> {
+    change_set::delete(client, stack, &id.arn).await?;
+    if create {
+        client
+            .delete_stack()
+            .stack_name(&id.stack_id)
+            .send()
+            .await
+            .map_err(|e| DeployError::aws(stack, "DeleteStack", e))?;
+    }
+    Ok(())
 }
 
 /// The template the stack runs now, `None` when it is not JSON.

@@ -1,6 +1,8 @@
 //! The default app: the stacks of the Temporal deployment, one set per environment.
 #![deny(missing_docs)]
 
+pub mod demo;
+
 use stackcraft::{App, Stack, StackProps};
 use stackcraft_constructs::{Network, NetworkProps};
 
