@@ -121,7 +121,7 @@ mod tests {
             approval_reasons(policy, &[sg, replaced]),
             vec!["Sg adds 1 security-group rule(s)", "Db is replaced"]
         );
-        assert!(approval_reasons(RequireApproval::Never, &[quiet.clone()]).is_empty());
+        assert!(approval_reasons(RequireApproval::Never, std::slice::from_ref(&quiet)).is_empty());
         assert_eq!(
             approval_reasons(RequireApproval::AnyChange, &[quiet]).len(),
             1
