@@ -278,10 +278,122 @@ fn broadening(action: &str, ty: &str, old: Option<&Json>, new: Option<&Json>) ->
             let mut after = Vec::new();
             grants(&old["Properties"], &mut before);
             grants(&new["Properties"], &mut after);
-            let added = after.iter().filter(|g| !before.contains(g)).count();
+            let before: Vec<Grant> = before.iter().flat_map(|s| atomize(s)).collect();
+            let added = after
+                .iter()
+                .filter(|s| {
+                    atomize(s)
+                        .iter()
+                        .any(|g| !before.iter().any(|old| old.covers(g)))
+                })
+                .count();
             (added > 0).then(|| format!("{added} IAM statement(s) or managed policy(ies)"))
         }
     }
+}
+
+/// One permission of an `Allow` statement: a principal, an action and a resource, with the
+/// statement's condition; or a whole statement or managed policy that cannot be split.
+#[derive(Debug, PartialEq)]
+enum Grant {
+    Atom {
+        principal: String,
+        condition: String,
+        action: String,
+        resource: String,
+    },
+    Whole(Json),
+}
+
+impl Grant {
+    /// True when `self` allows at least what `other` allows, wildcards included.
+    fn covers(&self, other: &Grant) -> bool {
+        match (self, other) {
+            (
+                Grant::Atom {
+                    principal,
+                    condition,
+                    action,
+                    resource,
+                },
+                Grant::Atom {
+                    principal: p,
+                    condition: c,
+                    action: a,
+                    resource: r,
+                },
+            ) => {
+                principal == p
+                    && condition == c
+                    && glob(&action.to_lowercase(), &a.to_lowercase())
+                    && glob(resource, r)
+            }
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// Splits a statement into the permissions it grants.
+fn atomize(statement: &Json) -> Vec<Grant> {
+    let list = |v: &Json| -> Option<Vec<String>> {
+        match v {
+            Json::Null => Some(vec![String::new()]),
+            Json::String(s) => Some(vec![s.clone()]),
+            Json::Array(items) => items
+                .iter()
+                .map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            _ => None,
+        }
+    };
+    let splittable = statement.is_object()
+        && statement.get("NotAction").is_none()
+        && statement.get("NotResource").is_none()
+        && statement.get("NotPrincipal").is_none();
+    let (Some(actions), Some(resources)) =
+        (list(&statement["Action"]), list(&statement["Resource"]))
+    else {
+        return vec![Grant::Whole(statement.clone())];
+    };
+    if !splittable {
+        return vec![Grant::Whole(statement.clone())];
+    }
+    let principal = statement["Principal"].to_string();
+    let condition = statement["Condition"].to_string();
+    actions
+        .iter()
+        .flat_map(|a| {
+            resources.iter().map(|r| Grant::Atom {
+                principal: principal.clone(),
+                condition: condition.clone(),
+                action: a.clone(),
+                resource: r.clone(),
+            })
+        })
+        .collect()
+}
+
+/// IAM wildcard matching: `*` any run of characters, `?` one character.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
 }
 
 fn added_items(old: &Json, new: &Json) -> usize {
@@ -405,6 +517,14 @@ mod tests {
         assert_eq!(c[0].replacement, Replacement::True);
         assert_eq!(c[1].replacement, Replacement::Conditional);
         assert_eq!(c[1].replaced_by, vec!["VpcId"]);
+    }
+
+    #[test]
+    fn wildcards_cover_narrower_grants() {
+        assert!(glob("s3:*", "s3:getobject"));
+        assert!(glob("arn:aws:s3:::b/*", "arn:aws:s3:::b/k"));
+        assert!(!glob("s3:get*", "s3:putobject"));
+        assert!(glob("*", ""));
     }
 
     #[test]
