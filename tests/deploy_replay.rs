@@ -42,7 +42,9 @@ fn template() -> Json {
     json!({ "Resources": {
         "Queue": { "Type": QUEUE, "Properties": { "QueueName": "jobs" } },
         "Db": { "Type": DB, "Properties": { "DBName": "app", "Engine": "mysql",
-                "DBInstanceClass": "db.t3.micro" } } } })
+                "DBInstanceClass": "db.t3.micro" } },
+        "Role": { "Type": "AWS::IAM::Role", "Properties": { "RoleName": "replay-role",
+                  "AssumeRolePolicyDocument": { "Statement": [] } } } } })
 }
 
 /// Runs `stackcraft <command> STACK --app <assembly of STACK>` against the replay server.
@@ -124,7 +126,19 @@ fn a_failed_create_shows_events_the_root_cause_and_the_rollback() {
         }
         other => panic!("unexpected {other}"),
     });
-    let out = stackcraft(&replay, "deploy", stack, &[]);
+    let out = stackcraft(
+        &replay,
+        "deploy",
+        stack,
+        &[
+            "--parameters",
+            "ReplayCreateFails:Size=3",
+            "--parameters",
+            "Other:Size=9",
+            "--tags",
+            "team=core",
+        ],
+    );
     assert_eq!(out.code, 1);
     assert!(out.stderr.contains("CREATE_FAILED"));
     assert!(out.stderr.contains("Resource creation cancelled"));
@@ -144,6 +158,17 @@ fn a_failed_create_shows_events_the_root_cause_and_the_rollback() {
         .find(|r| r.action == "CreateChangeSet")
         .unwrap();
     assert_eq!(create.params["ChangeSetType"], "CREATE");
+    assert_eq!(create.params["Parameters.member.1.ParameterKey"], "Size");
+    assert_eq!(create.params["Parameters.member.1.ParameterValue"], "3");
+    assert!(!create
+        .params
+        .contains_key("Parameters.member.2.ParameterKey"));
+    assert_eq!(create.params["Tags.member.1.Key"], "team");
+    assert_eq!(create.params["Capabilities.member.1"], "CAPABILITY_IAM");
+    assert_eq!(
+        create.params["Capabilities.member.2"],
+        "CAPABILITY_NAMED_IAM"
+    );
     assert!(create.params["TemplateBody"].contains("\"QueueName\":\"jobs\""));
 }
 
@@ -225,8 +250,21 @@ fn a_rolled_back_first_creation_is_deleted_only_after_confirmation_then_created(
     assert_eq!(unattended.count("CreateChangeSet"), 0);
 
     let confirmed = rolled_back_stack(stack);
-    let out = stackcraft(&confirmed, "deploy", stack, &["--yes"]);
+    let dir = tempfile::tempdir().unwrap();
+    let outputs = dir.path().join("outputs.json");
+    let out = stackcraft(
+        &confirmed,
+        "deploy",
+        stack,
+        &["--yes", "--outputs-file", outputs.to_str().unwrap()],
+    );
     assert_eq!(out.code, 0);
+    let written: Json = serde_json::from_str(&std::fs::read_to_string(&outputs).unwrap()).unwrap();
+    assert_eq!(
+        written,
+        json!({ "ReplayRecovers": {
+            "QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/jobs" } })
+    );
     assert!(out.stderr.contains("DELETE_COMPLETE"));
     assert!(out.stdout.contains("ReplayRecovers: CREATE_COMPLETE"));
     assert!(out.stdout.contains(
@@ -489,6 +527,106 @@ fn a_failed_deletion_names_its_cause() {
         "finished in DELETE_FAILED; first failure: Db (AWS::RDS::DBInstance): Cannot delete \
          protected DB Instance"
     ));
+}
+
+/// A create that never ends: the stack stays `CREATE_IN_PROGRESS`.
+fn endless_create(stack: &'static str) -> Replay {
+    let executed = Arc::new(AtomicBool::new(false));
+    let flag = executed.clone();
+    Replay::start(move |r: &Request| match r.action.as_str() {
+        "DescribeStacks" if !flag.load(Ordering::SeqCst) => xml::no_such_stack(stack),
+        "DescribeStacks" => xml::describe_stacks(&StackDesc::new(stack, "CREATE_IN_PROGRESS")),
+        "CreateChangeSet" => xml::create_change_set(stack),
+        "DescribeChangeSet" => xml::describe_change_set(
+            stack,
+            "CREATE_COMPLETE",
+            None,
+            &[("Add", "Queue", QUEUE, None)],
+        ),
+        "DescribeStackEvents" if !flag.load(Ordering::SeqCst) => {
+            xml::describe_stack_events(stack, &[stack_event(stack, 0, "REVIEW_IN_PROGRESS", None)])
+        }
+        "DescribeStackEvents" => xml::describe_stack_events(
+            stack,
+            &[
+                stack_event(stack, 0, "REVIEW_IN_PROGRESS", None),
+                stack_event(stack, 1, "CREATE_IN_PROGRESS", Some("User Initiated")),
+            ],
+        ),
+        "ExecuteChangeSet" => {
+            flag.store(true, Ordering::SeqCst);
+            xml::ok("ExecuteChangeSet", "")
+        }
+        other => panic!("unexpected {other}"),
+    })
+}
+
+#[test]
+fn the_timeout_bounds_the_wait_and_says_cloudformation_goes_on() {
+    let stack = "ReplayTimeout";
+    let replay = endless_create(stack);
+    let out = stackcraft(&replay, "deploy", stack, &["--timeout", "2s"]);
+    assert_eq!(out.code, 1);
+    assert!(out
+        .stderr
+        .contains("still CREATE_IN_PROGRESS after 2s (--timeout)"));
+    assert!(out
+        .stderr
+        .contains("describe-stack-events --stack-name ReplayTimeout"));
+}
+
+#[test]
+fn ctrl_c_while_following_says_what_goes_on_and_writes_nothing() {
+    use std::io::{BufRead, BufReader, Read};
+
+    let stack = "ReplayInterrupted";
+    let replay = endless_create(stack);
+    let dir = tempfile::tempdir().unwrap();
+    assembly::write(dir.path(), &[TestStack::new(stack, template())]);
+    let outputs = dir.path().join("outputs.json");
+    let mut child = replay
+        .command(STACKCRAFT)
+        .args(["deploy", stack, "--app"])
+        .arg(dir.path())
+        .arg("--outputs-file")
+        .arg(&outputs)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "ended early: {seen}"
+        );
+        seen.push_str(&line);
+        if line.contains("CREATE_IN_PROGRESS") {
+            break;
+        }
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    stderr.read_to_string(&mut seen).unwrap();
+    let code = child.wait().unwrap().code();
+    eprintln!("{seen}");
+    assert_eq!(code, Some(130));
+    assert!(seen.contains("interrupted; CloudFormation goes on without us"));
+    assert!(seen.contains(
+        "watch:  aws cloudformation describe-stack-events --stack-name ReplayInterrupted"
+    ));
+    assert!(!outputs.exists(), "no half-written outputs file");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 /// Every answer the tests replay, read back through the SDK itself.
