@@ -8,13 +8,12 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use super::progress::TerminalReporter;
+use super::progress::{interrupted, summarize, TerminalReporter};
 use super::{render, AppBuilder};
 use crate::assembly::CloudAssembly;
 use crate::deploy::selection::{self, Selection};
 use crate::deploy::{
     outputs, ClientOptions, Clients, DeployOptions, Outcome, RequireApproval, StackParameter,
-    StackReport,
 };
 
 /// Exit code when a stack failed.
@@ -206,69 +205,6 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("starting the async runtime")
-}
-
-/// What to tell a user who pressed Ctrl-C while CloudFormation works.
-pub(crate) fn interrupted(reporter: &TerminalReporter) {
-    let running = reporter.running();
-    if running.is_empty() {
-        eprintln!("stackcraft: interrupted; no stack operation had been started");
-        return;
-    }
-    eprintln!("stackcraft: interrupted; CloudFormation goes on without us:");
-    for (stack, operation) in running {
-        eprintln!("  {stack} ({operation}):");
-        eprintln!("    watch:  aws cloudformation describe-stack-events --stack-name {stack}");
-        match operation {
-            "UPDATE" => {
-                eprintln!("    cancel: aws cloudformation cancel-update-stack --stack-name {stack}")
-            }
-            "CREATE" => eprintln!(
-                "    cancel: wait for it to end, then `stackcraft destroy {stack}` if unwanted"
-            ),
-            _ => {}
-        }
-    }
-}
-
-/// Prints one line per stack and the outputs; returns the exit code.
-fn summarize(reporter: &TerminalReporter, reports: &[StackReport]) -> ExitCode {
-    let mut failed = false;
-    let mut stopped = false;
-    for report in reports {
-        match &report.result {
-            Ok(Outcome::UpToDate { .. }) => {
-                reporter.out(&format!("{}: up to date, no changes", report.stack))
-            }
-            Ok(Outcome::Deployed { status, outputs }) => {
-                reporter.out(&format!("{}: {status}", report.stack));
-                for (key, value) in outputs {
-                    reporter.out(&format!("  {}.{key} = {value}", report.stack));
-                }
-            }
-            Ok(Outcome::ChangeSetCreated { name, arn, changes }) => reporter.out(&format!(
-                "{}: change set {name} left for review ({changes} change(s), not executed)\n  \
-                 {arn}",
-                report.stack
-            )),
-            Ok(_) => {}
-            Err(e) => {
-                reporter.line(&format!("stackcraft: error: {e}"));
-                if e.is_refusal() {
-                    stopped = true;
-                } else {
-                    failed = true;
-                }
-            }
-        }
-    }
-    if failed {
-        ExitCode::from(EXIT_FAILED)
-    } else if stopped {
-        ExitCode::from(EXIT_STOPPED)
-    } else {
-        ExitCode::SUCCESS
-    }
 }
 
 fn parse_parameter(text: &str) -> Result<StackParameter, String> {

@@ -8,10 +8,10 @@ use std::time::Duration;
 use anyhow::bail;
 
 use super::deploy::{
-    interrupted, load_assembly, parse_duration, runtime, AwsArgs, StackArgs, EXIT_FAILED,
-    EXIT_INTERRUPTED, EXIT_STOPPED,
+    load_assembly, parse_duration, runtime, AwsArgs, StackArgs, EXIT_FAILED, EXIT_INTERRUPTED,
+    EXIT_STOPPED,
 };
-use super::progress::TerminalReporter;
+use super::progress::{interrupted, TerminalReporter};
 use super::AppBuilder;
 use crate::deploy::selection::{self, Selection};
 use crate::deploy::{Clients, DestroyOptions, Outcome};

@@ -1,5 +1,6 @@
-//! How `deploy` and `destroy` look on the terminal: event lines, change tables, progress bars
-//! and prompts. This is the CLI's [`Reporter`]; the library only hands it events and questions.
+//! How `deploy` and `destroy` look on the terminal: event lines, change tables, progress bars,
+//! prompts, the closing summary and the Ctrl-C message. This is the CLI's [`Reporter`]; the
+//! library only hands it events and questions.
 //!
 //! Without a terminal there are no bars and no prompts: lines go to stderr as they come, and a
 //! question nobody can answer is answered [`Answer::Unattended`], so the command stops instead
@@ -7,14 +8,16 @@
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
+use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::deploy::{EXIT_FAILED, EXIT_STOPPED};
 use crate::deploy::classify::{ClassifiedChange, Replacement};
-use crate::deploy::{Answer, Event, Question, Reporter};
+use crate::deploy::{Answer, Event, Outcome, Question, Reporter, StackReport};
 
 /// The terminal reporter.
 pub(crate) struct TerminalReporter {
@@ -212,4 +215,67 @@ pub(crate) fn changes_table(changes: &[ClassifiedChange]) -> String {
         ]);
     }
     table.to_string()
+}
+
+/// What to tell a user who pressed Ctrl-C while CloudFormation works.
+pub(crate) fn interrupted(reporter: &TerminalReporter) {
+    let running = reporter.running();
+    if running.is_empty() {
+        eprintln!("stackcraft: interrupted; no stack operation had been started");
+        return;
+    }
+    eprintln!("stackcraft: interrupted; CloudFormation goes on without us:");
+    for (stack, operation) in running {
+        eprintln!("  {stack} ({operation}):");
+        eprintln!("    watch:  aws cloudformation describe-stack-events --stack-name {stack}");
+        match operation {
+            "UPDATE" => {
+                eprintln!("    cancel: aws cloudformation cancel-update-stack --stack-name {stack}")
+            }
+            "CREATE" => eprintln!(
+                "    cancel: wait for it to end, then `stackcraft destroy {stack}` if unwanted"
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// Prints one line per stack and the outputs; returns the exit code.
+pub(crate) fn summarize(reporter: &TerminalReporter, reports: &[StackReport]) -> ExitCode {
+    let mut failed = false;
+    let mut stopped = false;
+    for report in reports {
+        match &report.result {
+            Ok(Outcome::UpToDate { .. }) => {
+                reporter.out(&format!("{}: up to date, no changes", report.stack))
+            }
+            Ok(Outcome::Deployed { status, outputs }) => {
+                reporter.out(&format!("{}: {status}", report.stack));
+                for (key, value) in outputs {
+                    reporter.out(&format!("  {}.{key} = {value}", report.stack));
+                }
+            }
+            Ok(Outcome::ChangeSetCreated { name, arn, changes }) => reporter.out(&format!(
+                "{}: change set {name} left for review ({changes} change(s), not executed)\n  \
+                 {arn}",
+                report.stack
+            )),
+            Ok(_) => {}
+            Err(e) => {
+                reporter.line(&format!("stackcraft: error: {e}"));
+                if e.is_refusal() {
+                    stopped = true;
+                } else {
+                    failed = true;
+                }
+            }
+        }
+    }
+    if failed {
+        ExitCode::from(EXIT_FAILED)
+    } else if stopped {
+        ExitCode::from(EXIT_STOPPED)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

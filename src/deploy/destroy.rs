@@ -101,13 +101,15 @@ async fn destroy_stack(
             },
         ));
     }
-    let retained = retained_resources(&client, stack).await?;
+    let deployed = deployed_template(&client, stack).await?;
+    let retained = kept_on_delete(&deployed);
+    let total = deployed["Resources"].as_object().map_or(0, |r| r.len());
     let deploy_options = DeployOptions {
         role_arn: options.role_arn.clone(),
         timeout: remaining(options.timeout, started),
         ..DeployOptions::default()
     };
-    let ending = delete_and_follow(&client, stack, &info, &deploy_options, reporter).await?;
+    let ending = delete_and_follow(&client, stack, &info, total, &deploy_options, reporter).await?;
     if !ending.succeeded() {
         return Err(DeployError::new(
             stack,
@@ -120,11 +122,8 @@ async fn destroy_stack(
     Ok(Outcome::Deleted { retained })
 }
 
-/// Resources the deployed template keeps on deletion: `(logical id, type, policy)`.
-async fn retained_resources(
-    client: &Client,
-    stack: &str,
-) -> Result<Vec<(String, String, String)>, DeployError> {
+/// The deployed template; `null` when it is not JSON.
+async fn deployed_template(client: &Client, stack: &str) -> Result<Json, DeployError> {
     let out = client
         .get_template()
         .stack_name(stack)
@@ -132,11 +131,10 @@ async fn retained_resources(
         .send()
         .await
         .map_err(|e| DeployError::aws(stack, "GetTemplate", e))?;
-    let template: Json = out
+    Ok(out
         .template_body()
         .and_then(|b| serde_json::from_str(b).ok())
-        .unwrap_or(Json::Null);
-    Ok(kept_on_delete(&template))
+        .unwrap_or(Json::Null))
 }
 
 /// Resources of `template` whose `DeletionPolicy` keeps them or a snapshot of them.
@@ -163,6 +161,7 @@ pub(crate) async fn delete_and_follow(
     client: &Client,
     stack: &str,
     before: &stack_state::StackInfo,
+    total: usize,
     options: &DeployOptions,
     reporter: &dyn Reporter,
 ) -> Result<Ending, DeployError> {
@@ -171,7 +170,7 @@ pub(crate) async fn delete_and_follow(
     reporter.event(Event::OperationStarted {
         stack: stack.to_string(),
         operation: "DELETE",
-        total: 0,
+        total,
     });
     client
         .delete_stack()

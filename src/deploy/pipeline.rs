@@ -293,7 +293,7 @@ async fn settle(
                     return Ok(None);
                 };
                 let ending =
-                    super::destroy::delete_and_follow(client, stack, before, options, reporter)
+                    super::destroy::delete_and_follow(client, stack, before, 0, options, reporter)
                         .await?;
                 if !ending.succeeded() {
                     return Err(DeployError::new(
