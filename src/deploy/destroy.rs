@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aws_sdk_cloudformation::types::TemplateStage;
 use aws_sdk_cloudformation::Client;
 use serde_json::Value as Json;
 
@@ -101,7 +100,9 @@ async fn destroy_stack(
             },
         ));
     }
-    let deployed = deployed_template(&client, stack).await?;
+    let deployed = stack_state::deployed_template(&client, stack)
+        .await?
+        .unwrap_or(Json::Null);
     let retained = kept_on_delete(&deployed);
     let total = deployed["Resources"].as_object().map_or(0, |r| r.len());
     let deploy_options = DeployOptions {
@@ -120,21 +121,6 @@ async fn destroy_stack(
         ));
     }
     Ok(Outcome::Deleted { retained })
-}
-
-/// The deployed template; `null` when it is not JSON.
-async fn deployed_template(client: &Client, stack: &str) -> Result<Json, DeployError> {
-    let out = client
-        .get_template()
-        .stack_name(stack)
-        .template_stage(TemplateStage::Original)
-        .send()
-        .await
-        .map_err(|e| DeployError::aws(stack, "GetTemplate", e))?;
-    Ok(out
-        .template_body()
-        .and_then(|b| serde_json::from_str(b).ok())
-        .unwrap_or(Json::Null))
 }
 
 /// Resources of `template` whose `DeletionPolicy` keeps them or a snapshot of them.

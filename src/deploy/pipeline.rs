@@ -4,9 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_cloudformation::types::TemplateStage;
 use aws_sdk_cloudformation::Client;
-use serde_json::Value as Json;
 
 use crate::assembly::StackArtifact;
 
@@ -50,7 +48,7 @@ pub async fn deploy_stack(
     let deployed = if create {
         None
     } else {
-        deployed_template(&client, stack).await?
+        stack_state::deployed_template(&client, stack).await?
     };
     if !create && deployed.is_none() {
         note(
@@ -328,20 +326,6 @@ async fn abandon(
             .map_err(|e| DeployError::aws(stack, "DeleteStack", e))?;
     }
     Ok(())
-}
-
-/// The template the stack runs now, `None` when it is not JSON.
-async fn deployed_template(client: &Client, stack: &str) -> Result<Option<Json>, DeployError> {
-    let out = client
-        .get_template()
-        .stack_name(stack)
-        .template_stage(TemplateStage::Original)
-        .send()
-        .await
-        .map_err(|e| DeployError::aws(stack, "GetTemplate", e))?;
-    Ok(out
-        .template_body()
-        .and_then(|body| serde_json::from_str(body).ok()))
 }
 
 async fn up_to_date(

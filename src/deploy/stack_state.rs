@@ -3,7 +3,9 @@
 //! The decision is a pure function of the status ([`Action::for_status`]), so every branch is
 //! unit-tested without a service; [`describe`] is the one call that fetches the status.
 
+use aws_sdk_cloudformation::types::TemplateStage;
 use aws_sdk_cloudformation::Client;
+use serde_json::Value as Json;
 
 use super::error::{DeployError, DeployErrorKind};
 
@@ -117,6 +119,20 @@ pub async fn describe(client: &Client, stack: &str) -> Result<Option<StackInfo>,
             })
             .collect(),
     }))
+}
+
+/// The template the stack runs now, `None` when it is not JSON.
+pub async fn deployed_template(client: &Client, stack: &str) -> Result<Option<Json>, DeployError> {
+    let out = client
+        .get_template()
+        .stack_name(stack)
+        .template_stage(TemplateStage::Original)
+        .send()
+        .await
+        .map_err(|e| DeployError::aws(stack, "GetTemplate", e))?;
+    Ok(out
+        .template_body()
+        .and_then(|body| serde_json::from_str(body).ok()))
 }
 
 /// True for CloudFormation's answer about a stack that does not exist.

@@ -84,14 +84,7 @@ impl Moto {
     /// credentials.
     pub fn command(&self, bin: &str) -> Command {
         let mut cmd = Command::new(bin);
-        cmd.env("AWS_ENDPOINT_URL", self.endpoint())
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("AWS_PROFILE")
-            .env_remove("STACKCRAFT_TEMPLATE_BUCKET")
-            .stdin(Stdio::null());
+        super::fake_aws(&mut cmd, &self.endpoint());
         cmd
     }
 
