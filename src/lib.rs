@@ -28,6 +28,7 @@ pub mod app;
 pub mod assembly;
 pub mod cli;
 pub mod construct;
+pub mod deploy;
 pub mod diff;
 pub mod error;
 pub mod graph;
