@@ -9,8 +9,11 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::{json, Value as Json};
 
+/// The stack the tests change: the dev network, which holds the app's VPC.
 const STACK: &str = "temporal-dev-network";
-const VPC: &str = "NetworkVpcFAC8F4A5";
+
+/// The VPC range of the "older" app; a documentation range (RFC 5737) that no app uses.
+const OLDER_RANGE: &str = "192.0.2.0/24";
 
 fn stackcraft() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_stackcraft"));
@@ -38,33 +41,142 @@ fn synth_into(dir: &Path, name: &str) -> PathBuf {
     out
 }
 
+fn read_json(path: &Path) -> Json {
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The stack artifacts of an assembly's manifest, in manifest order.
+fn stack_artifacts(assembly: &Path) -> Vec<(String, Json)> {
+    let manifest = read_json(&assembly.join("manifest.json"));
+    manifest["artifacts"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, a)| a["type"] == "aws:cloudformation:stack")
+        .map(|(name, a)| (name.clone(), a.clone()))
+        .collect()
+}
+
+/// The names of the stacks an assembly holds, in manifest order.
+fn stack_names(assembly: &Path) -> Vec<String> {
+    stack_artifacts(assembly)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
+}
+
 fn template_path(assembly: &Path) -> PathBuf {
-    assembly.join(format!("{STACK}.template.json"))
+    let (_, artifact) = stack_artifacts(assembly)
+        .into_iter()
+        .find(|(name, _)| name == STACK)
+        .unwrap_or_else(|| panic!("the assembly has a stack {STACK}"));
+    assembly.join(artifact["properties"]["templateFile"].as_str().unwrap())
+}
+
+fn template(assembly: &Path) -> Json {
+    read_json(&template_path(assembly))
 }
 
 fn edit_template(assembly: &Path, edit: impl FnOnce(&mut Json)) {
-    let path = template_path(assembly);
-    let mut template: Json = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    let mut template = template(assembly);
     edit(&mut template);
-    fs::write(&path, serde_json::to_string_pretty(&template).unwrap()).unwrap();
+    fs::write(
+        template_path(assembly),
+        serde_json::to_string_pretty(&template).unwrap(),
+    )
+    .unwrap();
 }
 
-/// An older version of the app: another VPC range, one subnet fewer, a bucket and an output
-/// that the app no longer has.
-fn older_assembly(dir: &Path) -> PathBuf {
+/// The logical ids of the resources of one type, in template order.
+fn resources_of_type(template: &Json, resource_type: &str) -> Vec<String> {
+    template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == resource_type)
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+/// The VPC of a template that has exactly one.
+struct Vpc {
+    logical_id: String,
+    construct_path: String,
+    /// The VPC's IPv4 range (`CidrBlock`).
+    range: String,
+}
+
+fn vpc(template: &Json) -> Vpc {
+    let ids = resources_of_type(template, "AWS::EC2::VPC");
+    let [logical_id] = ids.as_slice() else {
+        panic!("{STACK} has one VPC, not {ids:?}");
+    };
+    let resource = &template["Resources"][logical_id];
+    let range = resource["Properties"]["CidrBlock"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(range, OLDER_RANGE, "the older app has another VPC range");
+    Vpc {
+        logical_id: logical_id.clone(),
+        construct_path: resource["Metadata"]["aws:cdk:path"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+        range,
+    }
+}
+
+/// The subnets of a template that has several, in template order.
+fn subnets(template: &Json) -> Vec<String> {
+    let subnets = resources_of_type(template, "AWS::EC2::Subnet");
+    assert!(
+        subnets.len() > 1,
+        "{STACK} has several subnets: {subnets:?}"
+    );
+    subnets
+}
+
+/// An older version of the app, synthesized and then edited: another VPC range, one subnet
+/// fewer, a bucket and an output that the app no longer has.
+struct Older {
+    /// The folder of the older cloud assembly.
+    dir: PathBuf,
+    /// The VPC of the current app.
+    vpc: Vpc,
+    /// The subnet the current app has and the older one lacks.
+    subnet: String,
+}
+
+fn older_assembly(dir: &Path) -> Older {
     let old = synth_into(dir, "old");
+    let current = template(&old);
+    let vpc = vpc(&current);
+    let subnet = subnets(&current).pop().unwrap();
     edit_template(&old, |t| {
         let resources = t["Resources"].as_object_mut().unwrap();
-        resources[VPC]["Properties"]["CidrBlock"] = json!("10.9.0.0/16");
-        resources.remove("NetworkPrivateSubnet26BD46F8C");
+        resources[&vpc.logical_id]["Properties"]["CidrBlock"] = json!(OLDER_RANGE);
+        resources.remove(&subnet);
         resources.insert(
             "DataBucket".into(),
             json!({ "Type": "AWS::S3::Bucket",
-                    "Metadata": { "aws:cdk:path": "temporal-dev-network/Data/Resource" } }),
+                    "Metadata": { "aws:cdk:path": format!("{STACK}/Data/Resource") } }),
         );
-        t["Outputs"] = json!({ "Old": { "Value": "x" } });
+        let outputs = t
+            .as_object_mut()
+            .unwrap()
+            .entry("Outputs")
+            .or_insert(json!({}));
+        outputs
+            .as_object_mut()
+            .unwrap()
+            .insert("Old".into(), json!({ "Value": "x" }));
     });
-    old
+    Older {
+        dir: old,
+        vpc,
+        subnet,
+    }
 }
 
 #[test]
@@ -80,22 +192,24 @@ fn synth_check_passes_on_a_fresh_synth() {
 fn synth_check_fails_after_a_committed_template_is_edited() {
     let dir = tempfile::tempdir().unwrap();
     let out = synth_into(dir.path(), "cdk.out");
-    let before = fs::read(template_path(&out)).unwrap();
-    let edited = String::from_utf8(before)
-        .unwrap()
-        .replace("10.0.0.0/16", "10.9.0.0/16");
+    let synthesized = fs::read_to_string(template_path(&out)).unwrap();
+    let range = vpc(&serde_json::from_str(&synthesized).unwrap()).range;
+    let property = format!("\"CidrBlock\": \"{range}\"");
+    let lines: Vec<&str> = synthesized
+        .lines()
+        .filter(|l| l.contains(&property))
+        .collect();
+    let [line] = lines.as_slice() else {
+        panic!("one line holds {property}: {lines:?}");
+    };
+    let edited_line = line.replace(&range, OLDER_RANGE);
+    let edited = synthesized.replacen(line, &edited_line, 1);
     fs::write(template_path(&out), &edited).unwrap();
     let output = run(stackcraft().args(["synth", "--check", "-o"]).arg(&out));
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
-    assert!(
-        text.contains("-    \"CidrBlock\": \"10.9.0.0/16\","),
-        "{text}"
-    );
-    assert!(
-        text.contains("+    \"CidrBlock\": \"10.0.0.0/16\","),
-        "{text}"
-    );
+    assert!(text.contains(&format!("\n-{edited_line}\n")), "{text}");
+    assert!(text.contains(&format!("\n+{line}\n")), "{text}");
     assert!(
         stderr(&output).contains("out of date"),
         "{}",
@@ -112,14 +226,13 @@ fn synth_check_fails_after_a_committed_template_is_edited() {
 fn synth_check_reports_missing_and_extra_templates() {
     let dir = tempfile::tempdir().unwrap();
     let out = synth_into(dir.path(), "cdk.out");
-    fs::rename(template_path(&out), out.join("Renamed.template.json")).unwrap();
+    let path = template_path(&out);
+    let name = path.file_name().unwrap().to_str().unwrap().to_string();
+    fs::rename(&path, out.join("Renamed.template.json")).unwrap();
     let output = run(stackcraft().args(["synth", "--check", "-o"]).arg(&out));
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
-    assert!(
-        text.contains(&format!("{STACK}.template.json: missing")),
-        "{text}"
-    );
+    assert!(text.contains(&format!("{name}: missing")), "{text}");
     assert!(text.contains("Renamed.template.json: extra"), "{text}");
 }
 
@@ -135,7 +248,11 @@ fn synth_check_on_a_missing_folder_fails_and_creates_nothing() {
 #[test]
 fn diff_against_a_modified_assembly_reports_resources_and_replacement() {
     let dir = tempfile::tempdir().unwrap();
-    let old = older_assembly(dir.path());
+    let Older {
+        dir: old,
+        vpc: current,
+        subnet,
+    } = older_assembly(dir.path());
     let output = run(stackcraft()
         .args(["diff", "--format", "json", "--against"])
         .arg(&old));
@@ -149,16 +266,31 @@ fn diff_against_a_modified_assembly_reports_resources_and_replacement() {
     );
     assert_eq!(summary["replaced"], 1);
     assert_eq!(summary["data_at_risk"], 1);
-    let stack = &report["stacks"][0];
-    assert_eq!(stack["stack"], STACK);
+    let stacks = report["stacks"].as_array().unwrap();
+    let names: Vec<&str> = stacks
+        .iter()
+        .map(|s| s["stack"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, stack_names(&old), "every stack is compared");
+    for other in stacks.iter().filter(|s| s["stack"] != STACK) {
+        assert_eq!(other["change"], "unchanged", "{other}");
+    }
+    let stack = stacks.iter().find(|s| s["stack"] == STACK).unwrap();
     assert_eq!(stack["change"], "modified");
-    let vpc = &stack["template"]["resources"][0];
-    assert_eq!(vpc["logical_id"], VPC);
+    let resources = stack["template"]["resources"].as_array().unwrap();
+    let resource = |id: &str| {
+        resources
+            .iter()
+            .find(|r| r["logical_id"] == id)
+            .unwrap_or_else(|| panic!("{id} differs: {resources:?}"))
+    };
+    let vpc = resource(&current.logical_id);
     assert_eq!(vpc["replacement"], "True");
     assert_eq!(vpc["changes"][0]["path"], "Properties.CidrBlock");
-    assert_eq!(vpc["changes"][0]["old"], "10.9.0.0/16");
-    assert_eq!(vpc["changes"][0]["new"], "10.0.0.0/16");
-    let bucket = &stack["template"]["resources"][2];
+    assert_eq!(vpc["changes"][0]["old"], OLDER_RANGE);
+    assert_eq!(vpc["changes"][0]["new"], current.range.as_str());
+    assert_eq!(resource(&subnet)["change"], "added");
+    let bucket = resource("DataBucket");
     assert_eq!(bucket["change"], "removed");
     assert_eq!(bucket["stateful"], true);
     assert_eq!(stack["template"]["outputs"][0]["logical_id"], "Old");
@@ -172,8 +304,13 @@ fn diff_fail_exits_1_only_when_there_are_differences() {
         .args(["diff", "--fail", "--against"])
         .arg(&same));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(stdout(&output).contains("No differences in 1 stack(s)."));
-    let old = older_assembly(dir.path());
+    let count = stack_names(&same).len();
+    assert!(
+        stdout(&output).contains(&format!("No differences in {count} stack(s).")),
+        "{}",
+        stdout(&output)
+    );
+    let old = older_assembly(dir.path()).dir;
     let output = run(stackcraft().args(["diff", "--fail", "--against"]).arg(&old));
     assert_eq!(output.status.code(), Some(1));
 }
@@ -181,18 +318,21 @@ fn diff_fail_exits_1_only_when_there_are_differences() {
 #[test]
 fn diff_text_is_plain_when_piped_and_coloured_when_forced() {
     let dir = tempfile::tempdir().unwrap();
-    let old = older_assembly(dir.path());
+    let Older { dir: old, vpc, .. } = older_assembly(dir.path());
     let plain = stdout(&run(stackcraft().args(["diff", "--against"]).arg(&old)));
     assert!(!plain.contains('\u{1b}'), "{plain}");
+    let (id, path) = (&vpc.logical_id, &vpc.construct_path);
     assert!(
         plain.contains(&format!(
-            "[~] AWS::EC2::VPC {VPC} (temporal-dev-network/Network/Vpc) replaces the resource"
+            "[~] AWS::EC2::VPC {id} ({path}) replaces the resource"
         )),
         "{plain}"
     );
-    let change =
-        "[~] Properties.CidrBlock: \"10.9.0.0/16\" → \"10.0.0.0/16\" (requires replacement)";
-    assert!(plain.contains(change), "{plain}");
+    let change = format!(
+        "[~] Properties.CidrBlock: \"{OLDER_RANGE}\" → \"{}\" (requires replacement)",
+        vpc.range
+    );
+    assert!(plain.contains(&change), "{plain}");
     let forced = stdout(&run(stackcraft()
         .env("CLICOLOR_FORCE", "1")
         .args(["diff", "--against"])
@@ -223,7 +363,7 @@ fn in_terminal(args: &str, no_color: bool) -> String {
 #[test]
 fn diff_text_is_coloured_in_a_terminal_unless_no_color_is_set() {
     let dir = tempfile::tempdir().unwrap();
-    let old = older_assembly(dir.path());
+    let old = older_assembly(dir.path()).dir;
     let args = format!("diff --against '{}'", old.display());
     let coloured = in_terminal(&args, false);
     assert!(coloured.contains("\u{1b}["), "{coloured}");
@@ -235,34 +375,49 @@ fn diff_text_is_coloured_in_a_terminal_unless_no_color_is_set() {
 #[test]
 fn diff_markdown_is_a_pull_request_comment() {
     let dir = tempfile::tempdir().unwrap();
-    let old = older_assembly(dir.path());
+    let Older { dir: old, vpc, .. } = older_assembly(dir.path());
+    let names = stack_names(&old);
     let output = run(stackcraft()
         .args(["diff", "--format", "markdown", "--against"])
         .arg(&old));
     let text = stdout(&output);
+    let count = names.len();
     assert!(
-        text.starts_with("## stackcraft diff\n\n**1 of 1 stack(s) differ**"),
+        text.starts_with(&format!(
+            "## stackcraft diff\n\n**1 of {count} stack(s) differ**"
+        )),
         "{text}"
     );
+    let id = &vpc.logical_id;
     assert!(
-        text.contains(&format!("| ✏️ | `{VPC}` | `AWS::EC2::VPC` | **True** |  |")),
+        text.contains(&format!("| ✏️ | `{id}` | `AWS::EC2::VPC` | **True** |  |")),
         "{text}"
     );
     assert!(text.contains("| ➖ | `DataBucket` | `AWS::S3::Bucket` |  | ⚠️ yes, at risk |"));
-    assert!(text.contains("<details>\n<summary>Details of temporal-dev-network</summary>"));
+    assert!(text.contains(&format!("<details>\n<summary>Details of {STACK}</summary>")));
+    let unchanged: Vec<String> = names
+        .iter()
+        .filter(|n| *n != STACK)
+        .map(|n| format!("`{n}`"))
+        .collect();
+    assert!(
+        text.contains(&format!("Unchanged: {}.", unchanged.join(", "))),
+        "{text}"
+    );
     assert!(!text.contains('\u{1b}'));
 }
 
 #[test]
 fn diff_against_a_template_file_compares_one_stack() {
     let dir = tempfile::tempdir().unwrap();
-    let old = older_assembly(dir.path());
+    let old = older_assembly(dir.path()).dir;
     let output = run(stackcraft()
         .args(["diff", STACK, "--format", "json", "--template"])
         .arg(template_path(&old)));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report: Json = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(report["summary"]["replaced"], 1);
+    assert_eq!(report["stacks"].as_array().unwrap().len(), 1);
     assert_eq!(report["stacks"][0]["stack"], STACK);
 }
 
@@ -397,20 +552,42 @@ fn the_mermaid_checker_rejects_a_broken_diagram() {
 
 #[test]
 fn graph_of_the_app_renders_with_graphviz() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = synth_into(dir.path(), "cdk.out");
+    let current = template(&out);
+    let vpc = vpc(&current).logical_id;
+    let subnet = &subnets(&current)[0];
     let text = graph(&["--format", "dot"], None);
-    assert!(text.contains(&format!("\"{VPC}\" [label=\"{VPC}\\nAWS::EC2::VPC\"];")));
-    assert!(text.contains(&format!("\"NetworkPublicSubnet13B56D098\" -> \"{VPC}\";")));
+    let node = format!("\"{STACK}/{vpc}\" [label=\"{vpc}\\nAWS::EC2::VPC\"];");
+    assert!(text.contains(&node), "{text}");
+    let edge = format!("\"{STACK}/{subnet}\" -> \"{STACK}/{vpc}\";");
+    assert!(text.contains(&edge), "{text}");
+    let mut resources = 0;
+    for (name, artifact) in stack_artifacts(&out) {
+        assert!(text.contains(&format!("    label=\"{name}\";\n")), "{text}");
+        let file = out.join(artifact["properties"]["templateFile"].as_str().unwrap());
+        resources += read_json(&file)["Resources"].as_object().unwrap().len();
+    }
+    let nodes = text.lines().filter(|l| l.contains(" [label=")).count();
+    assert_eq!(nodes, resources, "one node per resource of every stack");
     let svg = render_dot(&text);
     assert!(svg.contains("<svg"), "{svg}");
     assert!(svg.contains("<title>cluster_1</title>"), "{svg}");
-    assert!(svg.contains(VPC));
+    assert!(svg.contains(&vpc));
 }
 
 #[test]
 fn graph_of_the_app_parses_as_mermaid() {
+    let dir = tempfile::tempdir().unwrap();
+    let current = template(&synth_into(dir.path(), "cdk.out"));
+    let vpc = vpc(&current).logical_id;
+    let subnet = &subnets(&current)[0];
     let text = graph(&[STACK], None);
-    assert!(text.starts_with("flowchart LR\n  subgraph g0[\"temporal-dev-network\"]\n"));
-    assert!(text.contains(&format!("  NetworkPublicSubnet13B56D098 --> {VPC}\n")));
+    assert!(
+        text.starts_with(&format!("flowchart LR\n  subgraph g0[\"{STACK}\"]\n")),
+        "{text}"
+    );
+    assert!(text.contains(&format!("  {subnet} --> {vpc}\n")), "{text}");
     assert_eq!(parse_mermaid(&text).trim(), "parsed: flowchart-v2");
 }
 
