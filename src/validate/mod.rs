@@ -6,6 +6,7 @@
 
 mod finding;
 mod references;
+pub mod source;
 
 pub use finding::{Finding, Severity};
 
