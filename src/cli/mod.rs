@@ -7,6 +7,7 @@
 mod ls;
 mod render;
 mod synth;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -34,6 +35,8 @@ enum Command {
     Synth(synth::Args),
     /// List the app's stacks with their environment and dependencies
     Ls(ls::Args),
+    /// Validate CloudFormation template files (JSON or YAML) without building the app
+    Validate(validate::Args),
 }
 
 /// Runs the command line for the app that `build` creates; returns the process exit code
@@ -50,6 +53,7 @@ pub fn main(build: impl FnOnce() -> anyhow::Result<App>) -> ExitCode {
     let result = match cli.command {
         Command::Synth(args) => synth::run(args, build),
         Command::Ls(args) => ls::run(args, build),
+        Command::Validate(args) => validate::run(args),
     };
     match result {
         Ok(code) => code,
