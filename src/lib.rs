@@ -31,6 +31,8 @@ pub mod construct;
 pub mod error;
 pub mod intrinsic;
 pub mod logical_id;
+#[path = "generated/mod.rs"]
+pub mod resources;
 pub mod schema;
 pub mod stack;
 pub mod synth;

@@ -39,6 +39,49 @@ enum Command {
     Validate(validate::Args),
 }
 
+/// The stacks named on the command line (by stack name or artifact id), narrowed to one
+/// environment when `env` is given; every stack when neither is given.
+pub(crate) fn select_stacks<'a>(
+    assembly: &'a crate::CloudAssembly,
+    names: &[String],
+    env: Option<&str>,
+) -> anyhow::Result<Vec<&'a crate::StackArtifact>> {
+    for name in names {
+        if assembly.stack(name).is_none() {
+            let known: Vec<&str> = assembly
+                .stacks
+                .iter()
+                .map(|s| s.stack_name.as_str())
+                .collect();
+            anyhow::bail!("no stack named '{name}'; the app has: {}", known.join(", "));
+        }
+    }
+    if let Some(env) = env {
+        if !assembly
+            .stacks
+            .iter()
+            .any(|s| s.stage.as_deref() == Some(env))
+        {
+            let mut known: Vec<&str> = assembly
+                .stacks
+                .iter()
+                .filter_map(|s| s.stage.as_deref())
+                .collect();
+            known.dedup();
+            anyhow::bail!(
+                "no stack of environment '{env}'; the app has: {}",
+                known.join(", ")
+            );
+        }
+    }
+    Ok(assembly
+        .stacks
+        .iter()
+        .filter(|s| names.is_empty() || names.iter().any(|n| *n == s.id || *n == s.stack_name))
+        .filter(|s| env.is_none() || s.stage.as_deref() == env)
+        .collect())
+}
+
 /// Runs the command line for the app that `build` creates; returns the process exit code
 /// (0 success, 1 failure, 2 usage error).
 pub fn main(build: impl FnOnce() -> anyhow::Result<App>) -> ExitCode {

@@ -1,0 +1,515 @@
+//! The environment configuration: one YAML file per environment in `stacks/` (`dev.yaml`,
+//! `prod.yaml`).
+//!
+//! Every value is checked while the file is read, so an unknown key, a wrong type or a value
+//! outside what is allowed fails with the file, line and column, the key, and what is allowed.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// One environment's settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvConfig {
+    /// The environment's name; stack names carry it (`temporal-dev-network`).
+    pub name: EnvName,
+    /// The AWS account to deploy to; leave out for the deployer's account.
+    #[serde(default)]
+    pub account: Option<AccountId>,
+    /// The AWS region; leave out for the deployer's region.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// The network.
+    pub network: NetworkConfig,
+    /// The Temporal database.
+    pub database: DatabaseConfig,
+    /// Temporal server settings.
+    pub temporal: TemporalConfig,
+    /// The four services.
+    pub services: ServicesConfig,
+    /// The Datadog agent and log routing.
+    pub datadog: DatadogConfig,
+    /// The public load balancer.
+    pub load_balancer: LoadBalancerConfig,
+    /// Days CloudWatch keeps container logs.
+    pub log_retention_days: RetentionDays,
+}
+
+/// An environment name: lowercase letters, digits and hyphens, 1 to 16 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct EnvName(pub String);
+
+impl TryFrom<String> for EnvName {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let ok = !s.is_empty()
+            && s.len() <= 16
+            && s.starts_with(|c: char| c.is_ascii_lowercase())
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if ok {
+            Ok(EnvName(s))
+        } else {
+            Err(format!(
+                "name '{s}' is not allowed: use 1 to 16 lowercase letters, digits and hyphens, \
+                 starting with a letter"
+            ))
+        }
+    }
+}
+
+/// A 12-digit AWS account id.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct AccountId(pub String);
+
+impl TryFrom<String> for AccountId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if s.len() == 12 && s.chars().all(|c| c.is_ascii_digit()) {
+            Ok(AccountId(s))
+        } else {
+            Err(format!(
+                "account '{s}' is not an AWS account id: use its 12 digits, quoted"
+            ))
+        }
+    }
+}
+
+/// An IPv4 CIDR block such as `10.0.0.0/16`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Cidr(pub ipnet::Ipv4Net);
+
+impl TryFrom<String> for Cidr {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let net: ipnet::Ipv4Net = s
+            .parse()
+            .map_err(|_| format!("'{s}' is not an IPv4 CIDR block such as 10.0.0.0/16"))?;
+        if net.trunc() != net {
+            return Err(format!(
+                "'{s}' has host bits set; the block starts at {}",
+                net.trunc()
+            ));
+        }
+        Ok(Cidr(net))
+    }
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// How private subnets reach the internet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NatMode {
+    /// One NAT gateway shared by every availability zone (cheaper; one zone's failure cuts
+    /// egress for all).
+    Single,
+    /// One NAT gateway per availability zone (each zone keeps egress on its own).
+    PerAz,
+}
+
+/// Network settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// The VPC's range.
+    pub cidr: Cidr,
+    /// How many availability zones (at least 2).
+    pub availability_zones: u32,
+    /// NAT gateways: `single` or `per-az`.
+    pub nat: NatMode,
+}
+
+/// A full MySQL engine version such as `8.0.39` (a bare `8.0` is refused by cfn-lint, and
+/// automatic minor upgrades are off so the template and the instance never disagree).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct EngineVersion(pub String);
+
+impl TryFrom<String> for EngineVersion {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let parts: Vec<&str> = s.split('.').collect();
+        let numeric = parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+        if parts.len() == 3 && numeric && matches!(parts[0], "5" | "8") {
+            Ok(EngineVersion(s))
+        } else {
+            Err(format!(
+                "engine_version '{s}' is not a full MySQL version: write major.minor.patch, \
+                 such as 8.0.39 or 8.4.3"
+            ))
+        }
+    }
+}
+
+/// Database settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// The full MySQL version.
+    pub engine_version: EngineVersion,
+    /// The RDS instance class, such as `db.t3.micro`.
+    pub instance_class: InstanceClass,
+    /// Storage in GiB (20 to 65,536).
+    pub allocated_storage_gib: StorageGib,
+    /// Days of automated backups (1 to 35).
+    pub backup_retention_days: BackupDays,
+    /// A standby in a second availability zone.
+    pub multi_az: bool,
+    /// Refuses deletion of the instance until turned off.
+    pub deletion_protection: bool,
+}
+
+/// An RDS instance class (`db.<family>.<size>`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct InstanceClass(pub String);
+
+impl InstanceClass {
+    /// Memory of the class in GiB, for the classes whose size is known; `None` otherwise.
+    pub fn memory_gib(&self) -> Option<f64> {
+        let size = self.0.rsplit('.').next()?;
+        let family = self.0.split('.').nth(1)?;
+        let burstable = family.starts_with('t');
+        Some(match (burstable, size) {
+            (true, "micro") => 1.0,
+            (true, "small") => 2.0,
+            (true, "medium") => 4.0,
+            (true, "large") => 8.0,
+            (true, "xlarge") => 16.0,
+            (true, "2xlarge") => 32.0,
+            (false, "large") => 16.0,
+            (false, "xlarge") => 32.0,
+            (false, "2xlarge") => 64.0,
+            (false, "4xlarge") => 128.0,
+            _ => return None,
+        })
+    }
+}
+
+impl TryFrom<String> for InstanceClass {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let parts: Vec<&str> = s.split('.').collect();
+        if parts.len() == 3 && parts[0] == "db" && parts[1..].iter().all(|p| !p.is_empty()) {
+            Ok(InstanceClass(s))
+        } else {
+            Err(format!(
+                "instance_class '{s}' is not an RDS class such as db.t3.micro"
+            ))
+        }
+    }
+}
+
+macro_rules! bounded {
+    ($name:ident, $ty:ty, $min:expr, $max:expr, $what:expr) => {
+        #[doc = concat!("A number of ", $what, " from ", stringify!($min), " to ", stringify!($max), ".")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+        #[serde(try_from = "i64")]
+        pub struct $name(pub $ty);
+
+        impl TryFrom<i64> for $name {
+            type Error = String;
+            fn try_from(n: i64) -> Result<Self, String> {
+                if ($min..=$max).contains(&n) {
+                    Ok($name(n as $ty))
+                } else {
+                    Err(format!(
+                        "{n} is out of range: {} must be from {} to {}",
+                        $what, $min, $max
+                    ))
+                }
+            }
+        }
+    };
+}
+
+bounded!(StorageGib, u32, 20, 65_536, "GiB of storage");
+bounded!(BackupDays, u32, 1, 35, "days of backups");
+bounded!(DesiredCount, u32, 0, 100, "tasks");
+bounded!(HistoryShards, u32, 1, 16_384, "history shards");
+
+/// A log retention CloudWatch accepts (1, 3, 5, 7, 14, 30, ... 3653 days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "i64")]
+pub struct RetentionDays(pub u32);
+
+/// The retention values CloudWatch Logs accepts.
+pub const RETENTION_VALUES: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+impl TryFrom<i64> for RetentionDays {
+    type Error = String;
+    fn try_from(n: i64) -> Result<Self, String> {
+        match RETENTION_VALUES.iter().find(|&&v| i64::from(v) == n) {
+            Some(&v) => Ok(RetentionDays(v)),
+            None => Err(format!(
+                "log_retention_days {n} is not a value CloudWatch accepts: one of {}",
+                RETENTION_VALUES.map(|v| v.to_string()).join(", ")
+            )),
+        }
+    }
+}
+
+/// A container image pinned by tag or digest (`repo:tag` or `repo@sha256:...`); `latest` is
+/// refused.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct PinnedImage(pub String);
+
+impl TryFrom<String> for PinnedImage {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        check_tag(&s, s.rsplit_once(':').map(|(_, t)| t)).map(|()| PinnedImage(s))
+    }
+}
+
+fn check_tag(image: &str, tag: Option<&str>) -> Result<(), String> {
+    let digest = image.contains("@sha256:");
+    match tag {
+        _ if digest => Ok(()),
+        Some(t) if !t.is_empty() && !t.contains('/') && t != "latest" => Ok(()),
+        _ => Err(format!(
+            "image '{image}' is not pinned: give a version tag (repo:1.2.3) or a digest; \
+             'latest' changes under a running service"
+        )),
+    }
+}
+
+/// An image tag for an ECR repository of the app (the repository comes from the stack).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct ImageTag(pub String);
+
+impl TryFrom<String> for ImageTag {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let ok = !s.is_empty()
+            && s.len() <= 128
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        if ok && s != "latest" {
+            Ok(ImageTag(s))
+        } else {
+            Err(format!(
+                "image_tag '{s}' is not allowed: use a version tag of letters, digits, '.', '_' \
+                 and '-' (not 'latest')"
+            ))
+        }
+    }
+}
+
+/// Temporal server settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemporalConfig {
+    /// The Temporal server image (`temporalio/auto-setup:<version>`).
+    pub server_image: PinnedImage,
+    /// The Temporal Web UI image (`temporalio/ui:<version>`).
+    pub ui_image: PinnedImage,
+    /// History shards. Fixed when the cluster first starts and NEVER changeable afterwards:
+    /// changing it later breaks the cluster.
+    pub num_history_shards: HistoryShards,
+}
+
+/// Which Fargate capacity a service runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Capacity {
+    /// On-demand Fargate.
+    #[serde(rename = "FARGATE")]
+    Fargate,
+    /// Fargate Spot: cheaper, interrupted with two minutes' notice.
+    #[serde(rename = "FARGATE_SPOT")]
+    FargateSpot,
+}
+
+/// Size and placement of one service.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// Task CPU units (256, 512, 1024, 2048, 4096, 8192, 16384).
+    pub cpu: u32,
+    /// Task memory in MiB; must pair with `cpu` on Fargate.
+    pub memory: u32,
+    /// How many tasks run.
+    pub desired_count: DesiredCount,
+    /// `FARGATE` or `FARGATE_SPOT`.
+    pub capacity: Capacity,
+    /// Image tag in the app's ECR repository (worker and API only).
+    #[serde(default)]
+    pub image_tag: Option<ImageTag>,
+    /// The path the load balancer probes (API only); `/` when left out.
+    #[serde(default)]
+    pub health_check_path: Option<String>,
+}
+
+/// The four services of the deployment.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServicesConfig {
+    /// The Temporal server (all roles in one task).
+    pub frontend: ServiceConfig,
+    /// The Temporal Web UI.
+    pub ui: ServiceConfig,
+    /// The user's Temporal worker.
+    pub worker: ServiceConfig,
+    /// The user's HTTP API.
+    pub api: ServiceConfig,
+}
+
+/// A Datadog site.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct DatadogSite(pub String);
+
+/// The Datadog sites an agent can report to.
+pub const DATADOG_SITES: [&str; 8] = [
+    "datadoghq.com",
+    "us3.datadoghq.com",
+    "us5.datadoghq.com",
+    "datadoghq.eu",
+    "ap1.datadoghq.com",
+    "ap2.datadoghq.com",
+    "ddog-gov.com",
+    "us2.ddog-gov.com",
+];
+
+impl TryFrom<String> for DatadogSite {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        if DATADOG_SITES.contains(&s.as_str()) {
+            Ok(DatadogSite(s))
+        } else {
+            Err(format!(
+                "site '{s}' is not a Datadog site: one of {}",
+                DATADOG_SITES.join(", ")
+            ))
+        }
+    }
+}
+
+/// A Secrets Manager secret name (without the random suffix Secrets Manager adds).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct SecretName(pub String);
+
+impl TryFrom<String> for SecretName {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let ok = !s.is_empty()
+            && s.len() <= 512
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c));
+        if ok && !s.starts_with("arn:") {
+            Ok(SecretName(s))
+        } else {
+            Err(format!(
+                "api_key_secret_name '{s}' is not a secret name: use its name (letters, digits \
+                 and /_+=.@-), not its ARN"
+            ))
+        }
+    }
+}
+
+/// Datadog settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatadogConfig {
+    /// The site the account lives on.
+    pub site: DatadogSite,
+    /// The name of the Secrets Manager secret that holds the API key (stored once by hand; see
+    /// the README).
+    pub api_key_secret_name: SecretName,
+    /// The agent image, pinned.
+    pub agent_image: PinnedImage,
+    /// The AWS for Fluent Bit image that routes container logs to Datadog, pinned.
+    pub log_router_image: PinnedImage,
+    /// Also keep container logs in CloudWatch (the log router's own logs always go there).
+    pub keep_cloudwatch_logs: bool,
+}
+
+/// Load balancer settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancerConfig {
+    /// Who may reach the load balancer. Neither the Temporal UI nor the API has authentication:
+    /// list only networks you trust. `0.0.0.0/0` opens both to the internet (synth warns).
+    pub allowed_cidrs: Vec<Cidr>,
+}
+
+/// A configuration error, with the file and the parser's location and explanation.
+#[derive(Debug)]
+pub struct ConfigError {
+    /// The file that was read.
+    pub file: PathBuf,
+    /// What is wrong, with line, column and a snippet.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file.display(), self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl EnvConfig {
+    /// Parses one environment file's text; `file` names it in errors.
+    pub fn parse(file: &Path, text: &str) -> Result<EnvConfig, ConfigError> {
+        serde_saphyr::from_str::<EnvConfig>(text).map_err(|e| ConfigError {
+            file: file.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Reads every `*.yaml` file of `dir`, sorted by file name.
+    pub fn load_dir(dir: &Path) -> Result<Vec<EnvConfig>, ConfigError> {
+        let io = |e: std::io::Error| ConfigError {
+            file: dir.to_path_buf(),
+            message: e.to_string(),
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(io)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .collect();
+        files.sort();
+        let mut configs = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).map_err(|e| ConfigError {
+                file: file.clone(),
+                message: e.to_string(),
+            })?;
+            let config = EnvConfig::parse(&file, &text)?;
+            let stem = file
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            if config.name.0 != stem {
+                return Err(ConfigError {
+                    file,
+                    message: format!(
+                        "name '{}' differs from the file name; name the file {}.yaml",
+                        config.name.0, config.name.0
+                    ),
+                });
+            }
+            configs.push(config);
+        }
+        Ok(configs)
+    }
+}

@@ -1,0 +1,463 @@
+//! The Temporal deployment of one environment: three stacks (network, data, services).
+//!
+//! What holds data (the database, its secret, the image repositories) lives in the data stack,
+//! with termination protection, so a routine service deploy never touches it. The services stack
+//! reads what it needs from the other two through cross-stack references.
+
+use indexmap::IndexMap;
+use serde_json::json;
+use stackcraft::intrinsic as cfn;
+use stackcraft::resources::ecr::{repository, CfnRepository};
+use stackcraft::resources::ecs::{cluster, CfnCluster};
+use stackcraft::resources::servicediscovery::CfnPrivateDnsNamespace;
+use stackcraft::{
+    App, AsConstruct, DeletionPolicy, Environment, Level, Output, OutputProps, Resource, Stack,
+    StackProps, Token,
+};
+use stackcraft_constructs::mysql_db::{PASSWORD_KEY, USERNAME_KEY};
+use stackcraft_constructs::{
+    CapacityProvider, ContainerHealthCheck, ContainerSecret, DatadogProps,
+    FargateServiceWithDatadog, FargateServiceWithDatadogProps, HealthCheck, MysqlDb, MysqlDbProps,
+    NatGateways, Network, NetworkProps, Port, PublicAlb, PublicAlbProps,
+};
+
+use crate::config::{Capacity, EnvConfig, NatMode, ServiceConfig};
+
+/// Temporal's gRPC frontend port.
+const FRONTEND_PORT: u16 = 7233;
+/// Where the Temporal server serves Prometheus metrics.
+const METRICS_PORT: u16 = 8000;
+/// The Web UI's port.
+const UI_PORT: u16 = 8080;
+/// The user's HTTP API port.
+const API_PORT: u16 = 8080;
+/// The Cloud Map namespace, so the UI reaches `frontend.temporal:7233`.
+const NAMESPACE: &str = "temporal";
+
+/// Adds one environment's three stacks to `app`.
+pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
+    let env_name = config.name.0.as_str();
+    let stack_props = |description: &str, termination_protection: bool| StackProps {
+        description: Some(format!(
+            "Temporal on ECS Fargate ({env_name}): {description}"
+        )),
+        env: Environment {
+            account: config.account.as_ref().map(|a| a.0.clone()),
+            region: config.region.clone(),
+        },
+        termination_protection,
+        stage: Some(env_name.to_string()),
+        tags: IndexMap::from([
+            ("app".to_string(), "temporal".to_string()),
+            ("env".to_string(), env_name.to_string()),
+        ]),
+        ..StackProps::default()
+    };
+
+    // Network.
+    let network_stack = Stack::new(
+        app,
+        &format!("temporal-{env_name}-network"),
+        stack_props("VPC, subnets, NAT", false),
+    )?;
+    let network = Network::new(
+        &network_stack,
+        "Network",
+        NetworkProps {
+            cidr: config.network.cidr.to_string(),
+            max_azs: config.network.availability_zones,
+            nat_gateways: match config.network.nat {
+                NatMode::Single => NatGateways::Single,
+                NatMode::PerAz => NatGateways::PerAz,
+            },
+            ..NetworkProps::default()
+        },
+    )?;
+
+    // Data: what must survive every service deploy.
+    let data_stack = Stack::new(
+        app,
+        &format!("temporal-{env_name}-data"),
+        stack_props("database, its credentials, image repositories", true),
+    )?;
+    let db = MysqlDb::new(
+        &data_stack,
+        "Database",
+        MysqlDbProps {
+            vpc_id: Some(network.vpc_id()),
+            subnet_ids: network.private_subnet_ids(),
+            engine_version: config.database.engine_version.0.clone(),
+            instance_class: config.database.instance_class.0.clone(),
+            allocated_storage_gib: config.database.allocated_storage_gib.0,
+            backup_retention_days: config.database.backup_retention_days.0,
+            multi_az: config.database.multi_az,
+            deletion_protection: config.database.deletion_protection,
+            ..MysqlDbProps::default()
+        },
+    )?;
+    let worker_repo = repository(&data_stack, "WorkerRepository", env_name, "worker")?;
+    let api_repo = repository(&data_stack, "ApiRepository", env_name, "api")?;
+
+    // Services.
+    let services_stack = Stack::new(
+        app,
+        &format!("temporal-{env_name}-services"),
+        stack_props(
+            "ECS cluster, Temporal, UI, worker, API, load balancer",
+            false,
+        ),
+    )?;
+    let cluster = Resource::new(
+        &services_stack,
+        "Cluster",
+        CfnCluster::new()
+            .capacity_providers(vec!["FARGATE", "FARGATE_SPOT"])
+            .default_capacity_provider_strategy(vec![cluster::CapacityProviderStrategyItem::new()
+                .capacity_provider("FARGATE")
+                .weight(1)])
+            .cluster_settings(vec![cluster::ClusterSettings::new()
+                .name("containerInsights")
+                .value("enabled")]),
+    )?;
+    let namespace = Resource::new(
+        &services_stack,
+        "Namespace",
+        CfnPrivateDnsNamespace::new(NAMESPACE)
+            .vpc(network.vpc_id())
+            .description(format!("Service discovery of Temporal ({env_name})")),
+    )?;
+    let alb = PublicAlb::new(
+        &services_stack,
+        "LoadBalancer",
+        PublicAlbProps {
+            vpc_id: Some(network.vpc_id()),
+            subnet_ids: network.public_subnet_ids(),
+            allowed_cidrs: config
+                .load_balancer
+                .allowed_cidrs
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
+            depends_on: vec![network.internet_attachment().construct().clone()],
+        },
+    )?;
+    if config
+        .load_balancer
+        .allowed_cidrs
+        .iter()
+        .any(|c| c.0.prefix_len() == 0)
+    {
+        alb.construct().annotate(
+            Level::Warning,
+            "temporal:ui-and-api-open-to-world",
+            "allowed_cidrs opens the Temporal UI (port 80) and the API (port 8080) to the whole \
+             internet, and neither has authentication: anyone can start, cancel or terminate \
+             workflows. List trusted networks only, or put authentication in front (see README)",
+        );
+    }
+    let ui_target = alb.add_listener(
+        80,
+        UI_PORT,
+        HealthCheck {
+            path: "/healthz".into(),
+            ..HealthCheck::default()
+        },
+    )?;
+    let api_target = alb.add_listener(
+        8080,
+        API_PORT,
+        HealthCheck {
+            path: config
+                .services
+                .api
+                .health_check_path
+                .clone()
+                .unwrap_or_else(|| "/".into()),
+            ..HealthCheck::default()
+        },
+    )?;
+
+    let datadog = DatadogProps {
+        site: config.datadog.site.0.clone(),
+        api_key_secret_name: config.datadog.api_key_secret_name.0.clone(),
+        agent_image: config.datadog.agent_image.0.clone(),
+        log_router_image: config.datadog.log_router_image.0.clone(),
+        env: env_name.to_string(),
+        keep_cloudwatch_logs: config.datadog.keep_cloudwatch_logs,
+    };
+    let base = |service: &ServiceConfig| FargateServiceWithDatadogProps {
+        cluster: Some(cluster.ref_()),
+        vpc_id: Some(network.vpc_id()),
+        subnet_ids: network.private_subnet_ids(),
+        cpu: service.cpu,
+        memory: service.memory,
+        desired_count: service.desired_count.0,
+        capacity_provider: match service.capacity {
+            Capacity::Fargate => CapacityProvider::Fargate,
+            Capacity::FargateSpot => CapacityProvider::FargateSpot,
+        },
+        log_retention_days: config.log_retention_days.0,
+        datadog: Some(datadog.clone()),
+        ..FargateServiceWithDatadogProps::default()
+    };
+    let frontend_address = format!("frontend.{NAMESPACE}:{FRONTEND_PORT}");
+
+    // The Temporal server: all four roles in one task.
+    let fe = &config.services.frontend;
+    let single_task = fe.desired_count.0 <= 1;
+    let frontend = FargateServiceWithDatadog::new(
+        &services_stack,
+        "TemporalServer",
+        FargateServiceWithDatadogProps {
+            image: Some(config.temporal.server_image.0.as_str().into()),
+            container_name: "temporal".into(),
+            ports: vec![FRONTEND_PORT, METRICS_PORT],
+            environment: temporal_environment(config, &db),
+            secrets: vec![
+                db_secret("MYSQL_USER", &db, USERNAME_KEY),
+                db_secret("MYSQL_PWD", &db, PASSWORD_KEY),
+            ],
+            docker_labels: openmetrics_labels(),
+            health_check: Some(ContainerHealthCheck {
+                shell_command: format!(
+                    "temporal operator cluster health --address 127.0.0.1:{FRONTEND_PORT} \
+                     | grep -q SERVING"
+                ),
+                start_period_seconds: 300,
+            }),
+            // One task: stop the old task before starting the new one, so two servers never
+            // share the membership ring during a deploy.
+            deployment_percent: if single_task { (0, 100) } else { (100, 200) },
+            health_check_grace_seconds: Some(300),
+            cloud_map: Some((namespace.attr_id(), "frontend".into())),
+            ..base(fe)
+        },
+    )?;
+    let temporal = frontend.connections();
+    db.connections()
+        .allow_from(temporal, MysqlDb::PORT, "from the Temporal server")?;
+    temporal.allow_internally(Port::tcp_range(6933, 6939), "Temporal membership")?;
+    temporal.allow_internally(Port::tcp_range(7233, 7239), "Temporal roles")?;
+
+    let ui = FargateServiceWithDatadog::new(
+        &services_stack,
+        "TemporalUi",
+        FargateServiceWithDatadogProps {
+            image: Some(config.temporal.ui_image.0.as_str().into()),
+            container_name: "temporal-ui".into(),
+            ports: vec![UI_PORT],
+            environment: IndexMap::from([
+                (
+                    "TEMPORAL_ADDRESS".to_string(),
+                    Token::from(frontend_address.as_str()),
+                ),
+                (
+                    "TEMPORAL_UI_PORT".to_string(),
+                    Token::from(UI_PORT.to_string()),
+                ),
+                // The listener is plain HTTP: without this, browsers drop the Secure CSRF
+                // cookie and every write action of the UI fails.
+                (
+                    "TEMPORAL_CSRF_COOKIE_INSECURE".to_string(),
+                    Token::from("true"),
+                ),
+            ]),
+            load_balancer: Some((ui_target, UI_PORT)),
+            ..base(&config.services.ui)
+        },
+    )?;
+    temporal.allow_from(
+        ui.connections(),
+        Port::tcp(FRONTEND_PORT),
+        "from the Temporal UI",
+    )?;
+
+    let worker = FargateServiceWithDatadog::new(
+        &services_stack,
+        "Worker",
+        FargateServiceWithDatadogProps {
+            image: Some(image_of(&worker_repo, &config.services.worker)),
+            container_name: "worker".into(),
+            environment: IndexMap::from([(
+                "TEMPORAL_ADDRESS".to_string(),
+                Token::from(frontend_address.as_str()),
+            )]),
+            ..base(&config.services.worker)
+        },
+    )?;
+    temporal.allow_from(
+        worker.connections(),
+        Port::tcp(FRONTEND_PORT),
+        "from the worker",
+    )?;
+
+    let api = FargateServiceWithDatadog::new(
+        &services_stack,
+        "Api",
+        FargateServiceWithDatadogProps {
+            image: Some(image_of(&api_repo, &config.services.api)),
+            container_name: "api".into(),
+            ports: vec![API_PORT],
+            environment: IndexMap::from([(
+                "TEMPORAL_ADDRESS".to_string(),
+                Token::from(frontend_address.as_str()),
+            )]),
+            load_balancer: Some((api_target, API_PORT)),
+            ..base(&config.services.api)
+        },
+    )?;
+    temporal.allow_from(api.connections(), Port::tcp(FRONTEND_PORT), "from the API")?;
+
+    let dns = alb.dns_name();
+    Output::new(
+        &services_stack,
+        "UiUrl",
+        OutputProps {
+            description: Some("The Temporal Web UI".into()),
+            ..OutputProps::new(cfn::join("", [Token::from("http://"), dns.clone()]))
+        },
+    )?;
+    Output::new(
+        &services_stack,
+        "ApiUrl",
+        OutputProps {
+            description: Some("The HTTP API".into()),
+            ..OutputProps::new(cfn::join(
+                "",
+                [Token::from("http://"), dns.clone(), Token::from(":8080")],
+            ))
+        },
+    )?;
+    Output::new(
+        &services_stack,
+        "LoadBalancerDnsName",
+        OutputProps {
+            description: Some("The load balancer's DNS name".into()),
+            ..OutputProps::new(dns)
+        },
+    )?;
+    Ok(())
+}
+
+/// An ECR repository kept when the stack goes (it holds the images), scanning every push, with
+/// immutable tags so a tag always names the same image.
+fn repository(
+    stack: &Stack,
+    id: &str,
+    env_name: &str,
+    name: &str,
+) -> anyhow::Result<Resource<CfnRepository>> {
+    let repo = Resource::new(
+        stack,
+        id,
+        CfnRepository::new()
+            .repository_name(format!("temporal-{env_name}/{name}"))
+            .image_tag_mutability("IMMUTABLE")
+            .image_scanning_configuration(
+                repository::ImageScanningConfiguration::new().scan_on_push(true),
+            ),
+    )?;
+    repo.set_deletion_policy(DeletionPolicy::Retain);
+    repo.set_update_replace_policy(DeletionPolicy::Retain);
+    Ok(repo)
+}
+
+fn image_of(repo: &Resource<CfnRepository>, service: &ServiceConfig) -> Token {
+    let tag = service.image_tag.as_ref().map_or("", |t| t.0.as_str());
+    cfn::join(
+        "",
+        [repo.attr_repository_uri(), Token::from(format!(":{tag}"))],
+    )
+}
+
+fn db_secret(env_name: &str, db: &MysqlDb, key: &str) -> ContainerSecret {
+    ContainerSecret {
+        env_name: env_name.into(),
+        secret_arn: db.secret().ref_(),
+        json_key: Some(key.into()),
+    }
+}
+
+/// The Temporal server's environment: only variables the auto-setup image reads.
+///
+/// Host and port come from the database endpoint as plain values; user and password come from
+/// the generated secret (see the `secrets` of the service). `STATSD_ENDPOINT` stays unset, since
+/// it would turn the Prometheus listener off; `MYSQL_TX_ISOLATION_COMPAT` is never set, since
+/// MySQL 8 has no `tx_isolation` and any value turns it on.
+fn temporal_environment(config: &EnvConfig, db: &MysqlDb) -> IndexMap<String, Token> {
+    let pool = connection_pools(config);
+    let mut env = IndexMap::new();
+    let mut set = |k: &str, v: Token| {
+        env.insert(k.to_string(), v);
+    };
+    set("DB", "mysql8".into());
+    set("MYSQL_SEEDS", db.endpoint_address());
+    set("DB_PORT", db.endpoint_port());
+    set("ENABLE_ES", "false".into());
+    set("SKIP_SCHEMA_SETUP", "false".into());
+    set("SKIP_ADD_CUSTOM_SEARCH_ATTRIBUTES", "true".into());
+    set(
+        "NUM_HISTORY_SHARDS",
+        config.temporal.num_history_shards.0.to_string().into(),
+    );
+    set("BIND_ON_IP", "0.0.0.0".into());
+    set(
+        "PROMETHEUS_ENDPOINT",
+        format!("0.0.0.0:{METRICS_PORT}").into(),
+    );
+    set("SQL_MAX_CONNS", pool.main.to_string().into());
+    set("SQL_MAX_IDLE_CONNS", pool.main.to_string().into());
+    set("SQL_VIS_MAX_CONNS", pool.visibility.to_string().into());
+    set("SQL_VIS_MAX_IDLE_CONNS", pool.visibility.to_string().into());
+    env
+}
+
+/// Connection pool sizes per Temporal role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionPools {
+    /// `SQL_MAX_CONNS`: connections of each role to the main store.
+    pub main: u32,
+    /// `SQL_VIS_MAX_CONNS`: connections of each role to the visibility store.
+    pub visibility: u32,
+}
+
+/// Pool sizes that keep every Temporal task's connections within the instance's
+/// `max_connections`.
+///
+/// RDS sets MySQL's `max_connections` to the instance memory divided by 12,582,880 bytes. Each
+/// server task runs four roles with a main and a visibility pool each; the pools get 80% of the
+/// connections (the rest stays for the admin and for rolling deploys), two thirds for the main
+/// store, capped at Temporal's defaults (20 and 10).
+pub fn connection_pools(config: &EnvConfig) -> ConnectionPools {
+    let memory = config.database.instance_class.memory_gib().unwrap_or(1.0);
+    let max_connections = (memory * 1024.0 * 1024.0 * 1024.0 / 12_582_880.0).floor() as u32;
+    let tasks = config.services.frontend.desired_count.0.max(1) * 2;
+    let per_role = max_connections * 8 / 10 / (4 * tasks);
+    let main = (per_role * 2 / 3).clamp(2, 20);
+    let visibility = (per_role - per_role * 2 / 3).clamp(1, 10);
+    ConnectionPools { main, visibility }
+}
+
+/// Datadog autodiscovery labels for the Temporal container: the openmetrics check scrapes the
+/// Prometheus endpoint over the task's shared localhost.
+fn openmetrics_labels() -> IndexMap<String, String> {
+    let instances = json!([{
+        "openmetrics_endpoint": format!("http://127.0.0.1:{METRICS_PORT}/metrics"),
+        "namespace": "temporal",
+        "metrics": ["temporal_.*", "go_.*", "process_.*"],
+    }]);
+    IndexMap::from([
+        (
+            "com.datadoghq.ad.check_names".to_string(),
+            json!(["openmetrics"]).to_string(),
+        ),
+        (
+            "com.datadoghq.ad.init_configs".to_string(),
+            json!([{}]).to_string(),
+        ),
+        (
+            "com.datadoghq.ad.instances".to_string(),
+            instances.to_string(),
+        ),
+    ])
+}
