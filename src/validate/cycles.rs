@@ -6,7 +6,7 @@ use super::references::Edge;
 use super::source::escape_pointer;
 use super::Finding;
 
-/// Reports each cycle among the edges once, at the first resource of the cycle.
+/// Reports each cycle among the edges once, at every resource of the cycle.
 pub(crate) fn check(edges: &[Edge], findings: &mut Vec<Finding>) {
     let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for e in edges {
@@ -20,17 +20,20 @@ pub(crate) fn check(edges: &[Edge], findings: &mut Vec<Finding>) {
         visit(node, &graph, &mut state, &mut stack, &mut |cycle| {
             let members: BTreeSet<&str> = cycle.iter().copied().collect();
             if reported.insert(members) {
-                let mut path: Vec<&str> = cycle.to_vec();
-                path.push(cycle[0]);
-                findings.push(Finding::of(
-                    "E3004",
-                    format!("/Resources/{}", escape_pointer(cycle[0])),
-                    format!(
-                        "circular dependency: {}; break it by removing one reference or \
-                         DependsOn",
-                        path.join(" -> ")
-                    ),
-                ));
+                // Each member gets the finding, its path starting at itself.
+                for start in 0..cycle.len() {
+                    let mut path: Vec<&str> = cycle[start..].to_vec();
+                    path.extend(&cycle[..=start]);
+                    findings.push(Finding::of(
+                        "E3004",
+                        format!("/Resources/{}", escape_pointer(cycle[start])),
+                        format!(
+                            "circular dependency: {}; break it by removing one reference or \
+                             DependsOn",
+                            path.join(" -> ")
+                        ),
+                    ));
+                }
             }
         });
     }
