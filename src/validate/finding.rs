@@ -105,7 +105,10 @@ impl fmt::Display for Finding {
                 None => write!(f, "{file}: ")?,
             }
         }
-        write!(f, "{}: {}", self.pointer, self.message)?;
+        if !self.pointer.is_empty() {
+            write!(f, "{}: ", self.pointer)?;
+        }
+        write!(f, "{}", self.message)?;
         if let Some(reason) = &self.suppressed {
             write!(f, " (suppressed: {reason})")?;
         }
