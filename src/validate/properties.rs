@@ -290,7 +290,10 @@ fn to_finding(type_name: &str, base: &str, e: &jsonschema::ValidationError<'_>) 
                 }
             }
             if let (Json::String(s), Some(opts)) = (instance, options.as_array()) {
-                if opts.iter().any(|o| o.is_number() && o.to_string() == *s) {
+                if opts
+                    .iter()
+                    .any(|o| o.as_number().is_some_and(|n| n.to_string() == *s))
+                {
                     return None;
                 }
             }
