@@ -78,7 +78,7 @@ mod tests {
     }
 
     #[test]
-    fn reports_the_cycle_path_once() {
+    fn reports_the_cycle_path_at_each_member() {
         let mut findings = Vec::new();
         let edges = [
             edge("A", "B"),
@@ -87,11 +87,16 @@ mod tests {
             edge("C", "D"),
         ];
         check(&edges, &mut findings);
-        assert_eq!(findings.len(), 1);
+        assert_eq!(findings.len(), 3);
         assert!(
             findings[0].message.contains("A -> B -> C -> A"),
             "{}",
             findings[0].message
+        );
+        assert!(
+            findings[1].message.contains("B -> C -> A -> B"),
+            "{}",
+            findings[1].message
         );
     }
 
