@@ -2,6 +2,7 @@
 //!
 //! Exit code 0 when no error remains, 1 when one does, 2 when a file cannot be read or parsed.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -108,7 +109,14 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         unreadable: &unreadable,
     };
     match args.format {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        OutputFormat::Json => {
+            // A closed pipe (`| head`) is not an error of the validation.
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "{}",
+                serde_json::to_string_pretty(&report)?
+            );
+        }
         OutputFormat::Text => {
             for u in &unreadable {
                 match (u.line, u.column) {
