@@ -32,6 +32,7 @@ pub mod error;
 pub mod intrinsic;
 pub mod logical_id;
 #[path = "generated/mod.rs"]
+#[rustfmt::skip]
 pub mod resources;
 pub mod schema;
 pub mod stack;
