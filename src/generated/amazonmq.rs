@@ -1009,7 +1009,7 @@ pub mod configuration {
 
     impl TagsEntry {
         /// A `TagsEntry` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             TagsEntry {
                 key: key.into(),
                 value: value.into(),

@@ -2684,8 +2684,8 @@ pub mod auto_scaling_group {
     impl TagProperty {
         /// A `TagProperty` with its required properties; the optional ones are absent.
         pub fn new(
-            value: impl Into<Value<String>>,
             key: impl Into<Value<String>>,
+            value: impl Into<Value<String>>,
             propagate_at_launch: impl Into<Value<bool>>,
         ) -> Self {
             TagProperty {

@@ -268,7 +268,7 @@ pub mod case_rule {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -390,7 +390,7 @@ pub mod domain {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -607,7 +607,7 @@ pub mod field {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -789,7 +789,7 @@ pub mod layout {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -1297,7 +1297,7 @@ pub mod template {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),

@@ -313,7 +313,7 @@ pub mod configured_model_algorithm {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -802,7 +802,7 @@ pub mod configured_model_algorithm_association {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -1491,7 +1491,7 @@ pub mod training_dataset {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),

@@ -314,8 +314,8 @@ pub mod enabled_control {
     impl EnabledControlParameter {
         /// A `EnabledControlParameter` with its required properties; the optional ones are absent.
         pub fn new(
-            value: impl Into<Value<serde_json::Value>>,
             key: impl Into<Value<String>>,
+            value: impl Into<Value<serde_json::Value>>,
         ) -> Self {
             EnabledControlParameter {
                 key: key.into(),

@@ -1149,7 +1149,7 @@ pub mod dataset {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -2567,7 +2567,7 @@ pub mod job {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -2798,7 +2798,7 @@ pub mod project {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -3076,7 +3076,7 @@ pub mod recipe {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -3409,7 +3409,7 @@ pub mod ruleset {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -3588,7 +3588,7 @@ pub mod schedule {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),

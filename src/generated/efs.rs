@@ -645,7 +645,7 @@ pub mod file_system {
 
     impl ElasticFileSystemTag {
         /// A `ElasticFileSystemTag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             ElasticFileSystemTag {
                 key: key.into(),
                 value: value.into(),

@@ -2193,7 +2193,7 @@ pub mod cluster {
 
     impl MetricDimension {
         /// A `MetricDimension` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             MetricDimension {
                 key: key.into(),
                 value: value.into(),
@@ -3024,7 +3024,7 @@ pub mod cluster {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -4715,7 +4715,7 @@ pub mod instance_group_config {
 
     impl MetricDimension {
         /// A `MetricDimension` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             MetricDimension {
                 key: key.into(),
                 value: value.into(),
@@ -5633,7 +5633,7 @@ pub mod studio {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),

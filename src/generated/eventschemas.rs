@@ -120,7 +120,7 @@ pub mod discoverer {
 
     impl TagsEntry {
         /// A `TagsEntry` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             TagsEntry {
                 key: key.into(),
                 value: value.into(),
@@ -245,7 +245,7 @@ pub mod registry {
 
     impl TagsEntry {
         /// A `TagsEntry` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             TagsEntry {
                 key: key.into(),
                 value: value.into(),
@@ -476,7 +476,7 @@ pub mod schema {
 
     impl TagsEntry {
         /// A `TagsEntry` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             TagsEntry {
                 key: key.into(),
                 value: value.into(),

@@ -292,7 +292,7 @@ pub mod health_check {
 
     impl HealthCheckTag {
         /// A `HealthCheckTag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             HealthCheckTag {
                 key: key.into(),
                 value: value.into(),
@@ -583,7 +583,7 @@ pub mod hosted_zone {
 
     impl HostedZoneTag {
         /// A `HostedZoneTag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             HostedZoneTag {
                 key: key.into(),
                 value: value.into(),

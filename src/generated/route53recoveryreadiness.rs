@@ -110,7 +110,7 @@ pub mod cell {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -237,7 +237,7 @@ pub mod readiness_check {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -364,7 +364,7 @@ pub mod recovery_group {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -779,7 +779,7 @@ pub mod resource_set {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),

@@ -450,7 +450,7 @@ pub mod cloud_formation_product {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -1337,7 +1337,7 @@ pub mod portfolio {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -2017,7 +2017,7 @@ pub struct CfnTagOption {
 impl CfnTagOption {
     /// An `AWS::ServiceCatalog::TagOption` with its required properties; the optional ones are
     /// absent.
-    pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
         CfnTagOption {
             active: None,
             key: key.into(),

@@ -193,7 +193,7 @@ pub mod replication_set {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),
@@ -464,8 +464,8 @@ pub mod response_plan {
     impl DynamicSsmParameter {
         /// A `DynamicSsmParameter` with its required properties; the optional ones are absent.
         pub fn new(
-            value: impl Into<Value<DynamicSsmParameterValue>>,
             key: impl Into<Value<String>>,
+            value: impl Into<Value<DynamicSsmParameterValue>>,
         ) -> Self {
             DynamicSsmParameter {
                 key: key.into(),
@@ -974,7 +974,7 @@ pub mod response_plan {
 
     impl Tag {
         /// A `Tag` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Tag {
                 key: key.into(),
                 value: value.into(),

@@ -173,14 +173,44 @@ fn rustfmt_all(sources: Vec<(String, String)>) -> Result<BTreeMap<String, String
     Ok(done.into_inner().expect("done lock"))
 }
 
-const MOD_DOC: &str = "\
-//! Typed L1 resources, one module per service, generated from the CloudFormation resource
+/// The top of `src/generated/mod.rs`: the module docs, with examples, and the lints generated
+/// code cannot avoid.
+const MOD_DOC: &str = r#"//! Typed L1 resources, one module per service, generated from the CloudFormation resource
 //! schemas.
 //!
 //! Each resource type is a `Cfn*` struct: required properties are arguments of `new`, optional
 //! ones have chainable setters, and each attribute is an `attr_*` accessor on
 //! [`Resource`](crate::template::Resource). Property types live in a submodule named after
-//! the resource (`ecs::task_definition::ContainerDefinition`).
+//! the resource (`ecs::task_definition::ContainerDefinition`). Every property takes a literal or
+//! a [`Token`](crate::Token), in lists and maps too.
+//!
+//! ```
+//! use stackcraft::resources::ec2::{subnet, CfnSubnet, CfnVpc};
+//! use stackcraft::{App, Resource, Stack, StackProps};
+//!
+//! let app = App::new();
+//! let stack = Stack::new(&app, "Net", StackProps::default()).unwrap();
+//! let vpc = Resource::new(&stack, "Vpc", CfnVpc::new().cidr_block("10.0.0.0/16")).unwrap();
+//! let subnet = CfnSubnet::new(vpc.ref_())
+//!     .cidr_block("10.0.0.0/24")
+//!     .tags(vec![subnet::Tag::new("Name", "private")]);
+//! Resource::new(&stack, "Subnet", subnet).unwrap();
+//! let _default_sg = vpc.attr_default_security_group();
+//! ```
+//!
+//! A required property cannot be left out, and a misspelt attribute does not compile:
+//!
+//! ```compile_fail
+//! let subnet = stackcraft::resources::ec2::CfnSubnet::new();
+//! ```
+//!
+//! ```compile_fail
+//! # use stackcraft::resources::ec2::CfnVpc;
+//! # let app = stackcraft::App::new();
+//! # let stack = stackcraft::Stack::new(&app, "Net", Default::default()).unwrap();
+//! let vpc = stackcraft::Resource::new(&stack, "Vpc", CfnVpc::new()).unwrap();
+//! vpc.attr_default_securitygroup();
+//! ```
 //!
 //! The services the constructs use, and the common ones around them, are always compiled; every
 //! other service is behind a Cargo feature named after it (`aws-lambda` for `AWS::Lambda`,
@@ -192,7 +222,7 @@ const MOD_DOC: &str = "\
     clippy::module_inception
 )]
 
-";
+"#;
 
 /// Formats Rust source with the toolchain's rustfmt (edition 2021, width 100).
 pub fn rustfmt(source: &str) -> Result<String> {
