@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The AWS::AccessAnalyzer::Analyzer type specifies an analyzer of the user's account
 ///
-/// CloudFormation type `AWS::AccessAnalyzer::Analyzer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-accessanalyzer-analyzer.html).
+/// AWS documentation:
+/// [`AWS::AccessAnalyzer::Analyzer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-accessanalyzer-analyzer.html).
 #[derive(Debug, Clone)]
 pub struct CfnAnalyzer {
     /// The configuration for the analyzer
@@ -302,8 +302,8 @@ pub mod analyzer {
 /// Creates an archive rule for the specified analyzer. Archive rules automatically archive
 /// new findings that meet the criteria you define when you create the rule.
 ///
-/// CloudFormation type `AWS::AccessAnalyzer::ArchiveRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-accessanalyzer-archiverule.html).
+/// AWS documentation:
+/// [`AWS::AccessAnalyzer::ArchiveRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-accessanalyzer-archiverule.html).
 #[derive(Debug, Clone)]
 pub struct CfnArchiveRule {
     /// The name of the analyzer for the archive rule.

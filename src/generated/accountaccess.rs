@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Resource Type definition for AWS::AccountAccess::Application specifying an application
 /// for account access
 ///
-/// CloudFormation type `AWS::AccountAccess::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-accountaccess-application.html).
+/// AWS documentation:
+/// [`AWS::AccountAccess::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-accountaccess-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The identity source for the application
@@ -224,8 +224,8 @@ pub mod application {
 /// Resource Type definition for AWS::AccountAccess::Entitlement specifying an entitlement
 /// for account access
 ///
-/// CloudFormation type `AWS::AccountAccess::Entitlement`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-accountaccess-entitlement.html).
+/// AWS documentation:
+/// [`AWS::AccountAccess::Entitlement`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-accountaccess-entitlement.html).
 #[derive(Debug, Clone)]
 pub struct CfnEntitlement {
     /// The ARN of the application

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The `AWS::ACMPCA::Certificate` resource is used to issue a certificate using your
 /// private certificate authority.
 ///
-/// CloudFormation type `AWS::ACMPCA::Certificate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-certificate.html).
+/// AWS documentation:
+/// [`AWS::ACMPCA::Certificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-certificate.html).
 #[derive(Debug, Clone)]
 pub struct CfnCertificate {
     /// Specifies X.509 certificate information to be included in the issued certificate.
@@ -1283,8 +1283,8 @@ pub mod certificate {
 
 /// Private certificate authority.
 ///
-/// CloudFormation type `AWS::ACMPCA::CertificateAuthority`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-certificateauthority.html).
+/// AWS documentation:
+/// [`AWS::ACMPCA::CertificateAuthority`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-certificateauthority.html).
 #[derive(Debug, Clone)]
 pub struct CfnCertificateAuthority {
     /// Structure that contains CSR pass through extension information used by the
@@ -2610,8 +2610,8 @@ pub mod certificate_authority {
 /// Used to install the certificate authority certificate and update the certificate
 /// authority status.
 ///
-/// CloudFormation type `AWS::ACMPCA::CertificateAuthorityActivation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-certificateauthorityactivation.html).
+/// AWS documentation:
+/// [`AWS::ACMPCA::CertificateAuthorityActivation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-certificateauthorityactivation.html).
 #[derive(Debug, Clone)]
 pub struct CfnCertificateAuthorityActivation {
     /// Certificate Authority certificate that will be installed in the Certificate Authority.
@@ -2692,8 +2692,8 @@ impl crate::template::Resource<CfnCertificateAuthorityActivation> {
 
 /// Permission set on private certificate authority
 ///
-/// CloudFormation type `AWS::ACMPCA::Permission`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-permission.html).
+/// AWS documentation:
+/// [`AWS::ACMPCA::Permission`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-permission.html).
 #[derive(Debug, Clone)]
 pub struct CfnPermission {
     /// The actions that the specified AWS service principal can use.

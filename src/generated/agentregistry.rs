@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::AgentRegistry::Registry Resource Type
 ///
-/// CloudFormation type `AWS::AgentRegistry::Registry`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-agentregistry-registry.html).
+/// AWS documentation:
+/// [`AWS::AgentRegistry::Registry`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-agentregistry-registry.html).
 #[derive(Debug, Clone)]
 pub struct CfnRegistry {
     /// The `ApprovalConfiguration` property.
@@ -794,8 +794,8 @@ pub mod registry {
 
 /// Definition of AWS::AgentRegistry::RegistryRecord Resource Type
 ///
-/// CloudFormation type `AWS::AgentRegistry::RegistryRecord`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-agentregistry-registryrecord.html).
+/// AWS documentation:
+/// [`AWS::AgentRegistry::RegistryRecord`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-agentregistry-registryrecord.html).
 #[derive(Debug, Clone)]
 pub struct CfnRegistryRecord {
     /// The custom metadata to attach to the registry record. Each key must match a property

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::AIOps::InvestigationGroup Resource Type
 ///
-/// CloudFormation type `AWS::AIOps::InvestigationGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aiops-investigationgroup.html).
+/// AWS documentation:
+/// [`AWS::AIOps::InvestigationGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aiops-investigationgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnInvestigationGroup {
     /// An array of key-value pairs of notification channels to apply to this resource.

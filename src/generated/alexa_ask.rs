@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for Alexa::ASK::Skill
 ///
-/// CloudFormation type `Alexa::ASK::Skill`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ask-skill.html).
+/// AWS documentation:
+/// [`Alexa::ASK::Skill`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ask-skill.html).
 #[derive(Debug, Clone)]
 pub struct CfnSkill {
     /// The `AuthenticationConfiguration` property.

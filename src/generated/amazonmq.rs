@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for AWS::AmazonMQ::Broker
 ///
-/// CloudFormation type `AWS::AmazonMQ::Broker`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amazonmq-broker.html).
+/// AWS documentation:
+/// [`AWS::AmazonMQ::Broker`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amazonmq-broker.html).
 #[derive(Debug, Clone)]
 pub struct CfnBroker {
     /// The `AuthenticationStrategy` property.
@@ -858,8 +858,8 @@ pub mod broker {
 
 /// Resource Type definition for AWS::AmazonMQ::Configuration
 ///
-/// CloudFormation type `AWS::AmazonMQ::Configuration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amazonmq-configuration.html).
+/// AWS documentation:
+/// [`AWS::AmazonMQ::Configuration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amazonmq-configuration.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfiguration {
     /// The authentication strategy associated with the configuration.
@@ -1036,8 +1036,8 @@ pub mod configuration {
 
 /// Resource Type definition for AWS::AmazonMQ::ConfigurationAssociation
 ///
-/// CloudFormation type `AWS::AmazonMQ::ConfigurationAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amazonmq-configurationassociation.html).
+/// AWS documentation:
+/// [`AWS::AmazonMQ::ConfigurationAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amazonmq-configurationassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigurationAssociation {
     /// ID of the Broker that the configuration should be applied to

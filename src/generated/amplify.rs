@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The AWS::Amplify::App resource creates Apps in the Amplify Console.
 ///
-/// CloudFormation type `AWS::Amplify::App`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplify-app.html).
+/// AWS documentation:
+/// [`AWS::Amplify::App`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplify-app.html).
 #[derive(Debug, Clone)]
 pub struct CfnApp {
     /// The `AccessToken` property.
@@ -799,8 +799,8 @@ pub mod app {
 
 /// The AWS::Amplify::Branch resource creates a new branch within an app.
 ///
-/// CloudFormation type `AWS::Amplify::Branch`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplify-branch.html).
+/// AWS documentation:
+/// [`AWS::Amplify::Branch`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplify-branch.html).
 #[derive(Debug, Clone)]
 pub struct CfnBranch {
     /// The `AppId` property.
@@ -1230,8 +1230,8 @@ pub mod branch {
 
 /// The AWS::Amplify::Domain resource allows you to connect a custom domain to your app.
 ///
-/// CloudFormation type `AWS::Amplify::Domain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplify-domain.html).
+/// AWS documentation:
+/// [`AWS::Amplify::Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplify-domain.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomain {
     /// The `AppId` property.
@@ -1482,8 +1482,8 @@ pub mod domain {
 
 /// Resource Type definition for AWS::Amplify::Webhook. Creates a webhook on an Amplify app.
 ///
-/// CloudFormation type `AWS::Amplify::Webhook`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplify-webhook.html).
+/// AWS documentation:
+/// [`AWS::Amplify::Webhook`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplify-webhook.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebhook {
     /// The unique ID for an Amplify app.

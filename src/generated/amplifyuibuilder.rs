@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::AmplifyUIBuilder::Component Resource Type
 ///
-/// CloudFormation type `AWS::AmplifyUIBuilder::Component`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplifyuibuilder-component.html).
+/// AWS documentation:
+/// [`AWS::AmplifyUIBuilder::Component`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplifyuibuilder-component.html).
 #[derive(Debug, Clone)]
 pub struct CfnComponent {
     /// The `AppId` property.
@@ -415,8 +415,8 @@ pub mod component {
 
 /// Definition of AWS::AmplifyUIBuilder::Form Resource Type
 ///
-/// CloudFormation type `AWS::AmplifyUIBuilder::Form`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplifyuibuilder-form.html).
+/// AWS documentation:
+/// [`AWS::AmplifyUIBuilder::Form`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplifyuibuilder-form.html).
 #[derive(Debug, Clone)]
 pub struct CfnForm {
     /// The `AppId` property.
@@ -899,8 +899,8 @@ pub mod form {
 
 /// Definition of AWS::AmplifyUIBuilder::Theme Resource Type
 ///
-/// CloudFormation type `AWS::AmplifyUIBuilder::Theme`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplifyuibuilder-theme.html).
+/// AWS documentation:
+/// [`AWS::AmplifyUIBuilder::Theme`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-amplifyuibuilder-theme.html).
 #[derive(Debug, Clone)]
 pub struct CfnTheme {
     /// The `AppId` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AMZN::SDC::Deployment
 ///
-/// CloudFormation type `AMZN::SDC::Deployment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sdc-deployment.html).
+/// AWS documentation:
+/// [`AMZN::SDC::Deployment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sdc-deployment.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeployment {
     /// The `ConfigName` property.

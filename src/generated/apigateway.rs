@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The `AWS::ApiGateway::Account` resource specifies the IAM role that Amazon API Gateway
 /// uses to write API logs to Amazon CloudWatch Logs.
 ///
-/// CloudFormation type `AWS::ApiGateway::Account`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-account.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::Account`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-account.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccount {
     /// The `CloudWatchRoleArn` property.
@@ -58,8 +58,8 @@ impl crate::template::Resource<CfnAccount> {
 /// The `AWS::ApiGateway::ApiKey` resource creates a unique key that you can distribute to
 /// clients who are executing API Gateway `Method` resources that require an API key.
 ///
-/// CloudFormation type `AWS::ApiGateway::ApiKey`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-apikey.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::ApiKey`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-apikey.html).
 #[derive(Debug, Clone)]
 pub struct CfnApiKey {
     /// The `CustomerId` property.
@@ -315,8 +315,8 @@ pub mod api_key {
 /// The `AWS::ApiGateway::Authorizer` resource creates an authorization layer that API
 /// Gateway activates for methods that have authorization enabled.
 ///
-/// CloudFormation type `AWS::ApiGateway::Authorizer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-authorizer.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::Authorizer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-authorizer.html).
 #[derive(Debug, Clone)]
 pub struct CfnAuthorizer {
     /// The `AuthType` property.
@@ -474,8 +474,8 @@ impl crate::template::Resource<CfnAuthorizer> {
 /// The `AWS::ApiGateway::BasePathMapping` resource creates a base path that clients who
 /// call your API must use in the invocation URL.
 ///
-/// CloudFormation type `AWS::ApiGateway::BasePathMapping`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-basepathmapping.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::BasePathMapping`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-basepathmapping.html).
 #[derive(Debug, Clone)]
 pub struct CfnBasePathMapping {
     /// The `BasePath` property.
@@ -553,8 +553,8 @@ impl crate::template::CfnResource for CfnBasePathMapping {
 
 /// Resource Type definition for AWS::ApiGateway::BasePathMappingV2
 ///
-/// CloudFormation type `AWS::ApiGateway::BasePathMappingV2`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-basepathmappingv2.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::BasePathMappingV2`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-basepathmappingv2.html).
 #[derive(Debug, Clone)]
 pub struct CfnBasePathMappingV2 {
     /// The base path name that callers of the API must provide in the URL after the domain
@@ -638,8 +638,8 @@ impl crate::template::Resource<CfnBasePathMappingV2> {
 /// Gateway uses to configure client-side SSL authentication for sending requests to the
 /// integration endpoint.
 ///
-/// CloudFormation type `AWS::ApiGateway::ClientCertificate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-clientcertificate.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::ClientCertificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-clientcertificate.html).
 #[derive(Debug, Clone)]
 pub struct CfnClientCertificate {
     /// The `Description` property.
@@ -752,8 +752,8 @@ pub mod client_certificate {
 /// The `AWS::ApiGateway::Deployment` resource deploys an API Gateway `RestApi` resource to
 /// a stage so that clients can call the API over the internet.
 ///
-/// CloudFormation type `AWS::ApiGateway::Deployment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-deployment.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::Deployment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-deployment.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeployment {
     /// The `DeploymentCanarySettings` property.
@@ -1600,8 +1600,8 @@ pub mod deployment {
 /// The `AWS::ApiGateway::DocumentationPart` resource creates a documentation part for an
 /// API.
 ///
-/// CloudFormation type `AWS::ApiGateway::DocumentationPart`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationpart.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::DocumentationPart`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationpart.html).
 #[derive(Debug, Clone)]
 pub struct CfnDocumentationPart {
     /// The `Location` property.
@@ -1769,8 +1769,8 @@ pub mod documentation_part {
 /// The `AWS::ApiGateway::DocumentationVersion` resource creates a snapshot of the
 /// documentation for an API.
 ///
-/// CloudFormation type `AWS::ApiGateway::DocumentationVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationversion.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::DocumentationVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-documentationversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnDocumentationVersion {
     /// The `Description` property.
@@ -1830,8 +1830,8 @@ impl crate::template::CfnResource for CfnDocumentationVersion {
 /// The `AWS::ApiGateway::DomainName` resource specifies a public custom domain name for
 /// your API in API Gateway.
 ///
-/// CloudFormation type `AWS::ApiGateway::DomainName`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainname.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::DomainName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainname.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomainName {
     /// The `CertificateArn` property.
@@ -2216,8 +2216,8 @@ pub mod domain_name {
 
 /// Resource Type definition for AWS::ApiGateway::DomainNameAccessAssociation.
 ///
-/// CloudFormation type `AWS::ApiGateway::DomainNameAccessAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainnameaccessassociation.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::DomainNameAccessAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainnameaccessassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomainNameAccessAssociation {
     /// The source of the domain name access association resource.
@@ -2345,8 +2345,8 @@ pub mod domain_name_access_association {
 
 /// Resource Type definition for AWS::ApiGateway::DomainNameV2.
 ///
-/// CloudFormation type `AWS::ApiGateway::DomainNameV2`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainnamev2.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::DomainNameV2`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-domainnamev2.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomainNameV2 {
     /// The `CertificateArn` property.
@@ -2623,8 +2623,8 @@ pub mod domain_name_v2 {
 
 /// The `AWS::ApiGateway::GatewayResponse` resource creates a gateway response for your API.
 ///
-/// CloudFormation type `AWS::ApiGateway::GatewayResponse`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-gatewayresponse.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::GatewayResponse`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-gatewayresponse.html).
 #[derive(Debug, Clone)]
 pub struct CfnGatewayResponse {
     /// The `ResponseParameters` property.
@@ -2725,8 +2725,8 @@ impl crate::template::Resource<CfnGatewayResponse> {
 /// The `AWS::ApiGateway::Method` resource creates API Gateway methods that define the
 /// parameters and body that clients must send in their requests.
 ///
-/// CloudFormation type `AWS::ApiGateway::Method`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::Method`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html).
 #[derive(Debug, Clone)]
 pub struct CfnMethod {
     /// The `ApiKeyRequired` property.
@@ -3351,8 +3351,8 @@ pub mod method {
 /// The `AWS::ApiGateway::Model` resource defines the structure of a request or response
 /// payload for an API method.
 ///
-/// CloudFormation type `AWS::ApiGateway::Model`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-model.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::Model`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-model.html).
 #[derive(Debug, Clone)]
 pub struct CfnModel {
     /// The `ContentType` property.
@@ -3445,8 +3445,8 @@ impl crate::template::CfnResource for CfnModel {
 /// The `AWS::ApiGateway::RequestValidator` resource sets up basic validation rules for
 /// incoming requests to your API.
 ///
-/// CloudFormation type `AWS::ApiGateway::RequestValidator`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-requestvalidator.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::RequestValidator`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-requestvalidator.html).
 #[derive(Debug, Clone)]
 pub struct CfnRequestValidator {
     /// The `Name` property.
@@ -3531,8 +3531,8 @@ impl crate::template::Resource<CfnRequestValidator> {
 
 /// The `AWS::ApiGateway::Resource` resource creates a resource in an API.
 ///
-/// CloudFormation type `AWS::ApiGateway::Resource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-resource.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::Resource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-resource.html).
 #[derive(Debug, Clone)]
 pub struct CfnResource {
     /// The `ParentId` property.
@@ -3593,8 +3593,8 @@ impl crate::template::Resource<CfnResource> {
 /// [restapi:create](https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html)
 /// in the *Amazon API Gateway REST API Reference*.
 ///
-/// CloudFormation type `AWS::ApiGateway::RestApi`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::RestApi`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-restapi.html).
 #[derive(Debug, Clone)]
 pub struct CfnRestApi {
     /// The `ApiKeySourceType` property.
@@ -4100,8 +4100,8 @@ pub mod rest_api {
 
 /// The `AWS::ApiGateway::Stage` resource creates a stage for a deployment.
 ///
-/// CloudFormation type `AWS::ApiGateway::Stage`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-stage.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::Stage`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-stage.html).
 #[derive(Debug, Clone)]
 pub struct CfnStage {
     /// The `AccessLogSetting` property.
@@ -4691,8 +4691,8 @@ pub mod stage {
 
 /// The `AWS::ApiGateway::UsagePlan` resource creates a usage plan for deployed APIs.
 ///
-/// CloudFormation type `AWS::ApiGateway::UsagePlan`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::UsagePlan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplan.html).
 #[derive(Debug, Clone)]
 pub struct CfnUsagePlan {
     /// The `ApiStages` property.
@@ -5064,8 +5064,8 @@ pub mod usage_plan {
 
 /// The `AWS::ApiGateway::UsagePlanKey` resource associates an API key with a usage plan.
 ///
-/// CloudFormation type `AWS::ApiGateway::UsagePlanKey`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplankey.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::UsagePlanKey`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-usageplankey.html).
 #[derive(Debug, Clone)]
 pub struct CfnUsagePlanKey {
     /// The Id of the UsagePlanKey resource.
@@ -5126,8 +5126,8 @@ impl crate::template::Resource<CfnUsagePlanKey> {
 /// The `AWS::ApiGateway::VpcLink` resource creates an API Gateway VPC link for a REST API
 /// to access resources in an Amazon Virtual Private Cloud (VPC).
 ///
-/// CloudFormation type `AWS::ApiGateway::VpcLink`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-vpclink.html).
+/// AWS documentation:
+/// [`AWS::ApiGateway::VpcLink`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-vpclink.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcLink {
     /// The `Description` property.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The `AWS::ApiGatewayV2::Api` resource creates an API. WebSocket APIs and HTTP APIs are
 /// supported.
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::Api`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-api.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::Api`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-api.html).
 #[derive(Debug, Clone)]
 pub struct CfnApi {
     /// An API key selection expression. Supported only for WebSocket APIs.
@@ -521,8 +521,8 @@ pub mod api {
 
 /// Resource Type definition for AWS::ApiGatewayV2::ApiGatewayManagedOverrides
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-apigatewaymanagedoverrides.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::ApiGatewayManagedOverrides`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-apigatewaymanagedoverrides.html).
 #[derive(Debug, Clone)]
 pub struct CfnApiGatewayManagedOverrides {
     /// The ID of the API for which to override the configuration of API Gateway-managed
@@ -1053,8 +1053,8 @@ pub mod api_gateway_managed_overrides {
 
 /// The `AWS::ApiGatewayV2::ApiMapping` resource contains an API mapping.
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::ApiMapping`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-apimapping.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::ApiMapping`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-apimapping.html).
 #[derive(Debug, Clone)]
 pub struct CfnApiMapping {
     /// The API identifier.
@@ -1128,8 +1128,8 @@ impl crate::template::Resource<CfnApiMapping> {
 /// The `AWS::ApiGatewayV2::Authorizer` resource creates an authorizer for a WebSocket API
 /// or an HTTP API.
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::Authorizer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-authorizer.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::Authorizer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-authorizer.html).
 #[derive(Debug, Clone)]
 pub struct CfnAuthorizer {
     /// The API identifier.
@@ -1370,8 +1370,8 @@ pub mod authorizer {
 
 /// The `AWS::ApiGatewayV2::Deployment` resource creates a deployment for an API.
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::Deployment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-deployment.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::Deployment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-deployment.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeployment {
     /// The API identifier.
@@ -1443,8 +1443,8 @@ impl crate::template::Resource<CfnDeployment> {
 /// The `AWS::ApiGatewayV2::DomainName` resource specifies a custom domain name for your API
 /// in Amazon API Gateway (API Gateway).
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::DomainName`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-domainname.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::DomainName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-domainname.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomainName {
     /// The custom domain name for your API in Amazon API Gateway. Uppercase letters and the
@@ -1749,8 +1749,8 @@ pub mod domain_name {
 
 /// Resource Type definition for AWS::ApiGatewayV2::Integration
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::Integration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-integration.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::Integration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-integration.html).
 #[derive(Debug, Clone)]
 pub struct CfnIntegration {
     /// The API identifier.
@@ -2090,8 +2090,8 @@ pub mod integration {
 /// The `AWS::ApiGatewayV2::IntegrationResponse` resource updates an integration response
 /// for an WebSocket API.
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::IntegrationResponse`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-integrationresponse.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::IntegrationResponse`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-integrationresponse.html).
 #[derive(Debug, Clone)]
 pub struct CfnIntegrationResponse {
     /// The API identifier.
@@ -2207,8 +2207,8 @@ impl crate::template::Resource<CfnIntegrationResponse> {
 
 /// The `AWS::ApiGatewayV2::Model` resource updates data model for a WebSocket API.
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::Model`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-model.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::Model`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-model.html).
 #[derive(Debug, Clone)]
 pub struct CfnModel {
     /// The API identifier.
@@ -2296,8 +2296,8 @@ impl crate::template::Resource<CfnModel> {
 /// Represents a portal product in Amazon API Gateway V2, which is a logical grouping of
 /// APIs that can be published in a developer portal.
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::PortalProduct`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-portalproduct.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::PortalProduct`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-portalproduct.html).
 #[derive(Debug, Clone)]
 pub struct CfnPortalProduct {
     /// A description of the portal product.
@@ -2426,8 +2426,8 @@ pub mod portal_product {
 
 /// The `AWS::ApiGatewayV2::Route` resource creates a route for an API.
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::Route`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-route.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::Route`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-route.html).
 #[derive(Debug, Clone)]
 pub struct CfnRoute {
     /// The API identifier.
@@ -2622,8 +2622,8 @@ impl crate::template::Resource<CfnRoute> {
 /// The `AWS::ApiGatewayV2::RouteResponse` resource creates a route response for a WebSocket
 /// API.
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::RouteResponse`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-routeresponse.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::RouteResponse`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-routeresponse.html).
 #[derive(Debug, Clone)]
 pub struct CfnRouteResponse {
     /// The API identifier.
@@ -2726,8 +2726,8 @@ impl crate::template::Resource<CfnRouteResponse> {
 /// Represents a routing rule. When the incoming request to a domain name matches the
 /// conditions for a rule, API Gateway invokes a stage of a target API.
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::RoutingRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-routingrule.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::RoutingRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-routingrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnRoutingRule {
     /// The resulting action based on matching a routing rules condition.
@@ -3067,8 +3067,8 @@ pub mod routing_rule {
 
 /// Resource Type definition for AWS::ApiGatewayV2::Stage
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::Stage`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-stage.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::Stage`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-stage.html).
 #[derive(Debug, Clone)]
 pub struct CfnStage {
     /// Settings for logging access in this stage.
@@ -3404,8 +3404,8 @@ pub mod stage {
 
 /// The `AWS::ApiGatewayV2::VpcLink` resource creates a VPC link.
 ///
-/// CloudFormation type `AWS::ApiGatewayV2::VpcLink`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-vpclink.html).
+/// AWS documentation:
+/// [`AWS::ApiGatewayV2::VpcLink`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigatewayv2-vpclink.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcLink {
     /// The name of the VPC link.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::AppConfig::Application
 ///
-/// CloudFormation type `AWS::AppConfig::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-application.html).
+/// AWS documentation:
+/// [`AWS::AppConfig::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// A description of the application.
@@ -125,8 +125,8 @@ pub mod application {
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::AppConfig::ConfigurationProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-configurationprofile.html).
+/// AWS documentation:
+/// [`AWS::AppConfig::ConfigurationProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-configurationprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigurationProfile {
     /// The application ID.
@@ -426,8 +426,8 @@ pub mod configuration_profile {
 
 /// Resource Type definition for AWS::AppConfig::Deployment
 ///
-/// CloudFormation type `AWS::AppConfig::Deployment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-deployment.html).
+/// AWS documentation:
+/// [`AWS::AppConfig::Deployment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-deployment.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeployment {
     /// The application ID.
@@ -701,8 +701,8 @@ pub mod deployment {
 
 /// Resource Type definition for AWS::AppConfig::DeploymentStrategy
 ///
-/// CloudFormation type `AWS::AppConfig::DeploymentStrategy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-deploymentstrategy.html).
+/// AWS documentation:
+/// [`AWS::AppConfig::DeploymentStrategy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-deploymentstrategy.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeploymentStrategy {
     /// Total amount of time for a deployment to last.
@@ -896,8 +896,8 @@ pub mod deployment_strategy {
 
 /// Resource Type definition for AWS::AppConfig::Environment
 ///
-/// CloudFormation type `AWS::AppConfig::Environment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-environment.html).
+/// AWS documentation:
+/// [`AWS::AppConfig::Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-environment.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironment {
     /// The application ID.
@@ -1102,8 +1102,8 @@ pub mod environment {
 
 /// Resource Type definition for AWS::AppConfig::ExperimentDefinition
 ///
-/// CloudFormation type `AWS::AppConfig::ExperimentDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-experimentdefinition.html).
+/// AWS documentation:
+/// [`AWS::AppConfig::ExperimentDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-experimentdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnExperimentDefinition {
     /// The application ID, name, or ARN.
@@ -1413,8 +1413,8 @@ pub mod experiment_definition {
 
 /// Resource Type definition for AWS::AppConfig::ExperimentRun
 ///
-/// CloudFormation type `AWS::AppConfig::ExperimentRun`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-experimentrun.html).
+/// AWS documentation:
+/// [`AWS::AppConfig::ExperimentRun`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-experimentrun.html).
 #[derive(Debug, Clone)]
 pub struct CfnExperimentRun {
     /// The application name or ID used to create the experiment run.
@@ -1638,8 +1638,8 @@ pub mod experiment_run {
 
 /// Resource Type definition for AWS::AppConfig::Extension
 ///
-/// CloudFormation type `AWS::AppConfig::Extension`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-extension.html).
+/// AWS documentation:
+/// [`AWS::AppConfig::Extension`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-extension.html).
 #[derive(Debug, Clone)]
 pub struct CfnExtension {
     /// The `Actions` property.
@@ -1805,8 +1805,8 @@ pub mod extension {
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::AppConfig::ExtensionAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-extensionassociation.html).
+/// AWS documentation:
+/// [`AWS::AppConfig::ExtensionAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-extensionassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnExtensionAssociation {
     /// The `ExtensionIdentifier` property.
@@ -1979,8 +1979,8 @@ pub mod extension_association {
 
 /// Resource Type definition for AWS::AppConfig::HostedConfigurationVersion
 ///
-/// CloudFormation type `AWS::AppConfig::HostedConfigurationVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-hostedconfigurationversion.html).
+/// AWS documentation:
+/// [`AWS::AppConfig::HostedConfigurationVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appconfig-hostedconfigurationversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnHostedConfigurationVersion {
     /// The application ID.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Creates an app authorization within an app bundle, which allows AppFabric to connect to
 /// an application.
 ///
-/// CloudFormation type `AWS::AppFabric::AppAuthorization`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appfabric-appauthorization.html).
+/// AWS documentation:
+/// [`AWS::AppFabric::AppAuthorization`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appfabric-appauthorization.html).
 #[derive(Debug, Clone)]
 pub struct CfnAppAuthorization {
     /// The name of the application.
@@ -365,8 +365,8 @@ pub mod app_authorization {
 /// Creates an ingestion destination, which specifies how an application's ingested data is
 /// processed by Amazon Web Services AppFabric and where it's delivered.
 ///
-/// CloudFormation type `AWS::AppFabric::IngestionDestination`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appfabric-ingestiondestination.html).
+/// AWS documentation:
+/// [`AWS::AppFabric::IngestionDestination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appfabric-ingestiondestination.html).
 #[derive(Debug, Clone)]
 pub struct CfnIngestionDestination {
     /// The Amazon Resource Name (ARN) of the app bundle.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::AppFlow::Connector
 ///
-/// CloudFormation type `AWS::AppFlow::Connector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appflow-connector.html).
+/// AWS documentation:
+/// [`AWS::AppFlow::Connector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appflow-connector.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnector {
     /// The name of the connector. The name is unique for each ConnectorRegistration in your AWS
@@ -180,8 +180,8 @@ pub mod connector {
 
 /// Resource Type definition for AWS::AppFlow::ConnectorProfile
 ///
-/// CloudFormation type `AWS::AppFlow::ConnectorProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appflow-connectorprofile.html).
+/// AWS documentation:
+/// [`AWS::AppFlow::ConnectorProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appflow-connectorprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnectorProfile {
     /// Mode in which data transfer should be enabled. Private connection mode is currently
@@ -3438,8 +3438,8 @@ pub mod connector_profile {
 
 /// Resource schema for AWS::AppFlow::Flow.
 ///
-/// CloudFormation type `AWS::AppFlow::Flow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appflow-flow.html).
+/// AWS documentation:
+/// [`AWS::AppFlow::Flow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appflow-flow.html).
 #[derive(Debug, Clone)]
 pub struct CfnFlow {
     /// Description of the flow.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS:AppIntegrations::Application
 ///
-/// CloudFormation type `AWS::AppIntegrations::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appintegrations-application.html).
+/// AWS documentation:
+/// [`AWS::AppIntegrations::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appintegrations-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The application configuration. Cannot be used when IsService is true.
@@ -367,8 +367,8 @@ pub mod application {
 
 /// Resource Type definition for AWS::AppIntegrations::DataIntegration
 ///
-/// CloudFormation type `AWS::AppIntegrations::DataIntegration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appintegrations-dataintegration.html).
+/// AWS documentation:
+/// [`AWS::AppIntegrations::DataIntegration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appintegrations-dataintegration.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataIntegration {
     /// The data integration description.
@@ -669,8 +669,8 @@ pub mod data_integration {
 
 /// Resource Type definition for AWS::AppIntegrations::EventIntegration
 ///
-/// CloudFormation type `AWS::AppIntegrations::EventIntegration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appintegrations-eventintegration.html).
+/// AWS documentation:
+/// [`AWS::AppIntegrations::EventIntegration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appintegrations-eventintegration.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventIntegration {
     /// The event integration description.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::ApplicationInsights::Application
 ///
-/// CloudFormation type `AWS::ApplicationInsights::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationinsights-application.html).
+/// AWS documentation:
+/// [`AWS::ApplicationInsights::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationinsights-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// If set to true, the managed policies for SSM and CW will be attached to the instance

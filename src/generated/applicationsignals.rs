@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::ApplicationSignals::Discovery
 ///
-/// CloudFormation type `AWS::ApplicationSignals::Discovery`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationsignals-discovery.html).
+/// AWS documentation:
+/// [`AWS::ApplicationSignals::Discovery`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationsignals-discovery.html).
 #[derive(Debug, Clone)]
 pub struct CfnDiscovery {}
 
@@ -39,8 +39,8 @@ impl crate::template::Resource<CfnDiscovery> {
 
 /// Resource Type definition for AWS::ApplicationSignals::GroupingConfiguration
 ///
-/// CloudFormation type `AWS::ApplicationSignals::GroupingConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationsignals-groupingconfiguration.html).
+/// AWS documentation:
+/// [`AWS::ApplicationSignals::GroupingConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationsignals-groupingconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnGroupingConfiguration {
     /// The `GroupingAttributeDefinitions` property.
@@ -163,8 +163,8 @@ pub mod grouping_configuration {
 /// Creates a dynamic instrumentation configuration for a specific code or endpoint location
 /// within a service and environment.
 ///
-/// CloudFormation type `AWS::ApplicationSignals::InstrumentationConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationsignals-instrumentationconfig.html).
+/// AWS documentation:
+/// [`AWS::ApplicationSignals::InstrumentationConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationsignals-instrumentationconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstrumentationConfig {
     /// Client-side filters that target specific instances. Each object is AND-matched on keys,
@@ -370,8 +370,8 @@ pub mod instrumentation_config {
 
 /// Resource Type definition for AWS::ApplicationSignals::ServiceLevelObjective
 ///
-/// CloudFormation type `AWS::ApplicationSignals::ServiceLevelObjective`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationsignals-servicelevelobjective.html).
+/// AWS documentation:
+/// [`AWS::ApplicationSignals::ServiceLevelObjective`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationsignals-servicelevelobjective.html).
 #[derive(Debug, Clone)]
 pub struct CfnServiceLevelObjective {
     /// The `BurnRateConfigurations` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::AppMesh::GatewayRoute
 ///
-/// CloudFormation type `AWS::AppMesh::GatewayRoute`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-gatewayroute.html).
+/// AWS documentation:
+/// [`AWS::AppMesh::GatewayRoute`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-gatewayroute.html).
 #[derive(Debug, Clone)]
 pub struct CfnGatewayRoute {
     /// The `GatewayRouteName` property.
@@ -1567,8 +1567,8 @@ pub mod gateway_route {
 
 /// Resource Type definition for AWS::AppMesh::Mesh
 ///
-/// CloudFormation type `AWS::AppMesh::Mesh`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-mesh.html).
+/// AWS documentation:
+/// [`AWS::AppMesh::Mesh`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-mesh.html).
 #[derive(Debug, Clone)]
 pub struct CfnMesh {
     /// The `MeshName` property.
@@ -1847,8 +1847,8 @@ pub mod mesh {
 
 /// Resource Type definition for AWS::AppMesh::Route
 ///
-/// CloudFormation type `AWS::AppMesh::Route`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-route.html).
+/// AWS documentation:
+/// [`AWS::AppMesh::Route`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-route.html).
 #[derive(Debug, Clone)]
 pub struct CfnRoute {
     /// The `MeshName` property.
@@ -3597,8 +3597,8 @@ pub mod route {
 
 /// Resource Type definition for AWS::AppMesh::VirtualGateway
 ///
-/// CloudFormation type `AWS::AppMesh::VirtualGateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualgateway.html).
+/// AWS documentation:
+/// [`AWS::AppMesh::VirtualGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualgateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnVirtualGateway {
     /// The `MeshName` property.
@@ -5413,8 +5413,8 @@ pub mod virtual_gateway {
 
 /// Resource Type definition for AWS::AppMesh::VirtualNode
 ///
-/// CloudFormation type `AWS::AppMesh::VirtualNode`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualnode.html).
+/// AWS documentation:
+/// [`AWS::AppMesh::VirtualNode`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualnode.html).
 #[derive(Debug, Clone)]
 pub struct CfnVirtualNode {
     /// The `MeshName` property.
@@ -7935,8 +7935,8 @@ pub mod virtual_node {
 
 /// Resource Type definition for AWS::AppMesh::VirtualRouter
 ///
-/// CloudFormation type `AWS::AppMesh::VirtualRouter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualrouter.html).
+/// AWS documentation:
+/// [`AWS::AppMesh::VirtualRouter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualrouter.html).
 #[derive(Debug, Clone)]
 pub struct CfnVirtualRouter {
     /// The `MeshName` property.
@@ -8202,8 +8202,8 @@ pub mod virtual_router {
 
 /// Resource Type definition for AWS::AppMesh::VirtualService
 ///
-/// CloudFormation type `AWS::AppMesh::VirtualService`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualservice.html).
+/// AWS documentation:
+/// [`AWS::AppMesh::VirtualService`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appmesh-virtualservice.html).
 #[derive(Debug, Clone)]
 pub struct CfnVirtualService {
     /// The `MeshName` property.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Describes an AWS App Runner automatic configuration resource that enables automatic
 /// scaling of instances used to process web requests.
 ///
-/// CloudFormation type `AWS::AppRunner::AutoScalingConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-autoscalingconfiguration.html).
+/// AWS documentation:
+/// [`AWS::AppRunner::AutoScalingConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-autoscalingconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnAutoScalingConfiguration {
     /// The customer-provided auto scaling configuration name. When you use it for the first
@@ -197,8 +197,8 @@ pub mod auto_scaling_configuration {
 /// The AWS::AppRunner::ObservabilityConfiguration resource is an AWS App Runner resource
 /// type that specifies an App Runner observability configuration
 ///
-/// CloudFormation type `AWS::AppRunner::ObservabilityConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-observabilityconfiguration.html).
+/// AWS documentation:
+/// [`AWS::AppRunner::ObservabilityConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-observabilityconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnObservabilityConfiguration {
     /// A name for the observability configuration. When you use it for the first time in an AWS
@@ -397,8 +397,8 @@ pub mod observability_configuration {
 
 /// The AWS::AppRunner::Service resource specifies an AppRunner Service.
 ///
-/// CloudFormation type `AWS::AppRunner::Service`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-service.html).
+/// AWS documentation:
+/// [`AWS::AppRunner::Service`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-service.html).
 #[derive(Debug, Clone)]
 pub struct CfnService {
     /// Autoscaling configuration ARN
@@ -1702,8 +1702,8 @@ pub mod service {
 
 /// The AWS::AppRunner::VpcConnector resource specifies an App Runner VpcConnector.
 ///
-/// CloudFormation type `AWS::AppRunner::VpcConnector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-vpcconnector.html).
+/// AWS documentation:
+/// [`AWS::AppRunner::VpcConnector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-vpcconnector.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcConnector {
     /// A list of IDs of security groups that App Runner should use for access to AWS resources
@@ -1862,8 +1862,8 @@ pub mod vpc_connector {
 /// The AWS::AppRunner::VpcIngressConnection resource is an App Runner resource that
 /// specifies an App Runner VpcIngressConnection.
 ///
-/// CloudFormation type `AWS::AppRunner::VpcIngressConnection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-vpcingressconnection.html).
+/// AWS documentation:
+/// [`AWS::AppRunner::VpcIngressConnection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-vpcingressconnection.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcIngressConnection {
     /// The `IngressVpcConfiguration` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::AppStream::AppBlock
 ///
-/// CloudFormation type `AWS::AppStream::AppBlock`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-appblock.html).
+/// AWS documentation:
+/// [`AWS::AppStream::AppBlock`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-appblock.html).
 #[derive(Debug, Clone)]
 pub struct CfnAppBlock {
     /// The `Description` property.
@@ -272,8 +272,8 @@ pub mod app_block {
 
 /// Resource Type definition for AWS::AppStream::AppBlockBuilder.
 ///
-/// CloudFormation type `AWS::AppStream::AppBlockBuilder`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-appblockbuilder.html).
+/// AWS documentation:
+/// [`AWS::AppStream::AppBlockBuilder`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-appblockbuilder.html).
 #[derive(Debug, Clone)]
 pub struct CfnAppBlockBuilder {
     /// The `AccessEndpoints` property.
@@ -607,8 +607,8 @@ pub mod app_block_builder {
 
 /// Resource Type definition for AWS::AppStream::Application
 ///
-/// CloudFormation type `AWS::AppStream::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-application.html).
+/// AWS documentation:
+/// [`AWS::AppStream::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The `AppBlockArn` property.
@@ -823,8 +823,8 @@ pub mod application {
 
 /// Resource Type definition for AWS::AppStream::ApplicationEntitlementAssociation
 ///
-/// CloudFormation type `AWS::AppStream::ApplicationEntitlementAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-applicationentitlementassociation.html).
+/// AWS documentation:
+/// [`AWS::AppStream::ApplicationEntitlementAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-applicationentitlementassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationEntitlementAssociation {
     /// The `ApplicationIdentifier` property.
@@ -876,8 +876,8 @@ impl crate::template::CfnResource for CfnApplicationEntitlementAssociation {
 
 /// Resource Type definition for AWS::AppStream::ApplicationFleetAssociation
 ///
-/// CloudFormation type `AWS::AppStream::ApplicationFleetAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-applicationfleetassociation.html).
+/// AWS documentation:
+/// [`AWS::AppStream::ApplicationFleetAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-applicationfleetassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationFleetAssociation {
     /// The `ApplicationArn` property.
@@ -922,8 +922,8 @@ impl crate::template::CfnResource for CfnApplicationFleetAssociation {
 
 /// Resource Type definition for AWS::AppStream::DirectoryConfig
 ///
-/// CloudFormation type `AWS::AppStream::DirectoryConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-directoryconfig.html).
+/// AWS documentation:
+/// [`AWS::AppStream::DirectoryConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-directoryconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnDirectoryConfig {
     /// The `CertificateBasedAuthProperties` property.
@@ -1107,8 +1107,8 @@ pub mod directory_config {
 
 /// Resource Type definition for AWS::AppStream::Entitlement
 ///
-/// CloudFormation type `AWS::AppStream::Entitlement`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-entitlement.html).
+/// AWS documentation:
+/// [`AWS::AppStream::Entitlement`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-entitlement.html).
 #[derive(Debug, Clone)]
 pub struct CfnEntitlement {
     /// The `AppVisibility` property.
@@ -1239,8 +1239,8 @@ pub mod entitlement {
 
 /// Resource Type definition for AWS::AppStream::Fleet
 ///
-/// CloudFormation type `AWS::AppStream::Fleet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-fleet.html).
+/// AWS documentation:
+/// [`AWS::AppStream::Fleet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-fleet.html).
 #[derive(Debug, Clone)]
 pub struct CfnFleet {
     /// The `AttributesToDelete` property.
@@ -1928,8 +1928,8 @@ pub mod fleet {
 
 /// Resource Type definition for AWS::AppStream::ImageBuilder
 ///
-/// CloudFormation type `AWS::AppStream::ImageBuilder`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-imagebuilder.html).
+/// AWS documentation:
+/// [`AWS::AppStream::ImageBuilder`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-imagebuilder.html).
 #[derive(Debug, Clone)]
 pub struct CfnImageBuilder {
     /// The `AccessEndpoints` property.
@@ -2447,8 +2447,8 @@ pub mod image_builder {
 
 /// Resource Type definition for AWS::AppStream::Stack
 ///
-/// CloudFormation type `AWS::AppStream::Stack`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-stack.html).
+/// AWS documentation:
+/// [`AWS::AppStream::Stack`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-stack.html).
 #[derive(Debug, Clone)]
 pub struct CfnStack {
     /// The list of virtual private cloud (VPC) interface endpoint objects.
@@ -3280,8 +3280,8 @@ pub mod stack {
 
 /// Resource Type definition for AWS::AppStream::StackFleetAssociation
 ///
-/// CloudFormation type `AWS::AppStream::StackFleetAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-stackfleetassociation.html).
+/// AWS documentation:
+/// [`AWS::AppStream::StackFleetAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-stackfleetassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnStackFleetAssociation {
     /// The name of the fleet. To associate a fleet with a stack, you must specify a dependency
@@ -3325,8 +3325,8 @@ impl crate::template::CfnResource for CfnStackFleetAssociation {
 
 /// Resource Type definition for AWS::AppStream::StackUserAssociation
 ///
-/// CloudFormation type `AWS::AppStream::StackUserAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-stackuserassociation.html).
+/// AWS documentation:
+/// [`AWS::AppStream::StackUserAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-stackuserassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnStackUserAssociation {
     /// The authentication type for the user who is associated with the stack.
@@ -3393,8 +3393,8 @@ impl crate::template::CfnResource for CfnStackUserAssociation {
 
 /// Resource Type definition for AWS::AppStream::User
 ///
-/// CloudFormation type `AWS::AppStream::User`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-user.html).
+/// AWS documentation:
+/// [`AWS::AppStream::User`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appstream-user.html).
 #[derive(Debug, Clone)]
 pub struct CfnUser {
     /// The authentication type for the user.

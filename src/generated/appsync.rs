@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AppSync Api
 ///
-/// CloudFormation type `AWS::AppSync::Api`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-api.html).
+/// AWS documentation:
+/// [`AWS::AppSync::Api`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-api.html).
 #[derive(Debug, Clone)]
 pub struct CfnApi {
     /// The `EventConfig` property.
@@ -603,8 +603,8 @@ pub mod api {
 
 /// Resource Type definition for AWS::AppSync::ApiCache
 ///
-/// CloudFormation type `AWS::AppSync::ApiCache`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-apicache.html).
+/// AWS documentation:
+/// [`AWS::AppSync::ApiCache`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-apicache.html).
 #[derive(Debug, Clone)]
 pub struct CfnApiCache {
     /// Caching behavior, such as FULL_REQUEST_CACHING, PER_RESOLVER_CACHING, or
@@ -714,8 +714,8 @@ impl crate::template::Resource<CfnApiCache> {
 
 /// Resource Type definition for AWS::AppSync::ApiKey
 ///
-/// CloudFormation type `AWS::AppSync::ApiKey`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-apikey.html).
+/// AWS documentation:
+/// [`AWS::AppSync::ApiKey`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-apikey.html).
 #[derive(Debug, Clone)]
 pub struct CfnApiKey {
     /// Unique AWS AppSync GraphQL API ID for this API key.
@@ -796,8 +796,8 @@ impl crate::template::Resource<CfnApiKey> {
 
 /// Resource schema for AppSync ChannelNamespace
 ///
-/// CloudFormation type `AWS::AppSync::ChannelNamespace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-channelnamespace.html).
+/// AWS documentation:
+/// [`AWS::AppSync::ChannelNamespace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-channelnamespace.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannelNamespace {
     /// AppSync Api Id that this Channel Namespace belongs to.
@@ -1214,8 +1214,8 @@ pub mod channel_namespace {
 
 /// Resource Type definition for AWS::AppSync::DataSource
 ///
-/// CloudFormation type `AWS::AppSync::DataSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-datasource.html).
+/// AWS documentation:
+/// [`AWS::AppSync::DataSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-datasource.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataSource {
     /// Unique AWS AppSync GraphQL API identifier where this data source will be created.
@@ -2024,8 +2024,8 @@ pub mod data_source {
 
 /// Resource Type definition for AWS::AppSync::DomainName
 ///
-/// CloudFormation type `AWS::AppSync::DomainName`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-domainname.html).
+/// AWS documentation:
+/// [`AWS::AppSync::DomainName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-domainname.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomainName {
     /// The `CertificateArn` property.
@@ -2164,8 +2164,8 @@ pub mod domain_name {
 
 /// Resource Type definition for AWS::AppSync::DomainNameApiAssociation
 ///
-/// CloudFormation type `AWS::AppSync::DomainNameApiAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-domainnameapiassociation.html).
+/// AWS documentation:
+/// [`AWS::AppSync::DomainNameApiAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-domainnameapiassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomainNameApiAssociation {
     /// The `ApiId` property.
@@ -2214,8 +2214,8 @@ impl crate::template::Resource<CfnDomainNameApiAssociation> {
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::AppSync::FunctionConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-functionconfiguration.html).
+/// AWS documentation:
+/// [`AWS::AppSync::FunctionConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-functionconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnFunctionConfiguration {
     /// The AWS AppSync GraphQL API that you want to attach using this function.
@@ -2610,8 +2610,8 @@ pub mod function_configuration {
 
 /// Resource Type definition for AWS::AppSync::GraphQLApi
 ///
-/// CloudFormation type `AWS::AppSync::GraphQLApi`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-graphqlapi.html).
+/// AWS documentation:
+/// [`AWS::AppSync::GraphQLApi`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-graphqlapi.html).
 #[derive(Debug, Clone)]
 pub struct CfnGraphQlApi {
     /// A list of additional authentication providers for the GraphqlApi API.
@@ -3510,8 +3510,8 @@ pub mod graph_ql_api {
 
 /// Resource Type definition for AWS::AppSync::GraphQLSchema
 ///
-/// CloudFormation type `AWS::AppSync::GraphQLSchema`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-graphqlschema.html).
+/// AWS documentation:
+/// [`AWS::AppSync::GraphQLSchema`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-graphqlschema.html).
 #[derive(Debug, Clone)]
 pub struct CfnGraphQlSchema {
     /// The `ApiId` property.
@@ -3583,8 +3583,8 @@ impl crate::template::Resource<CfnGraphQlSchema> {
 /// The `AWS::AppSync::Resolver` resource defines the logical GraphQL resolver that you
 /// attach to fields in a schema.
 ///
-/// CloudFormation type `AWS::AppSync::Resolver`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-resolver.html).
+/// AWS documentation:
+/// [`AWS::AppSync::Resolver`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-resolver.html).
 #[derive(Debug, Clone)]
 pub struct CfnResolver {
     /// The APSYlong GraphQL API to which you want to attach this resolver.
@@ -4092,8 +4092,8 @@ pub mod resolver {
 
 /// Resource Type definition for AWS::AppSync::SourceApiAssociation
 ///
-/// CloudFormation type `AWS::AppSync::SourceApiAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-sourceapiassociation.html).
+/// AWS documentation:
+/// [`AWS::AppSync::SourceApiAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-sourceapiassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnSourceApiAssociation {
     /// Description of the SourceApiAssociation.
@@ -4284,8 +4284,8 @@ pub mod source_api_association {
 
 /// Represents a GraphQL type in an AWS AppSync GraphQL API.
 ///
-/// CloudFormation type `AWS::AppSync::Type`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-type.html).
+/// AWS documentation:
+/// [`AWS::AppSync::Type`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-type.html).
 #[derive(Debug, Clone)]
 pub struct CfnType {
     /// The API ID.

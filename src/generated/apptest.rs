@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Represents a Test Case that can be captured and executed
 ///
-/// CloudFormation type `AWS::AppTest::TestCase`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apptest-testcase.html).
+/// AWS documentation:
+/// [`AWS::AppTest::TestCase`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apptest-testcase.html).
 #[derive(Debug, Clone)]
 pub struct CfnTestCase {
     /// The `Description` property.

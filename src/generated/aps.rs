@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// AnomalyDetector schema for cloudformation.
 ///
-/// CloudFormation type `AWS::APS::AnomalyDetector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-anomalydetector.html).
+/// AWS documentation:
+/// [`AWS::APS::AnomalyDetector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-anomalydetector.html).
 #[derive(Debug, Clone)]
 pub struct CfnAnomalyDetector {
     /// The AnomalyDetector alias.
@@ -464,8 +464,8 @@ pub mod anomaly_detector {
 
 /// Resource Type definition for AWS::APS::ResourcePolicy
 ///
-/// CloudFormation type `AWS::APS::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::APS::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// The JSON to use as the Resource-based Policy.
@@ -510,8 +510,8 @@ impl crate::template::CfnResource for CfnResourcePolicy {
 
 /// RuleGroupsNamespace schema for cloudformation.
 ///
-/// CloudFormation type `AWS::APS::RuleGroupsNamespace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-rulegroupsnamespace.html).
+/// AWS documentation:
+/// [`AWS::APS::RuleGroupsNamespace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-rulegroupsnamespace.html).
 #[derive(Debug, Clone)]
 pub struct CfnRuleGroupsNamespace {
     /// The RuleGroupsNamespace data.
@@ -633,8 +633,8 @@ pub mod rule_groups_namespace {
 
 /// Resource Type definition for AWS::APS::Scraper
 ///
-/// CloudFormation type `AWS::APS::Scraper`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-scraper.html).
+/// AWS documentation:
+/// [`AWS::APS::Scraper`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-scraper.html).
 #[derive(Debug, Clone)]
 pub struct CfnScraper {
     /// Scraper alias.
@@ -1256,8 +1256,8 @@ pub mod scraper {
 
 /// Resource Type definition for AWS::APS::Workspace
 ///
-/// CloudFormation type `AWS::APS::Workspace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-workspace.html).
+/// AWS documentation:
+/// [`AWS::APS::Workspace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-aps-workspace.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkspace {
     /// The AMP Workspace alert manager definition data

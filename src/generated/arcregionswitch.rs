@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Represents a plan that specifies Regions, IAM roles, and workflows of logic required to
 /// perform the desired change to your multi-Region application
 ///
-/// CloudFormation type `AWS::ARCRegionSwitch::Plan`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-arcregionswitch-plan.html).
+/// AWS documentation:
+/// [`AWS::ARCRegionSwitch::Plan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-arcregionswitch-plan.html).
 #[derive(Debug, Clone)]
 pub struct CfnPlan {
     /// The `AssociatedAlarms` property.

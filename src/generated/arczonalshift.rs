@@ -5,9 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::ARCZonalShift::AutoshiftObserverNotificationStatus Resource Type
 ///
-/// CloudFormation type `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`; see the
-/// [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-arczonalshift-autoshiftobservernotificationstatus.html).
+/// AWS documentation:
+/// [`AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-arczonalshift-autoshiftobservernotificationstatus.html).
 #[derive(Debug, Clone)]
 pub struct CfnAutoshiftObserverNotificationStatus {
     /// The `Status` property.
@@ -55,8 +54,8 @@ impl crate::template::Resource<CfnAutoshiftObserverNotificationStatus> {
 
 /// Definition of AWS::ARCZonalShift::ZonalAutoshiftConfiguration Resource Type
 ///
-/// CloudFormation type `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-arczonalshift-zonalautoshiftconfiguration.html).
+/// AWS documentation:
+/// [`AWS::ARCZonalShift::ZonalAutoshiftConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-arczonalshift-zonalautoshiftconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnZonalAutoshiftConfiguration {
     /// The `PracticeRunConfiguration` property.

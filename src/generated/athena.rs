@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::Athena::CapacityReservation
 ///
-/// CloudFormation type `AWS::Athena::CapacityReservation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-capacityreservation.html).
+/// AWS documentation:
+/// [`AWS::Athena::CapacityReservation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-capacityreservation.html).
 #[derive(Debug, Clone)]
 pub struct CfnCapacityReservation {
     /// The `CapacityAssignmentConfiguration` property.
@@ -228,8 +228,8 @@ pub mod capacity_reservation {
 
 /// Resource schema for AWS::Athena::DataCatalog
 ///
-/// CloudFormation type `AWS::Athena::DataCatalog`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-datacatalog.html).
+/// AWS documentation:
+/// [`AWS::Athena::DataCatalog`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-datacatalog.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataCatalog {
     /// The type of connection for a FEDERATED data catalog
@@ -408,8 +408,8 @@ pub mod data_catalog {
 
 /// Resource schema for AWS::Athena::NamedQuery
 ///
-/// CloudFormation type `AWS::Athena::NamedQuery`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-namedquery.html).
+/// AWS documentation:
+/// [`AWS::Athena::NamedQuery`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-namedquery.html).
 #[derive(Debug, Clone)]
 pub struct CfnNamedQuery {
     /// The database to which the query belongs.
@@ -499,8 +499,8 @@ impl crate::template::Resource<CfnNamedQuery> {
 
 /// Resource schema for AWS::Athena::PreparedStatement
 ///
-/// CloudFormation type `AWS::Athena::PreparedStatement`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-preparedstatement.html).
+/// AWS documentation:
+/// [`AWS::Athena::PreparedStatement`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-preparedstatement.html).
 #[derive(Debug, Clone)]
 pub struct CfnPreparedStatement {
     /// The description of the prepared statement.
@@ -566,8 +566,8 @@ impl crate::template::CfnResource for CfnPreparedStatement {
 
 /// Resource schema for AWS::Athena::WorkGroup
 ///
-/// CloudFormation type `AWS::Athena::WorkGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-workgroup.html).
+/// AWS documentation:
+/// [`AWS::Athena::WorkGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-athena-workgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkGroup {
     /// The workgroup description.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// An entity that defines the scope of audit evidence collected by AWS Audit Manager.
 ///
-/// CloudFormation type `AWS::AuditManager::Assessment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-auditmanager-assessment.html).
+/// AWS documentation:
+/// [`AWS::AuditManager::Assessment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-auditmanager-assessment.html).
 #[derive(Debug, Clone)]
 pub struct CfnAssessment {
     /// The `AssessmentReportsDestination` property.
@@ -713,8 +713,8 @@ pub mod assessment {
 
 /// Creates a custom framework in AWS Audit Manager.
 ///
-/// CloudFormation type `AWS::AuditManager::AssessmentFramework`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-auditmanager-assessmentframework.html).
+/// AWS documentation:
+/// [`AWS::AuditManager::AssessmentFramework`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-auditmanager-assessmentframework.html).
 #[derive(Debug, Clone)]
 pub struct CfnAssessmentFramework {
     /// The compliance type that the framework supports, such as CIS or HIPAA.
@@ -965,8 +965,8 @@ pub mod assessment_framework {
 
 /// An AWS Audit Manager Control resource for creating custom controls
 ///
-/// CloudFormation type `AWS::AuditManager::Control`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-auditmanager-control.html).
+/// AWS documentation:
+/// [`AWS::AuditManager::Control`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-auditmanager-control.html).
 #[derive(Debug, Clone)]
 pub struct CfnControl {
     /// The recommended actions to carry out if the control isn't fulfilled.

@@ -7,8 +7,8 @@ use crate::token::Value;
 /// group, which is a collection of Amazon EC2 instances that are treated as a logical
 /// grouping for the purposes of automatic scaling and management.
 ///
-/// CloudFormation type `AWS::AutoScaling::AutoScalingGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html).
+/// AWS documentation:
+/// [`AWS::AutoScaling::AutoScalingGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-autoscalinggroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnAutoScalingGroup {
     /// The name of the Auto Scaling group. This name must be unique per Region per account.
@@ -2880,8 +2880,8 @@ pub mod auto_scaling_group {
 /// The AWS::AutoScaling::LaunchConfiguration resource specifies the launch configuration
 /// that can be used by an Auto Scaling group to configure Amazon EC2 instances.
 ///
-/// CloudFormation type `AWS::AutoScaling::LaunchConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-launchconfiguration.html).
+/// AWS documentation:
+/// [`AWS::AutoScaling::LaunchConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-launchconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnLaunchConfiguration {
     /// For Auto Scaling groups that are running in a virtual private cloud (VPC), specifies
@@ -3467,8 +3467,8 @@ pub mod launch_configuration {
 
 /// Resource Type definition for AWS::AutoScaling::LifecycleHook
 ///
-/// CloudFormation type `AWS::AutoScaling::LifecycleHook`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-lifecyclehook.html).
+/// AWS documentation:
+/// [`AWS::AutoScaling::LifecycleHook`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-lifecyclehook.html).
 #[derive(Debug, Clone)]
 pub struct CfnLifecycleHook {
     /// The name of the Auto Scaling group for the lifecycle hook.
@@ -3603,8 +3603,8 @@ impl crate::template::CfnResource for CfnLifecycleHook {
 /// scaling policy so that the Auto Scaling group can scale the number of instances
 /// available for your application.
 ///
-/// CloudFormation type `AWS::AutoScaling::ScalingPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scalingpolicy.html).
+/// AWS documentation:
+/// [`AWS::AutoScaling::ScalingPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scalingpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnScalingPolicy {
     /// Specifies how the scaling adjustment is interpreted. The valid values are
@@ -5071,8 +5071,8 @@ pub mod scaling_policy {
 /// scheduled action so that the Auto Scaling group can change the number of instances
 /// available for your application in response to predictable load changes.
 ///
-/// CloudFormation type `AWS::AutoScaling::ScheduledAction`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scheduledaction.html).
+/// AWS documentation:
+/// [`AWS::AutoScaling::ScheduledAction`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-scheduledaction.html).
 #[derive(Debug, Clone)]
 pub struct CfnScheduledAction {
     /// The name of the Auto Scaling group.
@@ -5216,8 +5216,8 @@ impl crate::template::Resource<CfnScheduledAction> {
 
 /// Resource schema for AWS::AutoScaling::WarmPool.
 ///
-/// CloudFormation type `AWS::AutoScaling::WarmPool`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-warmpool.html).
+/// AWS documentation:
+/// [`AWS::AutoScaling::WarmPool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-warmpool.html).
 #[derive(Debug, Clone)]
 pub struct CfnWarmPool {
     /// The `AutoScalingGroupName` property.

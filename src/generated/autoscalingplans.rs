@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::AutoScalingPlans::ScalingPlan
 ///
-/// CloudFormation type `AWS::AutoScalingPlans::ScalingPlan`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscalingplans-scalingplan.html).
+/// AWS documentation:
+/// [`AWS::AutoScalingPlans::ScalingPlan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscalingplans-scalingplan.html).
 #[derive(Debug, Clone)]
 pub struct CfnScalingPlan {
     /// A CloudFormation stack or a set of tags. You can create one scaling plan per application

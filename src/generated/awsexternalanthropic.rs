@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for AWS::AWSExternalAnthropic::Workspace
 ///
-/// CloudFormation type `AWS::AWSExternalAnthropic::Workspace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-awsexternalanthropic-workspace.html).
+/// AWS documentation:
+/// [`AWS::AWSExternalAnthropic::Workspace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-awsexternalanthropic-workspace.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkspace {
     /// The `DataResidency` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::B2BI::Capability Resource Type
 ///
-/// CloudFormation type `AWS::B2BI::Capability`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-b2bi-capability.html).
+/// AWS documentation:
+/// [`AWS::B2BI::Capability`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-b2bi-capability.html).
 #[derive(Debug, Clone)]
 pub struct CfnCapability {
     /// The `Configuration` property.
@@ -213,8 +213,8 @@ pub mod capability {
 
 /// Definition of AWS::B2BI::Partnership Resource Type
 ///
-/// CloudFormation type `AWS::B2BI::Partnership`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-b2bi-partnership.html).
+/// AWS documentation:
+/// [`AWS::B2BI::Partnership`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-b2bi-partnership.html).
 #[derive(Debug, Clone)]
 pub struct CfnPartnership {
     /// The `Capabilities` property.
@@ -578,8 +578,8 @@ pub mod partnership {
 
 /// Definition of AWS::B2BI::Profile Resource Type
 ///
-/// CloudFormation type `AWS::B2BI::Profile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-b2bi-profile.html).
+/// AWS documentation:
+/// [`AWS::B2BI::Profile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-b2bi-profile.html).
 #[derive(Debug, Clone)]
 pub struct CfnProfile {
     /// The `BusinessName` property.
@@ -738,8 +738,8 @@ pub mod profile {
 
 /// Definition of AWS::B2BI::Transformer Resource Type
 ///
-/// CloudFormation type `AWS::B2BI::Transformer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-b2bi-transformer.html).
+/// AWS documentation:
+/// [`AWS::B2BI::Transformer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-b2bi-transformer.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransformer {
     /// The `EdiType` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Backup::BackupPlan
 ///
-/// CloudFormation type `AWS::Backup::BackupPlan`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-backupplan.html).
+/// AWS documentation:
+/// [`AWS::Backup::BackupPlan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-backupplan.html).
 #[derive(Debug, Clone)]
 pub struct CfnBackupPlan {
     /// The `BackupPlan` property.
@@ -713,8 +713,8 @@ pub mod backup_plan {
 
 /// Resource Type definition for AWS::Backup::BackupSelection
 ///
-/// CloudFormation type `AWS::Backup::BackupSelection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-backupselection.html).
+/// AWS documentation:
+/// [`AWS::Backup::BackupSelection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-backupselection.html).
 #[derive(Debug, Clone)]
 pub struct CfnBackupSelection {
     /// The `BackupPlanId` property.
@@ -931,8 +931,8 @@ pub mod backup_selection {
 
 /// Resource Type definition for AWS::Backup::BackupVault
 ///
-/// CloudFormation type `AWS::Backup::BackupVault`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-backupvault.html).
+/// AWS documentation:
+/// [`AWS::Backup::BackupVault`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-backupvault.html).
 #[derive(Debug, Clone)]
 pub struct CfnBackupVault {
     /// The `AccessPolicy` property.
@@ -1167,8 +1167,8 @@ pub mod backup_vault {
 /// Contains detailed information about a framework. Frameworks contain controls, which
 /// evaluate and report on your backup events and resources.
 ///
-/// CloudFormation type `AWS::Backup::Framework`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-framework.html).
+/// AWS documentation:
+/// [`AWS::Backup::Framework`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-framework.html).
 #[derive(Debug, Clone)]
 pub struct CfnFramework {
     /// Contains detailed information about all of the controls of a framework.
@@ -1451,8 +1451,8 @@ pub mod framework {
 /// Creates a legal hold on recovery points (backups). A legal hold prevents backups from
 /// being deleted while under hold.
 ///
-/// CloudFormation type `AWS::Backup::LegalHold`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-legalhold.html).
+/// AWS documentation:
+/// [`AWS::Backup::LegalHold`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-legalhold.html).
 #[derive(Debug, Clone)]
 pub struct CfnLegalHold {
     /// The description of the legal hold.
@@ -1539,8 +1539,8 @@ impl crate::template::Resource<CfnLegalHold> {
 
 /// Resource Type definition for AWS::Backup::LogicallyAirGappedBackupVault
 ///
-/// CloudFormation type `AWS::Backup::LogicallyAirGappedBackupVault`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-logicallyairgappedbackupvault.html).
+/// AWS documentation:
+/// [`AWS::Backup::LogicallyAirGappedBackupVault`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-logicallyairgappedbackupvault.html).
 #[derive(Debug, Clone)]
 pub struct CfnLogicallyAirGappedBackupVault {
     /// The `AccessPolicy` property.
@@ -1735,8 +1735,8 @@ pub mod logically_air_gapped_backup_vault {
 
 /// Contains detailed information about a report plan in AWS Backup Audit Manager.
 ///
-/// CloudFormation type `AWS::Backup::ReportPlan`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-reportplan.html).
+/// AWS documentation:
+/// [`AWS::Backup::ReportPlan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-reportplan.html).
 #[derive(Debug, Clone)]
 pub struct CfnReportPlan {
     /// A structure that contains information about where and how to deliver your reports,
@@ -1901,8 +1901,8 @@ pub mod report_plan {
 
 /// Definition of AWS::Backup::RestoreTestingPlan Resource Type
 ///
-/// CloudFormation type `AWS::Backup::RestoreTestingPlan`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-restoretestingplan.html).
+/// AWS documentation:
+/// [`AWS::Backup::RestoreTestingPlan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-restoretestingplan.html).
 #[derive(Debug, Clone)]
 pub struct CfnRestoreTestingPlan {
     /// The `RecoveryPointSelection` property.
@@ -2135,8 +2135,8 @@ pub mod restore_testing_plan {
 
 /// Resource Type definition for AWS::Backup::RestoreTestingSelection
 ///
-/// CloudFormation type `AWS::Backup::RestoreTestingSelection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-restoretestingselection.html).
+/// AWS documentation:
+/// [`AWS::Backup::RestoreTestingSelection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-restoretestingselection.html).
 #[derive(Debug, Clone)]
 pub struct CfnRestoreTestingSelection {
     /// The `IamRoleArn` property.
@@ -2365,8 +2365,8 @@ pub mod restore_testing_selection {
 
 /// Resource Type definition for AWS::Backup::TieringConfiguration
 ///
-/// CloudFormation type `AWS::Backup::TieringConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-tieringconfiguration.html).
+/// AWS documentation:
+/// [`AWS::Backup::TieringConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-tieringconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnTieringConfiguration {
     /// The `BackupVaultName` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::BackupGateway::Hypervisor Resource Type
 ///
-/// CloudFormation type `AWS::BackupGateway::Hypervisor`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backupgateway-hypervisor.html).
+/// AWS documentation:
+/// [`AWS::BackupGateway::Hypervisor`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backupgateway-hypervisor.html).
 #[derive(Debug, Clone)]
 pub struct CfnHypervisor {
     /// The `Host` property.

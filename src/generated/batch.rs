@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Batch::ComputeEnvironment
 ///
-/// CloudFormation type `AWS::Batch::ComputeEnvironment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-computeenvironment.html).
+/// AWS documentation:
+/// [`AWS::Batch::ComputeEnvironment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-computeenvironment.html).
 #[derive(Debug, Clone)]
 pub struct CfnComputeEnvironment {
     /// The `ComputeEnvironmentName` property.
@@ -1616,8 +1616,8 @@ pub mod compute_environment {
 
 /// Resource Type definition for AWS::Batch::ConsumableResource
 ///
-/// CloudFormation type `AWS::Batch::ConsumableResource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-consumableresource.html).
+/// AWS documentation:
+/// [`AWS::Batch::ConsumableResource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-consumableresource.html).
 #[derive(Debug, Clone)]
 pub struct CfnConsumableResource {
     /// Name of ConsumableResource.
@@ -1716,8 +1716,8 @@ impl crate::template::Resource<CfnConsumableResource> {
 
 /// Resource Type definition for AWS::Batch::JobDefinition
 ///
-/// CloudFormation type `AWS::Batch::JobDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-jobdefinition.html).
+/// AWS documentation:
+/// [`AWS::Batch::JobDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-jobdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnJobDefinition {
     /// The `ConsumableResourceProperties` property.
@@ -6087,8 +6087,8 @@ pub mod job_definition {
 
 /// Resource Type definition for AWS::Batch::JobQueue
 ///
-/// CloudFormation type `AWS::Batch::JobQueue`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-jobqueue.html).
+/// AWS documentation:
+/// [`AWS::Batch::JobQueue`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-jobqueue.html).
 #[derive(Debug, Clone)]
 pub struct CfnJobQueue {
     /// The `ComputeEnvironmentOrder` property.
@@ -6406,8 +6406,8 @@ pub mod job_queue {
 /// Creates an AWS Batch quota share. Each quota share operates as a virtual queue with a
 /// configured compute capacity, resource sharing strategy, and borrow limits.
 ///
-/// CloudFormation type `AWS::Batch::QuotaShare`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-quotashare.html).
+/// AWS documentation:
+/// [`AWS::Batch::QuotaShare`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-quotashare.html).
 #[derive(Debug, Clone)]
 pub struct CfnQuotaShare {
     /// A list that specifies the quantity and type of compute capacity allocated to the quota
@@ -6665,8 +6665,8 @@ pub mod quota_share {
 
 /// Resource Type definition for AWS::Batch::SchedulingPolicy
 ///
-/// CloudFormation type `AWS::Batch::SchedulingPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-schedulingpolicy.html).
+/// AWS documentation:
+/// [`AWS::Batch::SchedulingPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-schedulingpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnSchedulingPolicy {
     /// The `FairsharePolicy` property.
@@ -6949,8 +6949,8 @@ pub mod scheduling_policy {
 
 /// Resource Type definition for AWS::Batch::ServiceEnvironment
 ///
-/// CloudFormation type `AWS::Batch::ServiceEnvironment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-serviceenvironment.html).
+/// AWS documentation:
+/// [`AWS::Batch::ServiceEnvironment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-batch-serviceenvironment.html).
 #[derive(Debug, Clone)]
 pub struct CfnServiceEnvironment {
     /// The `CapacityLimits` property.

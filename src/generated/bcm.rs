@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::BCM::Dashboard Resource Type
 ///
-/// CloudFormation type `AWS::BCM::Dashboard`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcm-dashboard.html).
+/// AWS documentation:
+/// [`AWS::BCM::Dashboard`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcm-dashboard.html).
 #[derive(Debug, Clone)]
 pub struct CfnDashboard {
     /// The `Description` property.
@@ -1383,8 +1383,8 @@ pub mod dashboard {
 /// Creates and manages a scheduled report for an AWS Billing and Cost Management Dashboards
 /// dashboard.
 ///
-/// CloudFormation type `AWS::BCM::ScheduledReport`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcm-scheduledreport.html).
+/// AWS documentation:
+/// [`AWS::BCM::ScheduledReport`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcm-scheduledreport.html).
 #[derive(Debug, Clone)]
 pub struct CfnScheduledReport {
     /// The ARN of the dashboard associated with the scheduled report.

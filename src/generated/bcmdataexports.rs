@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::BCMDataExports::Export Resource Type
 ///
-/// CloudFormation type `AWS::BCMDataExports::Export`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcmdataexports-export.html).
+/// AWS documentation:
+/// [`AWS::BCMDataExports::Export`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcmdataexports-export.html).
 #[derive(Debug, Clone)]
 pub struct CfnExport {
     /// The `Export` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::BcmPricingCalculator::BillEstimate
 ///
-/// CloudFormation type `AWS::BcmPricingCalculator::BillEstimate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcmpricingcalculator-billestimate.html).
+/// AWS documentation:
+/// [`AWS::BcmPricingCalculator::BillEstimate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcmpricingcalculator-billestimate.html).
 #[derive(Debug, Clone)]
 pub struct CfnBillEstimate {
     /// The unique identifier of the bill scenario this estimate is based on
@@ -181,8 +181,8 @@ pub mod bill_estimate {
 
 /// Resource Type definition for AWS::BcmPricingCalculator::BillScenario
 ///
-/// CloudFormation type `AWS::BcmPricingCalculator::BillScenario`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcmpricingcalculator-billscenario.html).
+/// AWS documentation:
+/// [`AWS::BcmPricingCalculator::BillScenario`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcmpricingcalculator-billscenario.html).
 #[derive(Debug, Clone)]
 pub struct CfnBillScenario {
     /// The ARN of the cost category group sharing preference
@@ -367,8 +367,8 @@ pub mod bill_scenario {
 
 /// Resource Type definition for AWS::BcmPricingCalculator::WorkloadEstimate
 ///
-/// CloudFormation type `AWS::BcmPricingCalculator::WorkloadEstimate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcmpricingcalculator-workloadestimate.html).
+/// AWS documentation:
+/// [`AWS::BcmPricingCalculator::WorkloadEstimate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bcmpricingcalculator-workloadestimate.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkloadEstimate {
     /// The timestamp when the workload estimate will expire.

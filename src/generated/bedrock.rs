@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::Bedrock::Agent Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::Agent`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-agent.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::Agent`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-agent.html).
 #[derive(Debug, Clone)]
 pub struct CfnAgent {
     /// List of ActionGroups
@@ -1306,8 +1306,8 @@ pub mod agent {
 
 /// Definition of AWS::Bedrock::AgentAlias Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::AgentAlias`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-agentalias.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::AgentAlias`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-agentalias.html).
 #[derive(Debug, Clone)]
 pub struct CfnAgentAlias {
     /// Name for a resource.
@@ -1478,8 +1478,8 @@ pub mod agent_alias {
 
 /// Definition of AWS::Bedrock::ApplicationInferenceProfile Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::ApplicationInferenceProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-applicationinferenceprofile.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::ApplicationInferenceProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-applicationinferenceprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationInferenceProfile {
     /// Description of the inference profile
@@ -1651,8 +1651,8 @@ pub mod application_inference_profile {
 
 /// Definition of AWS::Bedrock::AutomatedReasoningPolicy Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::AutomatedReasoningPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-automatedreasoningpolicy.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::AutomatedReasoningPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-automatedreasoningpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnAutomatedReasoningPolicy {
     /// The `Description` property.
@@ -2150,8 +2150,8 @@ pub mod automated_reasoning_policy {
 
 /// Definition of AWS::Bedrock::AutomatedReasoningPolicyVersion Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::AutomatedReasoningPolicyVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-automatedreasoningpolicyversion.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::AutomatedReasoningPolicyVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-automatedreasoningpolicyversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnAutomatedReasoningPolicyVersion {
     /// The `LastUpdatedDefinitionHash` property.
@@ -2302,8 +2302,8 @@ pub mod automated_reasoning_policy_version {
 
 /// Definition of AWS::Bedrock::Blueprint Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::Blueprint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-blueprint.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::Blueprint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-blueprint.html).
 #[derive(Debug, Clone)]
 pub struct CfnBlueprint {
     /// Name of the Blueprint
@@ -2467,8 +2467,8 @@ pub mod blueprint {
 
 /// Resource Type definition for AWS::Bedrock::DataAutomationLibrary
 ///
-/// CloudFormation type `AWS::Bedrock::DataAutomationLibrary`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-dataautomationlibrary.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::DataAutomationLibrary`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-dataautomationlibrary.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataAutomationLibrary {
     /// The `EncryptionConfiguration` property.
@@ -2675,8 +2675,8 @@ pub mod data_automation_library {
 
 /// Definition of AWS::Bedrock::DataAutomationProject Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::DataAutomationProject`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-dataautomationproject.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::DataAutomationProject`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-dataautomationproject.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataAutomationProject {
     /// The `CustomOutputConfiguration` property.
@@ -5086,8 +5086,8 @@ pub mod data_automation_project {
 
 /// Definition of AWS::Bedrock::DataSource Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::DataSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-datasource.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::DataSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-datasource.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataSource {
     /// The `DataDeletionPolicy` property.
@@ -7955,8 +7955,8 @@ pub mod data_source {
 
 /// Definition of AWS::Bedrock::EnforcedGuardrailConfiguration Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::EnforcedGuardrailConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-enforcedguardrailconfiguration.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::EnforcedGuardrailConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-enforcedguardrailconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnforcedGuardrailConfiguration {
     /// Identifier for the guardrail, could be the ID or the ARN
@@ -8190,8 +8190,8 @@ pub mod enforced_guardrail_configuration {
 
 /// Definition of AWS::Bedrock::Flow Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::Flow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-flow.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::Flow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-flow.html).
 #[derive(Debug, Clone)]
 pub struct CfnFlow {
     /// A KMS key ARN
@@ -8770,8 +8770,8 @@ pub mod flow {
 
 /// Definition of AWS::Bedrock::FlowAlias Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::FlowAlias`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-flowalias.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::FlowAlias`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-flowalias.html).
 #[derive(Debug, Clone)]
 pub struct CfnFlowAlias {
     /// The `ConcurrencyConfiguration` property.
@@ -8995,8 +8995,8 @@ pub mod flow_alias {
 
 /// Definition of AWS::Bedrock::FlowVersion Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::FlowVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-flowversion.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::FlowVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-flowversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnFlowVersion {
     /// Description of the flow version
@@ -9088,8 +9088,8 @@ impl crate::template::Resource<CfnFlowVersion> {
 
 /// Definition of AWS::Bedrock::Guardrail Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::Guardrail`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-guardrail.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::Guardrail`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-guardrail.html).
 #[derive(Debug, Clone)]
 pub struct CfnGuardrail {
     /// The `AutomatedReasoningPolicyConfig` property.
@@ -10463,8 +10463,8 @@ pub mod guardrail {
 
 /// Definition of AWS::Bedrock::GuardrailVersion Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::GuardrailVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-guardrailversion.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::GuardrailVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-guardrailversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnGuardrailVersion {
     /// Description of the Guardrail version
@@ -10531,8 +10531,8 @@ impl crate::template::Resource<CfnGuardrailVersion> {
 
 /// Definition of AWS::Bedrock::IntelligentPromptRouter Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::IntelligentPromptRouter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-intelligentpromptrouter.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::IntelligentPromptRouter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-intelligentpromptrouter.html).
 #[derive(Debug, Clone)]
 pub struct CfnIntelligentPromptRouter {
     /// Description of the Prompt Router.
@@ -10769,8 +10769,8 @@ pub mod intelligent_prompt_router {
 
 /// Definition of AWS::Bedrock::KnowledgeBase Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::KnowledgeBase`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-knowledgebase.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::KnowledgeBase`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-knowledgebase.html).
 #[derive(Debug, Clone)]
 pub struct CfnKnowledgeBase {
     /// Description of the Resource.
@@ -13502,8 +13502,8 @@ pub mod knowledge_base {
 
 /// Definition of AWS::Bedrock::KnowledgeBasePolicy Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::KnowledgeBasePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-knowledgebasepolicy.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::KnowledgeBasePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-knowledgebasepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnKnowledgeBasePolicy {
     /// The unique identifier of the knowledge base
@@ -13556,8 +13556,8 @@ impl crate::template::Resource<CfnKnowledgeBasePolicy> {
 
 /// Definition of AWS::Bedrock::Prompt Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::Prompt`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-prompt.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::Prompt`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-prompt.html).
 #[derive(Debug, Clone)]
 pub struct CfnPrompt {
     /// A KMS key ARN
@@ -13870,8 +13870,8 @@ pub mod prompt {
 
 /// Definition of AWS::Bedrock::PromptVersion Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::PromptVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-promptversion.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::PromptVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-promptversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnPromptVersion {
     /// Description for a prompt version resource.
@@ -13985,8 +13985,8 @@ impl crate::template::Resource<CfnPromptVersion> {
 
 /// Definition of AWS::Bedrock::ResourcePolicy Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// The IAM policy document defining access permissions for the guardrail and guardrail
@@ -14032,8 +14032,8 @@ impl crate::template::CfnResource for CfnResourcePolicy {
 
 /// Resource Type definition for AWS::Bedrock::RetrievalInstruction
 ///
-/// CloudFormation type `AWS::Bedrock::RetrievalInstruction`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-retrievalinstruction.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::RetrievalInstruction`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-retrievalinstruction.html).
 #[derive(Debug, Clone)]
 pub struct CfnRetrievalInstruction {
     /// The ARN of the customer managed KMS key protecting this content, when one was supplied
@@ -14294,8 +14294,8 @@ pub mod retrieval_instruction {
 
 /// Definition of AWS::Bedrock::Session Resource Type
 ///
-/// CloudFormation type `AWS::Bedrock::Session`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-session.html).
+/// AWS documentation:
+/// [`AWS::Bedrock::Session`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-session.html).
 #[derive(Debug, Clone)]
 pub struct CfnSession {
     /// The Amazon Resource Name (ARN) of the KMS key to use to encrypt the session data.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::BedrockAgentCore::ApiKeyCredentialProvider
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::ApiKeyCredentialProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-apikeycredentialprovider.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::ApiKeyCredentialProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-apikeycredentialprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnApiKeyCredentialProvider {
     /// The API key to use for authentication
@@ -228,8 +228,8 @@ pub mod api_key_credential_provider {
 
 /// Resource definition for AWS::BedrockAgentCore::BrowserCustom
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::BrowserCustom`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-browsercustom.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::BrowserCustom`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-browsercustom.html).
 #[derive(Debug, Clone)]
 pub struct CfnBrowserCustom {
     /// Browser signing configuration.
@@ -775,8 +775,8 @@ pub mod browser_custom {
 
 /// Resource definition for AWS::BedrockAgentCore::BrowserProfile
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::BrowserProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-browserprofile.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::BrowserProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-browserprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnBrowserProfile {
     /// The `Description` property.
@@ -885,8 +885,8 @@ impl crate::template::Resource<CfnBrowserProfile> {
 
 /// Resource Type definition for AWS::BedrockAgentCore::CapacityProvider.
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::CapacityProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-capacityprovider.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::CapacityProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-capacityprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnCapacityProvider {
     /// The `ComputeConfiguration` property.
@@ -2193,8 +2193,8 @@ pub mod capacity_provider {
 
 /// Resource definition for AWS::BedrockAgentCore::CodeInterpreterCustom
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::CodeInterpreterCustom`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-codeinterpretercustom.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::CodeInterpreterCustom`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-codeinterpretercustom.html).
 #[derive(Debug, Clone)]
 pub struct CfnCodeInterpreterCustom {
     /// List of root CA certificates in PEM format.
@@ -2510,8 +2510,8 @@ pub mod code_interpreter_custom {
 
 /// Definition of AWS::BedrockAgentCore::ConfigurationBundle Resource Type
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::ConfigurationBundle`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-configurationbundle.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::ConfigurationBundle`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-configurationbundle.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigurationBundle {
     /// The branch name for version tracking.
@@ -2776,8 +2776,8 @@ pub mod configuration_bundle {
 
 /// Resource Type definition for AWS::BedrockAgentCore::ConsentPortal
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::ConsentPortal`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-consentportal.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::ConsentPortal`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-consentportal.html).
 #[derive(Debug, Clone)]
 pub struct CfnConsentPortal {
     /// The `Description` property.
@@ -3043,8 +3043,8 @@ pub mod consent_portal {
 
 /// Definition of AWS::BedrockAgentCore::Dataset Resource Type
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::Dataset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-dataset.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::Dataset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-dataset.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataset {
     /// Human-readable name for the dataset. Unique within the account (case-insensitive).
@@ -3357,8 +3357,8 @@ pub mod dataset {
 /// evaluator for agent quality assessment using LLM-as-a-Judge, code-based, or derived
 /// evaluator configurations.
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::Evaluator`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-evaluator.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::Evaluator`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-evaluator.html).
 #[derive(Debug, Clone)]
 pub struct CfnEvaluator {
     /// The description of the evaluator.
@@ -4434,8 +4434,8 @@ pub mod evaluator {
 
 /// Definition of AWS::BedrockAgentCore::Gateway Resource Type
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::Gateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-gateway.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::Gateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-gateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnGateway {
     /// The `AuthorizerConfiguration` property.
@@ -4919,8 +4919,8 @@ pub mod gateway {
 
 /// Definition of AWS::BedrockAgentCore::GatewayRateLimit Resource Type
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::GatewayRateLimit`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-gatewayratelimit.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::GatewayRateLimit`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-gatewayratelimit.html).
 #[derive(Debug, Clone)]
 pub struct CfnGatewayRateLimit {
     /// Optional human-readable description for this limit.
@@ -5150,8 +5150,8 @@ pub mod gateway_rate_limit {
 
 /// Resource Type definition for AWS::BedrockAgentCore::GatewayRule
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::GatewayRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-gatewayrule.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::GatewayRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-gatewayrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnGatewayRule {
     /// The `Actions` property.
@@ -5270,8 +5270,8 @@ impl crate::template::Resource<CfnGatewayRule> {
 
 /// Definition of AWS::BedrockAgentCore::GatewayTarget Resource Type
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::GatewayTarget`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-gatewaytarget.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::GatewayTarget`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-gatewaytarget.html).
 #[derive(Debug, Clone)]
 pub struct CfnGatewayTarget {
     /// The `CredentialProviderConfigurations` property.
@@ -5588,8 +5588,8 @@ pub mod gateway_target {
 /// Resource Type definition for AWS::BedrockAgentCore::Harness - a managed agentic loop
 /// service that provides a turnkey solution for running stateful, tool-equipped AI agents.
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::Harness`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-harness.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::Harness`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-harness.html).
 #[derive(Debug, Clone)]
 pub struct CfnHarness {
     /// The tools that the agent is allowed to use.
@@ -9573,8 +9573,8 @@ pub mod harness {
 /// reference to a specific version of a Harness that callers invoke, allowing the
 /// underlying version to be updated without changing how the agent is invoked.
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::HarnessEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-harnessendpoint.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::HarnessEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-harnessendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnHarnessEndpoint {
     /// The description of the endpoint.
@@ -9744,8 +9744,8 @@ pub mod harness_endpoint {
 
 /// Resource Type definition for AWS::BedrockAgentCore::Memory
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::Memory`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-memory.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::Memory`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-memory.html).
 #[derive(Debug, Clone)]
 pub struct CfnMemory {
     /// The `Description` property.
@@ -13024,8 +13024,8 @@ pub mod memory {
 
 /// Resource Type definition for AWS::BedrockAgentCore::OAuth2CredentialProvider
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::OAuth2CredentialProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-oauth2credentialprovider.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::OAuth2CredentialProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-oauth2credentialprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnOAuth2CredentialProvider {
     /// The vendor of the OAuth2 credential provider
@@ -14944,8 +14944,8 @@ pub mod o_auth2_credential_provider {
 /// Resource Type definition for AWS::BedrockAgentCore::OnlineEvaluationConfig - Creates an
 /// online evaluation configuration for continuous monitoring of agent performance.
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::OnlineEvaluationConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-onlineevaluationconfig.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::OnlineEvaluationConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-onlineevaluationconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnOnlineEvaluationConfig {
     /// The configuration for clustering analysis of evaluation results.
@@ -15791,8 +15791,8 @@ pub mod online_evaluation_config {
 
 /// Resource Type definition for AWS::BedrockAgentCore::PaymentConnector
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::PaymentConnector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-paymentconnector.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::PaymentConnector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-paymentconnector.html).
 #[derive(Debug, Clone)]
 pub struct CfnPaymentConnector {
     /// The name of the payment connector
@@ -16039,8 +16039,8 @@ pub mod payment_connector {
 
 /// Resource Type definition for AWS::BedrockAgentCore::PaymentCredentialProvider
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::PaymentCredentialProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-paymentcredentialprovider.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::PaymentCredentialProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-paymentcredentialprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnPaymentCredentialProvider {
     /// The `CredentialProviderVendor` property.
@@ -16554,8 +16554,8 @@ pub mod payment_credential_provider {
 
 /// Resource Type definition for AWS::BedrockAgentCore::PaymentManager
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::PaymentManager`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-paymentmanager.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::PaymentManager`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-paymentmanager.html).
 #[derive(Debug, Clone)]
 pub struct CfnPaymentManager {
     /// The `AuthorizerConfiguration` property.
@@ -17032,8 +17032,8 @@ pub mod payment_manager {
 
 /// Resource Type definition for AWS::BedrockAgentCore::Policy
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::Policy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-policy.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::Policy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-policy.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicy {
     /// The `Definition` property.
@@ -17294,8 +17294,8 @@ pub mod policy {
 
 /// Resource Type definition for AWS::BedrockAgentCore::PolicyEngine
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::PolicyEngine`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-policyengine.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::PolicyEngine`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-policyengine.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicyEngine {
     /// A human-readable description of the policy engine's purpose and scope
@@ -17457,8 +17457,8 @@ pub mod policy_engine {
 
 /// Resource Type definition for AWS::BedrockAgentCore::ResourcePolicy
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// The resource policy to create or update.
@@ -17501,8 +17501,8 @@ impl crate::template::CfnResource for CfnResourcePolicy {
 
 /// Resource Type definition for AWS::BedrockAgentCore::Runtime
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::Runtime`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-runtime.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::Runtime`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-runtime.html).
 #[derive(Debug, Clone)]
 pub struct CfnRuntime {
     /// The artifact of the agent
@@ -19015,8 +19015,8 @@ pub mod runtime {
 
 /// Resource definition for AWS::BedrockAgentCore::RuntimeEndpoint
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::RuntimeEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-runtimeendpoint.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::RuntimeEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-runtimeendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnRuntimeEndpoint {
     /// The ID of the parent Agent Runtime (required for creation)
@@ -19156,8 +19156,8 @@ impl crate::template::Resource<CfnRuntimeEndpoint> {
 
 /// Definition of AWS::BedrockAgentCore::WorkloadIdentity Resource Type
 ///
-/// CloudFormation type `AWS::BedrockAgentCore::WorkloadIdentity`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-workloadidentity.html).
+/// AWS documentation:
+/// [`AWS::BedrockAgentCore::WorkloadIdentity`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-workloadidentity.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkloadIdentity {
     /// The list of allowed OAuth2 return URLs for resources associated with this workload

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for AWS::BedrockMantle::Project
 ///
-/// CloudFormation type `AWS::BedrockMantle::Project`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockmantle-project.html).
+/// AWS documentation:
+/// [`AWS::BedrockMantle::Project`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockmantle-project.html).
 #[derive(Debug, Clone)]
 pub struct CfnProject {
     /// The name of the project.

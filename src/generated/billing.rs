@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// A billing view is a container of cost & usage metadata.
 ///
-/// CloudFormation type `AWS::Billing::BillingView`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billing-billingview.html).
+/// AWS documentation:
+/// [`AWS::Billing::BillingView`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billing-billingview.html).
 #[derive(Debug, Clone)]
 pub struct CfnBillingView {
     /// The `DataFilterExpression` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// A billing group is a set of linked account which belong to the same end customer.
 ///
-/// CloudFormation type `AWS::BillingConductor::BillingGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-billinggroup.html).
+/// AWS documentation:
+/// [`AWS::BillingConductor::BillingGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-billinggroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnBillingGroup {
     /// The `AccountGrouping` property.
@@ -288,8 +288,8 @@ pub mod billing_group {
 /// A custom line item is an one time charge that is applied to a specific billing group's
 /// bill.
 ///
-/// CloudFormation type `AWS::BillingConductor::CustomLineItem`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-customlineitem.html).
+/// AWS documentation:
+/// [`AWS::BillingConductor::CustomLineItem`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-customlineitem.html).
 #[derive(Debug, Clone)]
 pub struct CfnCustomLineItem {
     /// The account which this custom line item will be charged to
@@ -826,8 +826,8 @@ pub mod custom_line_item {
 /// Pricing Plan enables you to customize your billing details consistent with the usage
 /// that accrues in each of your billing groups.
 ///
-/// CloudFormation type `AWS::BillingConductor::PricingPlan`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-pricingplan.html).
+/// AWS documentation:
+/// [`AWS::BillingConductor::PricingPlan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-pricingplan.html).
 #[derive(Debug, Clone)]
 pub struct CfnPricingPlan {
     /// The `Description` property.
@@ -977,8 +977,8 @@ pub mod pricing_plan {
 /// A markup/discount that is defined for a specific set of services that can later be
 /// associated with a pricing plan.
 ///
-/// CloudFormation type `AWS::BillingConductor::PricingRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-pricingrule.html).
+/// AWS documentation:
+/// [`AWS::BillingConductor::PricingRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-billingconductor-pricingrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnPricingRule {
     /// The seller of services provided by AWS, their affiliates, or third-party providers

@@ -7,8 +7,8 @@ use crate::token::Value;
 /// control costs by setting maximum amounts that can be spent on quantum computing tasks
 /// within a specified time period.
 ///
-/// CloudFormation type `AWS::Braket::SpendingLimit`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-braket-spendinglimit.html).
+/// AWS documentation:
+/// [`AWS::Braket::SpendingLimit`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-braket-spendinglimit.html).
 #[derive(Debug, Clone)]
 pub struct CfnSpendingLimit {
     /// The Amazon Resource Name (ARN) of the quantum device to apply the spending limit to.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Budgets::Budget
 ///
-/// CloudFormation type `AWS::Budgets::Budget`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-budgets-budget.html).
+/// AWS documentation:
+/// [`AWS::Budgets::Budget`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-budgets-budget.html).
 #[derive(Debug, Clone)]
 pub struct CfnBudget {
     /// The `Budget` property.
@@ -1166,8 +1166,8 @@ pub mod budget {
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::Budgets::BudgetsAction`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-budgets-budgetsaction.html).
+/// AWS documentation:
+/// [`AWS::Budgets::BudgetsAction`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-budgets-budgetsaction.html).
 #[derive(Debug, Clone)]
 pub struct CfnBudgetsAction {
     /// The `ActionThreshold` property.

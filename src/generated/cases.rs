@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Creates a case in the specified Cases domain.
 ///
-/// CloudFormation type `AWS::Cases::Case`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-case.html).
+/// AWS documentation:
+/// [`AWS::Cases::Case`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-case.html).
 #[derive(Debug, Clone)]
 pub struct CfnCase {
     /// The full customer profile ARN for the case.
@@ -137,8 +137,8 @@ pub mod case {
 /// A case rule. In the Amazon Connect admin website, case rules are known as case field
 /// conditions.
 ///
-/// CloudFormation type `AWS::Cases::CaseRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-caserule.html).
+/// AWS documentation:
+/// [`AWS::Cases::CaseRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-caserule.html).
 #[derive(Debug, Clone)]
 pub struct CfnCaseRule {
     /// A description explaining the purpose and behavior of this case rule.
@@ -296,8 +296,8 @@ pub mod case_rule {
 /// A domain, which is a container for all case data, such as cases, fields, templates and
 /// layouts.
 ///
-/// CloudFormation type `AWS::Cases::Domain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-domain.html).
+/// AWS documentation:
+/// [`AWS::Cases::Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-domain.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomain {
     /// The name for your Cases domain. It must be unique for your AWS account.
@@ -418,8 +418,8 @@ pub mod domain {
 /// A field in the Cases domain. This field is used to define the case object model (that
 /// is, defines what data can be captured on cases) in a Cases domain.
 ///
-/// CloudFormation type `AWS::Cases::Field`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-field.html).
+/// AWS documentation:
+/// [`AWS::Cases::Field`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-field.html).
 #[derive(Debug, Clone)]
 pub struct CfnField {
     /// Field-type specific attributes that control rendering and validation behavior
@@ -671,8 +671,8 @@ pub mod field {
 /// section and More Info tab of the Cases user interface: Fields to display to the users
 /// and Field ordering.
 ///
-/// CloudFormation type `AWS::Cases::Layout`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-layout.html).
+/// AWS documentation:
+/// [`AWS::Cases::Layout`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-layout.html).
 #[derive(Debug, Clone)]
 pub struct CfnLayout {
     /// The `Content` property.
@@ -817,8 +817,8 @@ pub mod layout {
 /// Resource Type definition for AWS::Cases::RelatedItem. Creates a related item (comments)
 /// and associates it with a case.
 ///
-/// CloudFormation type `AWS::Cases::RelatedItem`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-relateditem.html).
+/// AWS documentation:
+/// [`AWS::Cases::RelatedItem`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-relateditem.html).
 #[derive(Debug, Clone)]
 pub struct CfnRelatedItem {
     /// A unique identifier of the case.
@@ -1033,8 +1033,8 @@ pub mod related_item {
 /// A template in the Cases domain. This template is used to define the case object model
 /// (that is, to define what data can be captured on cases) in a Cases domain.
 ///
-/// CloudFormation type `AWS::Cases::Template`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-template.html).
+/// AWS documentation:
+/// [`AWS::Cases::Template`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cases-template.html).
 #[derive(Debug, Clone)]
 pub struct CfnTemplate {
     /// A description explaining the purpose and use case for this template.

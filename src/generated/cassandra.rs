@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::Cassandra::Keyspace
 ///
-/// CloudFormation type `AWS::Cassandra::Keyspace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cassandra-keyspace.html).
+/// AWS documentation:
+/// [`AWS::Cassandra::Keyspace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cassandra-keyspace.html).
 #[derive(Debug, Clone)]
 pub struct CfnKeyspace {
     /// Indicates whether client-side timestamps are enabled (true) or disabled (false) for all
@@ -198,8 +198,8 @@ pub mod keyspace {
 
 /// Resource schema for AWS::Cassandra::Table
 ///
-/// CloudFormation type `AWS::Cassandra::Table`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cassandra-table.html).
+/// AWS documentation:
+/// [`AWS::Cassandra::Table`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cassandra-table.html).
 #[derive(Debug, Clone)]
 pub struct CfnTable {
     /// The `AutoScalingSpecifications` property.
@@ -1185,8 +1185,8 @@ pub mod table {
 
 /// Resource schema for AWS::Cassandra::Type
 ///
-/// CloudFormation type `AWS::Cassandra::Type`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cassandra-type.html).
+/// AWS documentation:
+/// [`AWS::Cassandra::Type`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cassandra-type.html).
 #[derive(Debug, Clone)]
 pub struct CfnType {
     /// Field definitions of the User-Defined Type

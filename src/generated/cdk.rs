@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Metadata resource automatically added by the AWS CDK to track construct library versions
 /// used in the application.
 ///
-/// CloudFormation type `AWS::CDK::Metadata`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cdk-metadata.html).
+/// AWS documentation:
+/// [`AWS::CDK::Metadata`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cdk-metadata.html).
 #[derive(Debug, Clone)]
 pub struct CfnMetadata {
     /// The `Analytics` property.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// AWS Cost Anomaly Detection leverages advanced Machine Learning technologies to identify
 /// anomalous spend and root causes, so you can quickly take action.
 ///
-/// CloudFormation type `AWS::CE::AnomalyMonitor`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalymonitor.html).
+/// AWS documentation:
+/// [`AWS::CE::AnomalyMonitor`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalymonitor.html).
 #[derive(Debug, Clone)]
 pub struct CfnAnomalyMonitor {
     /// The dimensions to evaluate
@@ -173,8 +173,8 @@ pub mod anomaly_monitor {
 /// AWS Cost Anomaly Detection leverages advanced Machine Learning technologies to identify
 /// anomalous spend and root causes, so you can quickly take action.
 ///
-/// CloudFormation type `AWS::CE::AnomalySubscription`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalysubscription.html).
+/// AWS documentation:
+/// [`AWS::CE::AnomalySubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-anomalysubscription.html).
 #[derive(Debug, Clone)]
 pub struct CfnAnomalySubscription {
     /// The frequency at which anomaly reports are sent over email.
@@ -394,8 +394,8 @@ pub mod anomaly_subscription {
 /// Resource Type definition for AWS::CE::CostCategory. Cost Category enables you to map
 /// your cost and usage into meaningful categories.
 ///
-/// CloudFormation type `AWS::CE::CostCategory`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-costcategory.html).
+/// AWS documentation:
+/// [`AWS::CE::CostCategory`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ce-costcategory.html).
 #[derive(Debug, Clone)]
 pub struct CfnCostCategory {
     /// The default value for the cost category

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::CertificateManager::Account.
 ///
-/// CloudFormation type `AWS::CertificateManager::Account`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-account.html).
+/// AWS documentation:
+/// [`AWS::CertificateManager::Account`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-account.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccount {
     /// The `ExpiryEventsConfiguration` property.
@@ -102,8 +102,8 @@ pub mod account {
 
 /// Resource Type definition for AWS::CertificateManager::AcmeDomainValidation
 ///
-/// CloudFormation type `AWS::CertificateManager::AcmeDomainValidation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-acmedomainvalidation.html).
+/// AWS documentation:
+/// [`AWS::CertificateManager::AcmeDomainValidation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-acmedomainvalidation.html).
 #[derive(Debug, Clone)]
 pub struct CfnAcmeDomainValidation {
     /// The ARN of the ACME endpoint this domain validation is associated with.
@@ -348,8 +348,8 @@ pub mod acme_domain_validation {
 
 /// Resource Type definition for AWS::CertificateManager::AcmeEndpoint
 ///
-/// CloudFormation type `AWS::CertificateManager::AcmeEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-acmeendpoint.html).
+/// AWS documentation:
+/// [`AWS::CertificateManager::AcmeEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-acmeendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnAcmeEndpoint {
     /// The authorization behavior for the ACME endpoint.
@@ -585,8 +585,8 @@ pub mod acme_endpoint {
 
 /// Resource Type definition for AWS::CertificateManager::AcmeExternalAccountBinding
 ///
-/// CloudFormation type `AWS::CertificateManager::AcmeExternalAccountBinding`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-acmeexternalaccountbinding.html).
+/// AWS documentation:
+/// [`AWS::CertificateManager::AcmeExternalAccountBinding`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-acmeexternalaccountbinding.html).
 #[derive(Debug, Clone)]
 pub struct CfnAcmeExternalAccountBinding {
     /// The ARN of the ACME endpoint this binding is associated with.
@@ -717,8 +717,8 @@ pub mod acme_external_account_binding {
 
 /// Resource Type definition for AWS::CertificateManager::Certificate
 ///
-/// CloudFormation type `AWS::CertificateManager::Certificate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-certificate.html).
+/// AWS documentation:
+/// [`AWS::CertificateManager::Certificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-certificatemanager-certificate.html).
 #[derive(Debug, Clone)]
 pub struct CfnCertificate {
     /// The Amazon Resource Name (ARN) of the private certificate authority (CA) that will be

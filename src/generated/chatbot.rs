@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::Chatbot::CustomAction Resource Type
 ///
-/// CloudFormation type `AWS::Chatbot::CustomAction`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chatbot-customaction.html).
+/// AWS documentation:
+/// [`AWS::Chatbot::CustomAction`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chatbot-customaction.html).
 #[derive(Debug, Clone)]
 pub struct CfnCustomAction {
     /// The `ActionName` property.
@@ -334,8 +334,8 @@ pub mod custom_action {
 
 /// Resource schema for AWS::Chatbot::MicrosoftTeamsChannelConfiguration.
 ///
-/// CloudFormation type `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chatbot-microsoftteamschannelconfiguration.html).
+/// AWS documentation:
+/// [`AWS::Chatbot::MicrosoftTeamsChannelConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chatbot-microsoftteamschannelconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnMicrosoftTeamsChannelConfiguration {
     /// The name of the configuration
@@ -560,8 +560,8 @@ pub mod microsoft_teams_channel_configuration {
 
 /// Resource schema for AWS::Chatbot::SlackChannelConfiguration.
 ///
-/// CloudFormation type `AWS::Chatbot::SlackChannelConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chatbot-slackchannelconfiguration.html).
+/// AWS documentation:
+/// [`AWS::Chatbot::SlackChannelConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chatbot-slackchannelconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnSlackChannelConfiguration {
     /// The name of the configuration

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Chime::AppInstance
 ///
-/// CloudFormation type `AWS::Chime::AppInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-appinstance.html).
+/// AWS documentation:
+/// [`AWS::Chime::AppInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-appinstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnAppInstance {
     /// The metadata of the AppInstance. Limited to a 1KB string in UTF-8.
@@ -135,8 +135,8 @@ pub mod app_instance {
 
 /// Resource Type definition for AWS::Chime::AppInstanceBot
 ///
-/// CloudFormation type `AWS::Chime::AppInstanceBot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-appinstancebot.html).
+/// AWS documentation:
+/// [`AWS::Chime::AppInstanceBot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-appinstancebot.html).
 #[derive(Debug, Clone)]
 pub struct CfnAppInstanceBot {
     /// The ARN of the AppInstance.
@@ -451,8 +451,8 @@ pub mod app_instance_bot {
 
 /// Resource Type definition for AWS::Chime::AppInstanceUser
 ///
-/// CloudFormation type `AWS::Chime::AppInstanceUser`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-appinstanceuser.html).
+/// AWS documentation:
+/// [`AWS::Chime::AppInstanceUser`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-appinstanceuser.html).
 #[derive(Debug, Clone)]
 pub struct CfnAppInstanceUser {
     /// The `AppInstanceArn` property.
@@ -653,8 +653,8 @@ pub mod app_instance_user {
 
 /// Creates a channel in an Amazon Chime SDK Messaging AppInstance.
 ///
-/// CloudFormation type `AWS::Chime::Channel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-channel.html).
+/// AWS documentation:
+/// [`AWS::Chime::Channel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-channel.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannel {
     /// The ARN of the AppInstance that contains the channel.
@@ -1024,8 +1024,8 @@ pub mod channel {
 
 /// Creates a channel flow in the Amazon Chime SDK Messaging service.
 ///
-/// CloudFormation type `AWS::Chime::ChannelFlow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-channelflow.html).
+/// AWS documentation:
+/// [`AWS::Chime::ChannelFlow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-channelflow.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannelFlow {
     /// The ARN of the app instance.
@@ -1305,8 +1305,8 @@ pub mod channel_flow {
 
 /// Resource Type definition for an Amazon Chime SDK Media Insights Pipeline Configuration
 ///
-/// CloudFormation type `AWS::Chime::MediaInsightsPipelineConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-mediainsightspipelineconfiguration.html).
+/// AWS documentation:
+/// [`AWS::Chime::MediaInsightsPipelineConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-mediainsightspipelineconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnMediaInsightsPipelineConfiguration {
     /// The elements in the configuration.
@@ -2558,8 +2558,8 @@ pub mod media_insights_pipeline_configuration {
 /// Resource Type definition for an Amazon Chime SDK Media Pipeline Kinesis Video Stream
 /// Pool
 ///
-/// CloudFormation type `AWS::Chime::MediaPipelineKinesisVideoStreamPool`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-mediapipelinekinesisvideostreampool.html).
+/// AWS documentation:
+/// [`AWS::Chime::MediaPipelineKinesisVideoStreamPool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-mediapipelinekinesisvideostreampool.html).
 #[derive(Debug, Clone)]
 pub struct CfnMediaPipelineKinesisVideoStreamPool {
     /// The name of the Kinesis Video Stream Pool.
@@ -2648,8 +2648,8 @@ impl crate::template::Resource<CfnMediaPipelineKinesisVideoStreamPool> {
 
 /// Resource Type definition for AWS::Chime::SipMediaApplication
 ///
-/// CloudFormation type `AWS::Chime::SipMediaApplication`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-sipmediaapplication.html).
+/// AWS documentation:
+/// [`AWS::Chime::SipMediaApplication`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-sipmediaapplication.html).
 #[derive(Debug, Clone)]
 pub struct CfnSipMediaApplication {
     /// The AWS Region in which the SIP media application is created.
@@ -2824,8 +2824,8 @@ pub mod sip_media_application {
 /// An Amazon Chime SDK Voice Connector configuration, including outbound host name and
 /// encryption settings.
 ///
-/// CloudFormation type `AWS::Chime::VoiceConnector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-voiceconnector.html).
+/// AWS documentation:
+/// [`AWS::Chime::VoiceConnector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-chime-voiceconnector.html).
 #[derive(Debug, Clone)]
 pub struct CfnVoiceConnector {
     /// The AWS Region in which the Voice Connector is created.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Represents a stored analysis within a collaboration
 ///
-/// CloudFormation type `AWS::CleanRooms::AnalysisTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-analysistemplate.html).
+/// AWS documentation:
+/// [`AWS::CleanRooms::AnalysisTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-analysistemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnAnalysisTemplate {
     /// The member who can query can provide this placeholder for a literal data value in an
@@ -371,8 +371,8 @@ pub mod analysis_template {
 /// Represents a collaboration between AWS accounts that allows for secure data
 /// collaboration
 ///
-/// CloudFormation type `AWS::CleanRooms::Collaboration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-collaboration.html).
+/// AWS documentation:
+/// [`AWS::CleanRooms::Collaboration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-collaboration.html).
 #[derive(Debug, Clone)]
 pub struct CfnCollaboration {
     /// The `AllowedResultRegions` property.
@@ -1167,8 +1167,8 @@ pub mod collaboration {
 
 /// Represents a table that can be associated with collaborations
 ///
-/// CloudFormation type `AWS::CleanRooms::ConfiguredTable`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-configuredtable.html).
+/// AWS documentation:
+/// [`AWS::CleanRooms::ConfiguredTable`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-configuredtable.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfiguredTable {
     /// The `AllowedColumns` property.
@@ -1426,8 +1426,8 @@ pub mod configured_table {
 
 /// Represents a table that can be queried within a collaboration
 ///
-/// CloudFormation type `AWS::CleanRooms::ConfiguredTableAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-configuredtableassociation.html).
+/// AWS documentation:
+/// [`AWS::CleanRooms::ConfiguredTableAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-configuredtableassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfiguredTableAssociation {
     /// The `ConfiguredTableAssociationAnalysisRules` property.
@@ -1685,8 +1685,8 @@ pub mod configured_table_association {
 
 /// Represents an association between an ID mapping workflow and a collaboration
 ///
-/// CloudFormation type `AWS::CleanRooms::IdMappingTable`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-idmappingtable.html).
+/// AWS documentation:
+/// [`AWS::CleanRooms::IdMappingTable`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-idmappingtable.html).
 #[derive(Debug, Clone)]
 pub struct CfnIdMappingTable {
     /// The `Description` property.
@@ -1904,8 +1904,8 @@ pub mod id_mapping_table {
 
 /// Represents an association between an ID namespace and a collaboration
 ///
-/// CloudFormation type `AWS::CleanRooms::IdNamespaceAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-idnamespaceassociation.html).
+/// AWS documentation:
+/// [`AWS::CleanRooms::IdNamespaceAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-idnamespaceassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnIdNamespaceAssociation {
     /// The `Description` property.
@@ -2173,8 +2173,8 @@ pub mod id_namespace_association {
 
 /// Represents an intermediate table that stores cached query results within a collaboration
 ///
-/// CloudFormation type `AWS::CleanRooms::IntermediateTable`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-intermediatetable.html).
+/// AWS documentation:
+/// [`AWS::CleanRooms::IntermediateTable`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-intermediatetable.html).
 #[derive(Debug, Clone)]
 pub struct CfnIntermediateTable {
     /// The `AnalysisRules` property.
@@ -2554,8 +2554,8 @@ pub mod intermediate_table {
 
 /// Represents an AWS account that is a part of a collaboration
 ///
-/// CloudFormation type `AWS::CleanRooms::Membership`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-membership.html).
+/// AWS documentation:
+/// [`AWS::CleanRooms::Membership`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-membership.html).
 #[derive(Debug, Clone)]
 pub struct CfnMembership {
     /// The `CollaborationIdentifier` property.
@@ -3399,8 +3399,8 @@ pub mod membership {
 
 /// Represents a privacy budget within a collaboration
 ///
-/// CloudFormation type `AWS::CleanRooms::PrivacyBudgetTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-privacybudgettemplate.html).
+/// AWS documentation:
+/// [`AWS::CleanRooms::PrivacyBudgetTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanrooms-privacybudgettemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnPrivacyBudgetTemplate {
     /// The `AutoRefresh` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::CleanRoomsML::ConfiguredModelAlgorithm Resource Type
 ///
-/// CloudFormation type `AWS::CleanRoomsML::ConfiguredModelAlgorithm`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanroomsml-configuredmodelalgorithm.html).
+/// AWS documentation:
+/// [`AWS::CleanRoomsML::ConfiguredModelAlgorithm`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanroomsml-configuredmodelalgorithm.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfiguredModelAlgorithm {
     /// The `Description` property.
@@ -340,9 +340,8 @@ pub mod configured_model_algorithm {
 
 /// Definition of AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation Resource Type
 ///
-/// CloudFormation type `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`; see the
-/// [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanroomsml-configuredmodelalgorithmassociation.html).
+/// AWS documentation:
+/// [`AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanroomsml-configuredmodelalgorithmassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfiguredModelAlgorithmAssociation {
     /// The `ConfiguredModelAlgorithmArn` property.
@@ -1153,8 +1152,8 @@ pub mod configured_model_algorithm_association {
 
 /// Definition of AWS::CleanRoomsML::TrainingDataset Resource Type
 ///
-/// CloudFormation type `AWS::CleanRoomsML::TrainingDataset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanroomsml-trainingdataset.html).
+/// AWS documentation:
+/// [`AWS::CleanRoomsML::TrainingDataset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cleanroomsml-trainingdataset.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrainingDataset {
     /// The `Description` property.

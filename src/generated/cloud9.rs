@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Cloud9::EnvironmentEC2
 ///
-/// CloudFormation type `AWS::Cloud9::EnvironmentEC2`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloud9-environmentec2.html).
+/// AWS documentation:
+/// [`AWS::Cloud9::EnvironmentEC2`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloud9-environmentec2.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironmentEc2 {
     /// The number of minutes until the running instance is shut down after the environment was

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for AWS::CloudFormation::ChangeSet
 ///
-/// CloudFormation type `AWS::CloudFormation::ChangeSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-changeset.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::ChangeSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-changeset.html).
 #[derive(Debug, Clone)]
 pub struct CfnChangeSet {
     /// The capabilities that are allowed in the stack.
@@ -251,8 +251,8 @@ impl crate::template::Resource<CfnChangeSet> {
 
 /// Resource Type definition for AWS::CloudFormation::CustomResource
 ///
-/// CloudFormation type `AWS::CloudFormation::CustomResource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-customresource.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::CustomResource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-customresource.html).
 #[derive(Debug, Clone)]
 pub struct CfnCustomResource {
     /// The `ServiceTimeout` property.
@@ -310,8 +310,8 @@ impl crate::template::Resource<CfnCustomResource> {
 /// Creates a generated template from existing resources using the CloudFormation IaC
 /// Generator.
 ///
-/// CloudFormation type `AWS::CloudFormation::GeneratedTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-generatedtemplate.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::GeneratedTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-generatedtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnGeneratedTemplate {
     /// The name assigned to the generated template.
@@ -463,8 +463,8 @@ pub mod generated_template {
 
 /// This is a CloudFormation resource for activating the first-party AWS::Hooks::GuardHook.
 ///
-/// CloudFormation type `AWS::CloudFormation::GuardHook`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-guardhook.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::GuardHook`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-guardhook.html).
 #[derive(Debug, Clone)]
 pub struct CfnGuardHook {
     /// The typename alias for the hook.
@@ -656,8 +656,8 @@ pub mod guard_hook {
 
 /// Set a version as default version for a hook in CloudFormation Registry.
 ///
-/// CloudFormation type `AWS::CloudFormation::HookDefaultVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-hookdefaultversion.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::HookDefaultVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-hookdefaultversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnHookDefaultVersion {
     /// The name of the type being registered.
@@ -736,8 +736,8 @@ impl crate::template::Resource<CfnHookDefaultVersion> {
 
 /// Specifies the configuration data for a registered hook in CloudFormation Registry.
 ///
-/// CloudFormation type `AWS::CloudFormation::HookTypeConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-hooktypeconfig.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::HookTypeConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-hooktypeconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnHookTypeConfig {
     /// The configuration data for the extension, in this account and region.
@@ -830,8 +830,8 @@ impl crate::template::Resource<CfnHookTypeConfig> {
 
 /// Publishes new or first hook version to AWS CloudFormation Registry.
 ///
-/// CloudFormation type `AWS::CloudFormation::HookVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-hookversion.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::HookVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-hookversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnHookVersion {
     /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
@@ -1001,8 +1001,8 @@ pub mod hook_version {
 
 /// This is a CloudFormation resource for the first-party AWS::Hooks::LambdaHook.
 ///
-/// CloudFormation type `AWS::CloudFormation::LambdaHook`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-lambdahook.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::LambdaHook`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-lambdahook.html).
 #[derive(Debug, Clone)]
 pub struct CfnLambdaHook {
     /// The typename alias for the hook.
@@ -1192,8 +1192,8 @@ pub mod lambda_hook {
 
 /// Resource Type definition for AWS::CloudFormation::Macro
 ///
-/// CloudFormation type `AWS::CloudFormation::Macro`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-macro.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::Macro`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-macro.html).
 #[derive(Debug, Clone)]
 pub struct CfnMacro {
     /// The `Description` property.
@@ -1284,8 +1284,8 @@ impl crate::template::Resource<CfnMacro> {
 
 /// A module that has been registered in the CloudFormation registry as the default version
 ///
-/// CloudFormation type `AWS::CloudFormation::ModuleDefaultVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-moduledefaultversion.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::ModuleDefaultVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-moduledefaultversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnModuleDefaultVersion {
     /// The Amazon Resource Name (ARN) of the module version to set as the default version.
@@ -1356,8 +1356,8 @@ impl crate::template::CfnResource for CfnModuleDefaultVersion {
 
 /// A module that has been registered in the CloudFormation registry.
 ///
-/// CloudFormation type `AWS::CloudFormation::ModuleVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-moduleversion.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::ModuleVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-moduleversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnModuleVersion {
     /// The name of the module being registered.
@@ -1451,8 +1451,8 @@ impl crate::template::Resource<CfnModuleVersion> {
 
 /// Test and Publish a resource that has been registered in the CloudFormation Registry.
 ///
-/// CloudFormation type `AWS::CloudFormation::PublicTypeVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-publictypeversion.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::PublicTypeVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-publictypeversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnPublicTypeVersion {
     /// The Amazon Resource Number (ARN) of the extension.
@@ -1571,8 +1571,8 @@ impl crate::template::Resource<CfnPublicTypeVersion> {
 
 /// Register as a publisher in the CloudFormation Registry.
 ///
-/// CloudFormation type `AWS::CloudFormation::Publisher`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-publisher.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::Publisher`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-publisher.html).
 #[derive(Debug, Clone)]
 pub struct CfnPublisher {
     /// Whether you accept the terms and conditions for publishing extensions in the
@@ -1653,8 +1653,8 @@ impl crate::template::Resource<CfnPublisher> {
 /// The default version of a resource that has been registered in the CloudFormation
 /// Registry.
 ///
-/// CloudFormation type `AWS::CloudFormation::ResourceDefaultVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-resourcedefaultversion.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::ResourceDefaultVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-resourcedefaultversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceDefaultVersion {
     /// The name of the type being registered.
@@ -1733,8 +1733,8 @@ impl crate::template::Resource<CfnResourceDefaultVersion> {
 
 /// A resource that has been registered in the CloudFormation Registry.
 ///
-/// CloudFormation type `AWS::CloudFormation::ResourceVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-resourceversion.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::ResourceVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-resourceversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceVersion {
     /// The Amazon Resource Name (ARN) of the IAM execution role to use to register the type.
@@ -1916,8 +1916,8 @@ pub mod resource_version {
 /// The AWS::CloudFormation::Stack resource nests a stack as a resource in a top-level
 /// template.
 ///
-/// CloudFormation type `AWS::CloudFormation::Stack`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-stack.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::Stack`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-stack.html).
 #[derive(Debug, Clone)]
 pub struct CfnStack {
     /// The `NotificationARNs` property.
@@ -2063,8 +2063,8 @@ pub mod stack {
 /// StackSet as a resource provides one-click experience for provisioning a StackSet and
 /// StackInstances
 ///
-/// CloudFormation type `AWS::CloudFormation::StackSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-stackset.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::StackSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-stackset.html).
 #[derive(Debug, Clone)]
 pub struct CfnStackSet {
     /// The Amazon Resource Number (ARN) of the IAM role to use to create this stack set.
@@ -2763,8 +2763,8 @@ pub mod stack_set {
 
 /// Enable a resource that has been published in the CloudFormation Registry.
 ///
-/// CloudFormation type `AWS::CloudFormation::TypeActivation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-typeactivation.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::TypeActivation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-typeactivation.html).
 #[derive(Debug, Clone)]
 pub struct CfnTypeActivation {
     /// Whether to automatically update the extension in this account and region when a new
@@ -3011,8 +3011,8 @@ pub mod type_activation {
 
 /// Resource Type definition for AWS::CloudFormation::WaitCondition
 ///
-/// CloudFormation type `AWS::CloudFormation::WaitCondition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-waitcondition.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::WaitCondition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-waitcondition.html).
 #[derive(Debug, Clone)]
 pub struct CfnWaitCondition {
     /// The `Count` property.
@@ -3095,8 +3095,8 @@ impl crate::template::Resource<CfnWaitCondition> {
 
 /// Resource Type definition for AWS::CloudFormation::WaitConditionHandle
 ///
-/// CloudFormation type `AWS::CloudFormation::WaitConditionHandle`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-waitconditionhandle.html).
+/// AWS documentation:
+/// [`AWS::CloudFormation::WaitConditionHandle`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-waitconditionhandle.html).
 #[derive(Debug, Clone)]
 pub struct CfnWaitConditionHandle {}
 

@@ -8,8 +8,8 @@ use crate::token::Value;
 /// allowlisting](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/request-static-ips.html)
 /// in the *Amazon CloudFront Developer Guide*.
 ///
-/// CloudFormation type `AWS::CloudFront::AnycastIpList`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-anycastiplist.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::AnycastIpList`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-anycastiplist.html).
 #[derive(Debug, Clone)]
 pub struct CfnAnycastIpList {
     /// The IP address type for the Anycast static IP list.
@@ -259,8 +259,8 @@ pub mod anycast_ip_list {
 
 /// A cache policy.
 ///
-/// CloudFormation type `AWS::CloudFront::CachePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-cachepolicy.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::CachePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-cachepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnCachePolicy {
     /// The cache policy configuration.
@@ -648,8 +648,8 @@ pub mod cache_policy {
 /// special CloudFront user that you can associate with Amazon S3 origins, so that you can
 /// secure all or just some of your Amazon S3 content.
 ///
-/// CloudFormation type `AWS::CloudFront::CloudFrontOriginAccessIdentity`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-cloudfrontoriginaccessidentity.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::CloudFrontOriginAccessIdentity`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-cloudfrontoriginaccessidentity.html).
 #[derive(Debug, Clone)]
 pub struct CfnCloudFrontOriginAccessIdentity {
     /// The current configuration information for the identity.
@@ -751,8 +751,8 @@ pub mod cloud_front_origin_access_identity {
 
 /// A connection function.
 ///
-/// CloudFormation type `AWS::CloudFront::ConnectionFunction`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-connectionfunction.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::ConnectionFunction`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-connectionfunction.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnectionFunction {
     /// A flag that determines whether to automatically publish the function to the `LIVE` stage
@@ -1012,8 +1012,8 @@ pub mod connection_function {
 /// tenant and you don't specify a connection group, CloudFront will automatically create a
 /// default connection group for you.
 ///
-/// CloudFormation type `AWS::CloudFront::ConnectionGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-connectiongroup.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::ConnectionGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-connectiongroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnectionGroup {
     /// The ID of the Anycast static IP list.
@@ -1195,8 +1195,8 @@ pub mod connection_group {
 /// Creates a continuous deployment policy that routes a subset of production traffic from a
 /// primary distribution to a staging distribution.
 ///
-/// CloudFormation type `AWS::CloudFront::ContinuousDeploymentPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-continuousdeploymentpolicy.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::ContinuousDeploymentPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-continuousdeploymentpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnContinuousDeploymentPolicy {
     /// Contains the configuration for a continuous deployment policy.
@@ -1577,8 +1577,8 @@ pub mod continuous_deployment_policy {
 /// A distribution tells CloudFront where you want content to be delivered from, and the
 /// details about how to track and manage content delivery.
 ///
-/// CloudFormation type `AWS::CloudFront::Distribution`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-distribution.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::Distribution`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-distribution.html).
 #[derive(Debug, Clone)]
 pub struct CfnDistribution {
     /// The distribution's configuration.
@@ -4598,8 +4598,8 @@ pub mod distribution {
 
 /// The distribution tenant.
 ///
-/// CloudFormation type `AWS::CloudFront::DistributionTenant`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-distributiontenant.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::DistributionTenant`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-distributiontenant.html).
 #[derive(Debug, Clone)]
 pub struct CfnDistributionTenant {
     /// The ID of the connection group for the distribution tenant. If you don't specify a
@@ -5198,8 +5198,8 @@ pub mod distribution_tenant {
 
 /// Resource Type definition for AWS::CloudFront::FieldLevelEncryptionConfig.
 ///
-/// CloudFormation type `AWS::CloudFront::FieldLevelEncryptionConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-fieldlevelencryptionconfig.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::FieldLevelEncryptionConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-fieldlevelencryptionconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnFieldLevelEncryptionConfig {
     /// A unique value that identifies the create request. Any string unique within the account
@@ -5497,8 +5497,8 @@ pub mod field_level_encryption_config {
 
 /// Resource Type definition for AWS::CloudFront::FieldLevelEncryptionProfile.
 ///
-/// CloudFormation type `AWS::CloudFront::FieldLevelEncryptionProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-fieldlevelencryptionprofile.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::FieldLevelEncryptionProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-fieldlevelencryptionprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnFieldLevelEncryptionProfile {
     /// The `FieldLevelEncryptionProfileConfig` property.
@@ -5691,8 +5691,8 @@ pub mod field_level_encryption_profile {
 
 /// Creates a CF function.
 ///
-/// CloudFormation type `AWS::CloudFront::Function`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-function.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::Function`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-function.html).
 #[derive(Debug, Clone)]
 pub struct CfnFunction {
     /// A flag that determines whether to automatically publish the function to the `LIVE` stage
@@ -5991,8 +5991,8 @@ pub mod function {
 
 /// A key group.
 ///
-/// CloudFormation type `AWS::CloudFront::KeyGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-keygroup.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::KeyGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-keygroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnKeyGroup {
     /// The key group configuration.
@@ -6104,8 +6104,8 @@ pub mod key_group {
 /// The key value store. Use this to separate data from function code, allowing you to
 /// update data without having to publish a new version of a function.
 ///
-/// CloudFormation type `AWS::CloudFront::KeyValueStore`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-keyvaluestore.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::KeyValueStore`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-keyvaluestore.html).
 #[derive(Debug, Clone)]
 pub struct CfnKeyValueStore {
     /// A comment to describe the Key Value Store. Omitting `Comment` from the template during
@@ -6292,8 +6292,8 @@ pub mod key_value_store {
 /// A monitoring subscription. This structure contains information about whether additional
 /// CloudWatch metrics are enabled for a given CloudFront distribution.
 ///
-/// CloudFormation type `AWS::CloudFront::MonitoringSubscription`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-monitoringsubscription.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::MonitoringSubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-monitoringsubscription.html).
 #[derive(Debug, Clone)]
 pub struct CfnMonitoringSubscription {
     /// The ID of the distribution that you are enabling metrics for.
@@ -6434,8 +6434,8 @@ pub mod monitoring_subscription {
 /// control, you can add it to an origin in a CloudFront distribution so that CloudFront
 /// sends authenticated (signed) requests to the origin.
 ///
-/// CloudFormation type `AWS::CloudFront::OriginAccessControl`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-originaccesscontrol.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::OriginAccessControl`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-originaccesscontrol.html).
 #[derive(Debug, Clone)]
 pub struct CfnOriginAccessControl {
     /// The origin access control.
@@ -6568,8 +6568,8 @@ pub mod origin_access_control {
 
 /// An origin request policy.
 ///
-/// CloudFormation type `AWS::CloudFront::OriginRequestPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-originrequestpolicy.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::OriginRequestPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-originrequestpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnOriginRequestPolicy {
     /// The origin request policy configuration.
@@ -6859,8 +6859,8 @@ pub mod origin_request_policy {
 /// or with [field-level
 /// encryption](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/field-level-encryption.html).
 ///
-/// CloudFormation type `AWS::CloudFront::PublicKey`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-publickey.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::PublicKey`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-publickey.html).
 #[derive(Debug, Clone)]
 pub struct CfnPublicKey {
     /// Configuration information about a public key that you can use with [signed URLs and
@@ -6989,8 +6989,8 @@ pub mod public_key {
 
 /// A real-time log configuration.
 ///
-/// CloudFormation type `AWS::CloudFront::RealtimeLogConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-realtimelogconfig.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::RealtimeLogConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-realtimelogconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnRealtimeLogConfig {
     /// Contains information about the Amazon Kinesis data stream where you are sending
@@ -7157,8 +7157,8 @@ pub mod realtime_log_config {
 
 /// A response headers policy.
 ///
-/// CloudFormation type `AWS::CloudFront::ResponseHeadersPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-responseheaderspolicy.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::ResponseHeadersPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-responseheaderspolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResponseHeadersPolicy {
     /// A response headers policy configuration.
@@ -8293,8 +8293,8 @@ pub mod response_headers_policy {
 
 /// Resource Type definition for AWS::CloudFront::StreamingDistribution
 ///
-/// CloudFormation type `AWS::CloudFront::StreamingDistribution`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-streamingdistribution.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::StreamingDistribution`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-streamingdistribution.html).
 #[derive(Debug, Clone)]
 pub struct CfnStreamingDistribution {
     /// The `StreamingDistributionConfig` property.
@@ -8648,8 +8648,8 @@ pub mod streaming_distribution {
 
 /// A trust store.
 ///
-/// CloudFormation type `AWS::CloudFront::TrustStore`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-truststore.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::TrustStore`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-truststore.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrustStore {
     /// A CA certificates bundle source.
@@ -8916,8 +8916,8 @@ pub mod trust_store {
 
 /// An Amazon CloudFront VPC origin.
 ///
-/// CloudFormation type `AWS::CloudFront::VpcOrigin`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-vpcorigin.html).
+/// AWS documentation:
+/// [`AWS::CloudFront::VpcOrigin`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudfront-vpcorigin.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcOrigin {
     /// A complex type that contains zero or more `Tag` elements.

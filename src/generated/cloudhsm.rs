@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Creates and manages an AWS CloudHSM cluster.
 ///
-/// CloudFormation type `AWS::CloudHSM::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudhsm-cluster.html).
+/// AWS documentation:
+/// [`AWS::CloudHSM::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudhsm-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// A policy that defines how the service retains backups.

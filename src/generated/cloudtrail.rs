@@ -7,8 +7,8 @@ use crate::token::Value;
 /// solution or application, or a partner event data source), and delivers the events to one
 /// or more event data stores.
 ///
-/// CloudFormation type `AWS::CloudTrail::Channel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-channel.html).
+/// AWS documentation:
+/// [`AWS::CloudTrail::Channel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-channel.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannel {
     /// One or more resources to which events arriving through a channel are logged and stored.
@@ -193,8 +193,8 @@ pub mod channel {
 /// The Amazon CloudTrail dashboard resource allows customers to manage managed dashboards
 /// and create custom dashboards.
 ///
-/// CloudFormation type `AWS::CloudTrail::Dashboard`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-dashboard.html).
+/// AWS documentation:
+/// [`AWS::CloudTrail::Dashboard`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-dashboard.html).
 #[derive(Debug, Clone)]
 pub struct CfnDashboard {
     /// The name of the dashboard.
@@ -510,8 +510,8 @@ pub mod dashboard {
 
 /// A storage lake of event data against which you can run complex SQL-based queries.
 ///
-/// CloudFormation type `AWS::CloudTrail::EventDataStore`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-eventdatastore.html).
+/// AWS documentation:
+/// [`AWS::CloudTrail::EventDataStore`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-eventdatastore.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventDataStore {
     /// The advanced event selectors that were used to select events for the data store.
@@ -1113,8 +1113,8 @@ pub mod event_data_store {
 
 /// Resource Type definition for AWS::CloudTrail::ResourcePolicy
 ///
-/// CloudFormation type `AWS::CloudTrail::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::CloudTrail::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// The ARN of the AWS CloudTrail resource to which the policy applies.
@@ -1160,8 +1160,8 @@ impl crate::template::CfnResource for CfnResourcePolicy {
 /// Creates a trail that specifies the settings for delivery of log data to an Amazon S3
 /// bucket.
 ///
-/// CloudFormation type `AWS::CloudTrail::Trail`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-trail.html).
+/// AWS documentation:
+/// [`AWS::CloudTrail::Trail`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudtrail-trail.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrail {
     /// The advanced event selectors that were used to select events for the data store.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The resource schema to create a CodeArtifact domain.
 ///
-/// CloudFormation type `AWS::CodeArtifact::Domain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeartifact-domain.html).
+/// AWS documentation:
+/// [`AWS::CodeArtifact::Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeartifact-domain.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomain {
     /// The name of the domain.
@@ -146,8 +146,8 @@ pub mod domain {
 
 /// The resource schema to create a CodeArtifact package group.
 ///
-/// CloudFormation type `AWS::CodeArtifact::PackageGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeartifact-packagegroup.html).
+/// AWS documentation:
+/// [`AWS::CodeArtifact::PackageGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeartifact-packagegroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnPackageGroup {
     /// The contact info of the package group.
@@ -474,8 +474,8 @@ pub mod package_group {
 
 /// The resource schema to create a CodeArtifact repository.
 ///
-/// CloudFormation type `AWS::CodeArtifact::Repository`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeartifact-repository.html).
+/// AWS documentation:
+/// [`AWS::CodeArtifact::Repository`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeartifact-repository.html).
 #[derive(Debug, Clone)]
 pub struct CfnRepository {
     /// A text description of the repository.

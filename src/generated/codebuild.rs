@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::CodeBuild::Fleet
 ///
-/// CloudFormation type `AWS::CodeBuild::Fleet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codebuild-fleet.html).
+/// AWS documentation:
+/// [`AWS::CodeBuild::Fleet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codebuild-fleet.html).
 #[derive(Debug, Clone)]
 pub struct CfnFleet {
     /// The `BaseCapacity` property.
@@ -700,8 +700,8 @@ pub mod fleet {
 
 /// Resource Type definition for AWS::CodeBuild::Project
 ///
-/// CloudFormation type `AWS::CodeBuild::Project`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codebuild-project.html).
+/// AWS documentation:
+/// [`AWS::CodeBuild::Project`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codebuild-project.html).
 #[derive(Debug, Clone)]
 pub struct CfnProject {
     /// The `Artifacts` property.
@@ -2762,8 +2762,8 @@ pub mod project {
 
 /// Resource Type definition for AWS::CodeBuild::ReportGroup
 ///
-/// CloudFormation type `AWS::CodeBuild::ReportGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codebuild-reportgroup.html).
+/// AWS documentation:
+/// [`AWS::CodeBuild::ReportGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codebuild-reportgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnReportGroup {
     /// The `DeleteReports` property.
@@ -3057,8 +3057,8 @@ pub mod report_group {
 
 /// Resource Type definition for AWS::CodeBuild::SourceCredential
 ///
-/// CloudFormation type `AWS::CodeBuild::SourceCredential`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codebuild-sourcecredential.html).
+/// AWS documentation:
+/// [`AWS::CodeBuild::SourceCredential`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codebuild-sourcecredential.html).
 #[derive(Debug, Clone)]
 pub struct CfnSourceCredential {
     /// The type of authentication used by the credentials. Valid options are OAUTH, BASIC_AUTH,

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::CodeCommit::Repository
 ///
-/// CloudFormation type `AWS::CodeCommit::Repository`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codecommit-repository.html).
+/// AWS documentation:
+/// [`AWS::CodeCommit::Repository`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codecommit-repository.html).
 #[derive(Debug, Clone)]
 pub struct CfnRepository {
     /// Information about code to be committed to a repository after it is created in an AWS

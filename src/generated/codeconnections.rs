@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Schema for AWS::CodeConnections::Connection resource which can be used to connect
 /// external source providers with other AWS services (i.e. AWS CodePipeline)
 ///
-/// CloudFormation type `AWS::CodeConnections::Connection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeconnections-connection.html).
+/// AWS documentation:
+/// [`AWS::CodeConnections::Connection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeconnections-connection.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnection {
     /// The name of the connection. Connection names must be unique in an AWS user account.
@@ -154,8 +154,8 @@ pub mod connection {
 
 /// A resource that represents the infrastructure where a third-party provider is installed.
 ///
-/// CloudFormation type `AWS::CodeConnections::Host`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeconnections-host.html).
+/// AWS documentation:
+/// [`AWS::CodeConnections::Host`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeconnections-host.html).
 #[derive(Debug, Clone)]
 pub struct CfnHost {
     /// The name of the host.

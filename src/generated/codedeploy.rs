@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The AWS::CodeDeploy::Application resource creates an AWS CodeDeploy application
 ///
-/// CloudFormation type `AWS::CodeDeploy::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-application.html).
+/// AWS documentation:
+/// [`AWS::CodeDeploy::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// A name for the application. If you don't specify a name, AWS CloudFormation generates a
@@ -125,8 +125,8 @@ pub mod application {
 
 /// Resource Type definition for AWS::CodeDeploy::DeploymentConfig
 ///
-/// CloudFormation type `AWS::CodeDeploy::DeploymentConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentconfig.html).
+/// AWS documentation:
+/// [`AWS::CodeDeploy::DeploymentConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeploymentConfig {
     /// The destination platform type for the deployment (Lambda, Server, or ECS).
@@ -550,8 +550,8 @@ pub mod deployment_config {
 
 /// Resource type definition for AWS::CodeDeploy::DeploymentGroup
 ///
-/// CloudFormation type `AWS::CodeDeploy::DeploymentGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html).
+/// AWS documentation:
+/// [`AWS::CodeDeploy::DeploymentGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codedeploy-deploymentgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeploymentGroup {
     /// Information about the Amazon CloudWatch alarms that are associated with the deployment

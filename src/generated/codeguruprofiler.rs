@@ -6,8 +6,8 @@ use crate::token::Value;
 /// This resource schema represents the Profiling Group resource in the Amazon CodeGuru
 /// Profiler service.
 ///
-/// CloudFormation type `AWS::CodeGuruProfiler::ProfilingGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeguruprofiler-profilinggroup.html).
+/// AWS documentation:
+/// [`AWS::CodeGuruProfiler::ProfilingGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codeguruprofiler-profilinggroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnProfilingGroup {
     /// The agent permissions attached to this profiling group.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// This resource schema represents the RepositoryAssociation resource in the Amazon
 /// CodeGuru Reviewer service.
 ///
-/// CloudFormation type `AWS::CodeGuruReviewer::RepositoryAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codegurureviewer-repositoryassociation.html).
+/// AWS documentation:
+/// [`AWS::CodeGuruReviewer::RepositoryAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codegurureviewer-repositoryassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnRepositoryAssociation {
     /// The name of the S3 bucket associated with an associated S3 repository.

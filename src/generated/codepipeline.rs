@@ -7,8 +7,8 @@ use crate::token::Value;
 /// that aren't included in the CodePipeline default actions, such as running an internally
 /// developed build process or a test suite.
 ///
-/// CloudFormation type `AWS::CodePipeline::CustomActionType`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-customactiontype.html).
+/// AWS documentation:
+/// [`AWS::CodePipeline::CustomActionType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-customactiontype.html).
 #[derive(Debug, Clone)]
 pub struct CfnCustomActionType {
     /// The category of the custom action, such as a build action or a test action.
@@ -412,8 +412,8 @@ pub mod custom_action_type {
 /// The AWS::CodePipeline::Pipeline resource creates a CodePipeline pipeline that describes
 /// how software changes go through a release process.
 ///
-/// CloudFormation type `AWS::CodePipeline::Pipeline`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-pipeline.html).
+/// AWS documentation:
+/// [`AWS::CodePipeline::Pipeline`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-pipeline.html).
 #[derive(Debug, Clone)]
 pub struct CfnPipeline {
     /// The S3 bucket where artifacts for the pipeline are stored.
@@ -2349,8 +2349,8 @@ pub mod pipeline {
 
 /// Resource Type definition for AWS::CodePipeline::Webhook
 ///
-/// CloudFormation type `AWS::CodePipeline::Webhook`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-webhook.html).
+/// AWS documentation:
+/// [`AWS::CodePipeline::Webhook`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codepipeline-webhook.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebhook {
     /// Supported options are GITHUB_HMAC, IP, and UNAUTHENTICATED.

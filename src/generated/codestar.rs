@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::CodeStar::GitHubRepository
 ///
-/// CloudFormation type `AWS::CodeStar::GitHubRepository`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestar-githubrepository.html).
+/// AWS documentation:
+/// [`AWS::CodeStar::GitHubRepository`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestar-githubrepository.html).
 #[derive(Debug, Clone)]
 pub struct CfnGitHubRepository {
     /// The `Code` property.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Schema for AWS::CodeStarConnections::Connection resource which can be used to connect
 /// external source providers with AWS CodePipeline
 ///
-/// CloudFormation type `AWS::CodeStarConnections::Connection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestarconnections-connection.html).
+/// AWS documentation:
+/// [`AWS::CodeStarConnections::Connection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestarconnections-connection.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnection {
     /// The name of the connection. Connection names must be unique in an AWS user account.
@@ -156,8 +156,8 @@ pub mod connection {
 /// Schema for AWS::CodeStarConnections::RepositoryLink resource which is used to aggregate
 /// repository metadata relevant to synchronizing source provider content to AWS Resources.
 ///
-/// CloudFormation type `AWS::CodeStarConnections::RepositoryLink`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestarconnections-repositorylink.html).
+/// AWS documentation:
+/// [`AWS::CodeStarConnections::RepositoryLink`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestarconnections-repositorylink.html).
 #[derive(Debug, Clone)]
 pub struct CfnRepositoryLink {
     /// The Amazon Resource Name (ARN) of the CodeStarConnection. The ARN is used as the
@@ -309,8 +309,8 @@ pub mod repository_link {
 /// Schema for AWS::CodeStarConnections::SyncConfiguration resource which is used to enables
 /// an AWS resource to be synchronized from a source-provider.
 ///
-/// CloudFormation type `AWS::CodeStarConnections::SyncConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestarconnections-syncconfiguration.html).
+/// AWS documentation:
+/// [`AWS::CodeStarConnections::SyncConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestarconnections-syncconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnSyncConfiguration {
     /// The name of the branch of the repository from which resources are to be synchronized,

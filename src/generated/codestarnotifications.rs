@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::CodeStarNotifications::NotificationRule
 ///
-/// CloudFormation type `AWS::CodeStarNotifications::NotificationRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestarnotifications-notificationrule.html).
+/// AWS documentation:
+/// [`AWS::CodeStarNotifications::NotificationRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-codestarnotifications-notificationrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnNotificationRule {
     /// The `CreatedBy` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Cognito::IdentityPool
 ///
-/// CloudFormation type `AWS::Cognito::IdentityPool`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypool.html).
+/// AWS documentation:
+/// [`AWS::Cognito::IdentityPool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypool.html).
 #[derive(Debug, Clone)]
 pub struct CfnIdentityPool {
     /// The `AllowClassicFlow` property.
@@ -458,8 +458,8 @@ pub mod identity_pool {
 
 /// Resource Type definition for AWS::Cognito::IdentityPoolPrincipalTag
 ///
-/// CloudFormation type `AWS::Cognito::IdentityPoolPrincipalTag`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypoolprincipaltag.html).
+/// AWS documentation:
+/// [`AWS::Cognito::IdentityPoolPrincipalTag`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypoolprincipaltag.html).
 #[derive(Debug, Clone)]
 pub struct CfnIdentityPoolPrincipalTag {
     /// The `IdentityPoolId` property.
@@ -532,8 +532,8 @@ impl crate::template::CfnResource for CfnIdentityPoolPrincipalTag {
 
 /// Resource Type definition for AWS::Cognito::IdentityPoolRoleAttachment
 ///
-/// CloudFormation type `AWS::Cognito::IdentityPoolRoleAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypoolroleattachment.html).
+/// AWS documentation:
+/// [`AWS::Cognito::IdentityPoolRoleAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-identitypoolroleattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnIdentityPoolRoleAttachment {
     /// The `IdentityPoolId` property.
@@ -604,8 +604,8 @@ impl crate::template::Resource<CfnIdentityPoolRoleAttachment> {
 
 /// Resource Type definition for AWS::Cognito::LogDeliveryConfiguration
 ///
-/// CloudFormation type `AWS::Cognito::LogDeliveryConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-logdeliveryconfiguration.html).
+/// AWS documentation:
+/// [`AWS::Cognito::LogDeliveryConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-logdeliveryconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnLogDeliveryConfiguration {
     /// The `LogConfigurations` property.
@@ -901,8 +901,8 @@ pub mod log_delivery_configuration {
 
 /// Resource Type definition for AWS::Cognito::ManagedLoginBranding
 ///
-/// CloudFormation type `AWS::Cognito::ManagedLoginBranding`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-managedloginbranding.html).
+/// AWS documentation:
+/// [`AWS::Cognito::ManagedLoginBranding`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-managedloginbranding.html).
 #[derive(Debug, Clone)]
 pub struct CfnManagedLoginBranding {
     /// The `Assets` property.
@@ -1103,8 +1103,8 @@ pub mod managed_login_branding {
 
 /// Resource Type definition for AWS::Cognito::Terms
 ///
-/// CloudFormation type `AWS::Cognito::Terms`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-terms.html).
+/// AWS documentation:
+/// [`AWS::Cognito::Terms`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-terms.html).
 #[derive(Debug, Clone)]
 pub struct CfnTerms {
     /// The `ClientId` property.
@@ -1190,8 +1190,8 @@ impl crate::template::Resource<CfnTerms> {
 
 /// Definition of AWS::Cognito::UserPool Resource Type
 ///
-/// CloudFormation type `AWS::Cognito::UserPool`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpool.html).
+/// AWS documentation:
+/// [`AWS::Cognito::UserPool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpool.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserPool {
     /// The `AccountRecoverySetting` property.
@@ -3688,8 +3688,8 @@ pub mod user_pool {
 
 /// Resource Type definition for AWS::Cognito::UserPoolClient
 ///
-/// CloudFormation type `AWS::Cognito::UserPoolClient`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolclient.html).
+/// AWS documentation:
+/// [`AWS::Cognito::UserPoolClient`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolclient.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserPoolClient {
     /// The `AccessTokenValidity` property.
@@ -4297,8 +4297,8 @@ pub mod user_pool_client {
 
 /// Resource Type definition for AWS::Cognito::UserPoolDomain
 ///
-/// CloudFormation type `AWS::Cognito::UserPoolDomain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpooldomain.html).
+/// AWS documentation:
+/// [`AWS::Cognito::UserPoolDomain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpooldomain.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserPoolDomain {
     /// The `CustomDomainConfig` property.
@@ -4542,8 +4542,8 @@ pub mod user_pool_domain {
 
 /// Resource Type definition for AWS::Cognito::UserPoolGroup
 ///
-/// CloudFormation type `AWS::Cognito::UserPoolGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolgroup.html).
+/// AWS documentation:
+/// [`AWS::Cognito::UserPoolGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserPoolGroup {
     /// The `Description` property.
@@ -4635,8 +4635,8 @@ impl crate::template::CfnResource for CfnUserPoolGroup {
 
 /// Resource Type definition for AWS::Cognito::UserPoolIdentityProvider
 ///
-/// CloudFormation type `AWS::Cognito::UserPoolIdentityProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolidentityprovider.html).
+/// AWS documentation:
+/// [`AWS::Cognito::UserPoolIdentityProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolidentityprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserPoolIdentityProvider {
     /// The `AttributeMapping` property.
@@ -4726,9 +4726,8 @@ impl crate::template::CfnResource for CfnUserPoolIdentityProvider {
 
 /// Resource Type definition for AWS::Cognito::UserPoolRegionalConfigurationAttachment
 ///
-/// CloudFormation type `AWS::Cognito::UserPoolRegionalConfigurationAttachment`; see the
-/// [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolregionalconfigurationattachment.html).
+/// AWS documentation:
+/// [`AWS::Cognito::UserPoolRegionalConfigurationAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolregionalconfigurationattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserPoolRegionalConfigurationAttachment {
     /// The `EmailConfiguration` property.
@@ -5634,8 +5633,8 @@ pub mod user_pool_regional_configuration_attachment {
 
 /// Resource Type definition for AWS::Cognito::UserPoolReplica
 ///
-/// CloudFormation type `AWS::Cognito::UserPoolReplica`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolreplica.html).
+/// AWS documentation:
+/// [`AWS::Cognito::UserPoolReplica`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolreplica.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserPoolReplica {
     /// The `RegionName` property.
@@ -5697,8 +5696,8 @@ impl crate::template::CfnResource for CfnUserPoolReplica {
 
 /// Resource Type definition for AWS::Cognito::UserPoolResourceServer
 ///
-/// CloudFormation type `AWS::Cognito::UserPoolResourceServer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolresourceserver.html).
+/// AWS documentation:
+/// [`AWS::Cognito::UserPoolResourceServer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolresourceserver.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserPoolResourceServer {
     /// The `Identifier` property.
@@ -5817,8 +5816,8 @@ pub mod user_pool_resource_server {
 
 /// Resource Type definition for AWS::Cognito::UserPoolRiskConfigurationAttachment
 ///
-/// CloudFormation type `AWS::Cognito::UserPoolRiskConfigurationAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolriskconfigurationattachment.html).
+/// AWS documentation:
+/// [`AWS::Cognito::UserPoolRiskConfigurationAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolriskconfigurationattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserPoolRiskConfigurationAttachment {
     /// The `AccountTakeoverRiskConfiguration` property.
@@ -6419,8 +6418,8 @@ pub mod user_pool_risk_configuration_attachment {
 
 /// Resource Type definition for AWS::Cognito::UserPoolUICustomizationAttachment
 ///
-/// CloudFormation type `AWS::Cognito::UserPoolUICustomizationAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpooluicustomizationattachment.html).
+/// AWS documentation:
+/// [`AWS::Cognito::UserPoolUICustomizationAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpooluicustomizationattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserPoolUiCustomizationAttachment {
     /// The `CSS` property.
@@ -6479,8 +6478,8 @@ impl crate::template::CfnResource for CfnUserPoolUiCustomizationAttachment {
 
 /// Resource Type definition for AWS::Cognito::UserPoolUser
 ///
-/// CloudFormation type `AWS::Cognito::UserPoolUser`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpooluser.html).
+/// AWS documentation:
+/// [`AWS::Cognito::UserPoolUser`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpooluser.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserPoolUser {
     /// The `ClientMetadata` property.
@@ -6685,8 +6684,8 @@ pub mod user_pool_user {
 
 /// Resource Type definition for AWS::Cognito::UserPoolUserToGroupAttachment
 ///
-/// CloudFormation type `AWS::Cognito::UserPoolUserToGroupAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolusertogroupattachment.html).
+/// AWS documentation:
+/// [`AWS::Cognito::UserPoolUserToGroupAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpoolusertogroupattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserPoolUserToGroupAttachment {
     /// The `GroupName` property.

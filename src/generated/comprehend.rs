@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Document Classifier enables training document classifier models.
 ///
-/// CloudFormation type `AWS::Comprehend::DocumentClassifier`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-comprehend-documentclassifier.html).
+/// AWS documentation:
+/// [`AWS::Comprehend::DocumentClassifier`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-comprehend-documentclassifier.html).
 #[derive(Debug, Clone)]
 pub struct CfnDocumentClassifier {
     /// The `DataAccessRoleArn` property.
@@ -657,8 +657,8 @@ pub mod document_classifier {
 /// An Amazon Comprehend endpoint that hosts a custom document classification model for
 /// real-time inference.
 ///
-/// CloudFormation type `AWS::Comprehend::DocumentClassifierEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-comprehend-documentclassifierendpoint.html).
+/// AWS documentation:
+/// [`AWS::Comprehend::DocumentClassifierEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-comprehend-documentclassifierendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnDocumentClassifierEndpoint {
     /// The desired number of inference units to be used by the model.
@@ -802,8 +802,8 @@ pub mod document_classifier_endpoint {
 /// An Amazon Comprehend custom entity recognizer: a trained model that identifies custom
 /// entity types in text, created via an asynchronous training job.
 ///
-/// CloudFormation type `AWS::Comprehend::EntityRecognizer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-comprehend-entityrecognizer.html).
+/// AWS documentation:
+/// [`AWS::Comprehend::EntityRecognizer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-comprehend-entityrecognizer.html).
 #[derive(Debug, Clone)]
 pub struct CfnEntityRecognizer {
     /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access
@@ -1448,8 +1448,8 @@ pub mod entity_recognizer {
 /// An Amazon Comprehend endpoint that hosts a custom entity recognizer model for real-time
 /// inference.
 ///
-/// CloudFormation type `AWS::Comprehend::EntityRecognizerEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-comprehend-entityrecognizerendpoint.html).
+/// AWS documentation:
+/// [`AWS::Comprehend::EntityRecognizerEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-comprehend-entityrecognizerendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnEntityRecognizerEndpoint {
     /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access
@@ -1636,8 +1636,8 @@ pub mod entity_recognizer_endpoint {
 /// The AWS::Comprehend::Flywheel resource creates an Amazon Comprehend Flywheel that
 /// enables customer to train their model.
 ///
-/// CloudFormation type `AWS::Comprehend::Flywheel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-comprehend-flywheel.html).
+/// AWS documentation:
+/// [`AWS::Comprehend::Flywheel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-comprehend-flywheel.html).
 #[derive(Debug, Clone)]
 pub struct CfnFlywheel {
     /// The `ActiveModelArn` property.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Creates an AWS Compute Optimizer automation rule that automatically implements
 /// recommended actions based on your defined criteria and schedule.
 ///
-/// CloudFormation type `AWS::ComputeOptimizer::AutomationRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-computeoptimizer-automationrule.html).
+/// AWS documentation:
+/// [`AWS::ComputeOptimizer::AutomationRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-computeoptimizer-automationrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnAutomationRule {
     /// Filter criteria that specify which recommended actions qualify for implementation.

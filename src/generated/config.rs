@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Config::AggregationAuthorization
 ///
-/// CloudFormation type `AWS::Config::AggregationAuthorization`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-aggregationauthorization.html).
+/// AWS documentation:
+/// [`AWS::Config::AggregationAuthorization`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-aggregationauthorization.html).
 #[derive(Debug, Clone)]
 pub struct CfnAggregationAuthorization {
     /// The 12-digit account ID of the account authorized to aggregate data.
@@ -126,8 +126,8 @@ pub mod aggregation_authorization {
 /// You must first create and start the CC configuration recorder in order to create CC
 /// managed rules with CFNlong.
 ///
-/// CloudFormation type `AWS::Config::ConfigRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-configrule.html).
+/// AWS documentation:
+/// [`AWS::Config::ConfigRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-configrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigRule {
     /// Indicates whether an AWS resource or CC rule is compliant and provides the number of
@@ -641,8 +641,8 @@ pub mod config_rule {
 
 /// Resource Type definition for AWS::Config::ConfigurationAggregator
 ///
-/// CloudFormation type `AWS::Config::ConfigurationAggregator`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-configurationaggregator.html).
+/// AWS documentation:
+/// [`AWS::Config::ConfigurationAggregator`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-configurationaggregator.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigurationAggregator {
     /// The `AccountAggregationSources` property.
@@ -922,8 +922,8 @@ pub mod configuration_aggregator {
 
 /// Resource type definition for AWS::Config::ConfigurationRecorder
 ///
-/// CloudFormation type `AWS::Config::ConfigurationRecorder`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-configurationrecorder.html).
+/// AWS documentation:
+/// [`AWS::Config::ConfigurationRecorder`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-configurationrecorder.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigurationRecorder {
     /// The name of the configuration recorder. By default, AWS Config assigns the name
@@ -1329,8 +1329,8 @@ pub mod configuration_recorder {
 /// be easily deployed as a single entity in an account and a region or across an entire AWS
 /// Organization.
 ///
-/// CloudFormation type `AWS::Config::ConformancePack`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-conformancepack.html).
+/// AWS documentation:
+/// [`AWS::Config::ConformancePack`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-conformancepack.html).
 #[derive(Debug, Clone)]
 pub struct CfnConformancePack {
     /// A list of ConformancePackInputParameter objects.
@@ -1575,8 +1575,8 @@ pub mod conformance_pack {
 
 /// Resource Type definition for AWS::Config::Connector
 ///
-/// CloudFormation type `AWS::Config::Connector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-connector.html).
+/// AWS documentation:
+/// [`AWS::Config::Connector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-connector.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnector {
     /// The configuration for the connector that specifies the third-party cloud provider
@@ -1782,8 +1782,8 @@ pub mod connector {
 
 /// Resource type definition for AWS::Config::DeliveryChannel
 ///
-/// CloudFormation type `AWS::Config::DeliveryChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-deliverychannel.html).
+/// AWS documentation:
+/// [`AWS::Config::DeliveryChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-deliverychannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeliveryChannel {
     /// The options for how often AWS Config delivers configuration snapshots to the Amazon S3
@@ -1946,8 +1946,8 @@ pub mod delivery_channel {
 
 /// Resource Type definition for AWS::Config::OrganizationConfigRule
 ///
-/// CloudFormation type `AWS::Config::OrganizationConfigRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-organizationconfigrule.html).
+/// AWS documentation:
+/// [`AWS::Config::OrganizationConfigRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-organizationconfigrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnOrganizationConfigRule {
     /// A comma-separated list of accounts that you want to exclude from an organization AWS
@@ -2530,8 +2530,8 @@ pub mod organization_config_rule {
 
 /// Resource Type definition for AWS::Config::OrganizationConformancePack.
 ///
-/// CloudFormation type `AWS::Config::OrganizationConformancePack`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-organizationconformancepack.html).
+/// AWS documentation:
+/// [`AWS::Config::OrganizationConformancePack`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-organizationconformancepack.html).
 #[derive(Debug, Clone)]
 pub struct CfnOrganizationConformancePack {
     /// A list of ConformancePackInputParameter objects.
@@ -2781,8 +2781,8 @@ pub mod organization_conformance_pack {
 
 /// Resource Type definition for AWS::Config::RemediationConfiguration
 ///
-/// CloudFormation type `AWS::Config::RemediationConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-remediationconfiguration.html).
+/// AWS documentation:
+/// [`AWS::Config::RemediationConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-remediationconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnRemediationConfiguration {
     /// The `Automatic` property.
@@ -3042,8 +3042,8 @@ pub mod remediation_configuration {
 
 /// Resource Type definition for AWS::Config::StoredQuery
 ///
-/// CloudFormation type `AWS::Config::StoredQuery`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-storedquery.html).
+/// AWS documentation:
+/// [`AWS::Config::StoredQuery`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-config-storedquery.html).
 #[derive(Debug, Clone)]
 pub struct CfnStoredQuery {
     /// The `QueryDescription` property.

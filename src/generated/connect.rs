@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Connect::AgentStatus
 ///
-/// CloudFormation type `AWS::Connect::AgentStatus`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-agentstatus.html).
+/// AWS documentation:
+/// [`AWS::Connect::AgentStatus`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-agentstatus.html).
 #[derive(Debug, Clone)]
 pub struct CfnAgentStatus {
     /// The description of the status.
@@ -194,8 +194,8 @@ pub mod agent_status {
 
 /// Resource Type definition for AWS::Connect::ApprovedOrigin
 ///
-/// CloudFormation type `AWS::Connect::ApprovedOrigin`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-approvedorigin.html).
+/// AWS documentation:
+/// [`AWS::Connect::ApprovedOrigin`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-approvedorigin.html).
 #[derive(Debug, Clone)]
 pub struct CfnApprovedOrigin {
     /// The `InstanceId` property.
@@ -237,8 +237,8 @@ impl crate::template::CfnResource for CfnApprovedOrigin {
 
 /// Resource Type definition for AWS::Connect::ContactFlow
 ///
-/// CloudFormation type `AWS::Connect::ContactFlow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflow.html).
+/// AWS documentation:
+/// [`AWS::Connect::ContactFlow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflow.html).
 #[derive(Debug, Clone)]
 pub struct CfnContactFlow {
     /// The content of the contact flow in JSON format.
@@ -395,8 +395,8 @@ pub mod contact_flow {
 
 /// Resource Type definition for AWS::Connect::ContactFlowModule.
 ///
-/// CloudFormation type `AWS::Connect::ContactFlowModule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflowmodule.html).
+/// AWS documentation:
+/// [`AWS::Connect::ContactFlowModule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflowmodule.html).
 #[derive(Debug, Clone)]
 pub struct CfnContactFlowModule {
     /// The content of the contact flow module in JSON format.
@@ -583,8 +583,8 @@ pub mod contact_flow_module {
 
 /// Resource Type definition for ContactFlowModuleAlias
 ///
-/// CloudFormation type `AWS::Connect::ContactFlowModuleAlias`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflowmodulealias.html).
+/// AWS documentation:
+/// [`AWS::Connect::ContactFlowModuleAlias`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflowmodulealias.html).
 #[derive(Debug, Clone)]
 pub struct CfnContactFlowModuleAlias {
     /// The identifier of the contact flow module (ARN) this alias is tied to.
@@ -666,8 +666,8 @@ impl crate::template::Resource<CfnContactFlowModuleAlias> {
 
 /// Resource Type definition for ContactFlowModuleVersion
 ///
-/// CloudFormation type `AWS::Connect::ContactFlowModuleVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflowmoduleversion.html).
+/// AWS documentation:
+/// [`AWS::Connect::ContactFlowModuleVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflowmoduleversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnContactFlowModuleVersion {
     /// The identifier of the contact flow module (ARN) this version is tied to.
@@ -736,8 +736,8 @@ impl crate::template::Resource<CfnContactFlowModuleVersion> {
 
 /// Resource Type Definition for ContactFlowVersion
 ///
-/// CloudFormation type `AWS::Connect::ContactFlowVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflowversion.html).
+/// AWS documentation:
+/// [`AWS::Connect::ContactFlowVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-contactflowversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnContactFlowVersion {
     /// The ARN of the contact flow this version is tied to.
@@ -806,8 +806,8 @@ impl crate::template::Resource<CfnContactFlowVersion> {
 
 /// Resource schema for AWS::Connect::DataLakeAssociation
 ///
-/// CloudFormation type `AWS::Connect::DataLakeAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-datalakeassociation.html).
+/// AWS documentation:
+/// [`AWS::Connect::DataLakeAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-datalakeassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataLakeAssociation {
     /// The identifier of the analytics data set.
@@ -880,8 +880,8 @@ impl crate::template::Resource<CfnDataLakeAssociation> {
 
 /// Resource Type definition for AWS::Connect::DataTable
 ///
-/// CloudFormation type `AWS::Connect::DataTable`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-datatable.html).
+/// AWS documentation:
+/// [`AWS::Connect::DataTable`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-datatable.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataTable {
     /// The description of the Data Table.
@@ -1049,8 +1049,8 @@ pub mod data_table {
 
 /// Resource Type definition for AWS::Connect::DataTableAttribute
 ///
-/// CloudFormation type `AWS::Connect::DataTableAttribute`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-datatableattribute.html).
+/// AWS documentation:
+/// [`AWS::Connect::DataTableAttribute`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-datatableattribute.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataTableAttribute {
     /// The `DataTableArn` property.
@@ -1173,8 +1173,8 @@ impl crate::template::Resource<CfnDataTableAttribute> {
 
 /// Resource Type definition for AWS::Connect::DataTableRecord
 ///
-/// CloudFormation type `AWS::Connect::DataTableRecord`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-datatablerecord.html).
+/// AWS documentation:
+/// [`AWS::Connect::DataTableRecord`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-datatablerecord.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataTableRecord {
     /// The `DataTableArn` property.
@@ -1233,8 +1233,8 @@ impl crate::template::Resource<CfnDataTableRecord> {
 
 /// Resource Type definition for AWS::Connect::EmailAddress
 ///
-/// CloudFormation type `AWS::Connect::EmailAddress`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-emailaddress.html).
+/// AWS documentation:
+/// [`AWS::Connect::EmailAddress`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-emailaddress.html).
 #[derive(Debug, Clone)]
 pub struct CfnEmailAddress {
     /// List of alias configurations for the email address
@@ -1428,8 +1428,8 @@ pub mod email_address {
 
 /// Creates an evaluation form for the specified CON instance.
 ///
-/// CloudFormation type `AWS::Connect::EvaluationForm`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-evaluationform.html).
+/// AWS documentation:
+/// [`AWS::Connect::EvaluationForm`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-evaluationform.html).
 #[derive(Debug, Clone)]
 pub struct CfnEvaluationForm {
     /// The AI version to use for the evaluation form. This specifies which AI model version is
@@ -4282,8 +4282,8 @@ pub mod evaluation_form {
 
 /// Resource Type definition for AWS::Connect::HoursOfOperation
 ///
-/// CloudFormation type `AWS::Connect::HoursOfOperation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-hoursofoperation.html).
+/// AWS documentation:
+/// [`AWS::Connect::HoursOfOperation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-hoursofoperation.html).
 #[derive(Debug, Clone)]
 pub struct CfnHoursOfOperation {
     /// List of child hours of operations.
@@ -4965,8 +4965,8 @@ pub mod hours_of_operation {
 
 /// Resource Type definition for AWS::Connect::Instance
 ///
-/// CloudFormation type `AWS::Connect::Instance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-instance.html).
+/// AWS documentation:
+/// [`AWS::Connect::Instance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-instance.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstance {
     /// The attributes for the instance.
@@ -5344,8 +5344,8 @@ pub mod instance {
 
 /// Resource Type definition for AWS::Connect::InstanceStorageConfig
 ///
-/// CloudFormation type `AWS::Connect::InstanceStorageConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-instancestorageconfig.html).
+/// AWS documentation:
+/// [`AWS::Connect::InstanceStorageConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-instancestorageconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstanceStorageConfig {
     /// Connect Instance ID with which the storage config will be associated
@@ -5699,8 +5699,8 @@ pub mod instance_storage_config {
 
 /// Resource Type definition for AWS::Connect::IntegrationAssociation
 ///
-/// CloudFormation type `AWS::Connect::IntegrationAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-integrationassociation.html).
+/// AWS documentation:
+/// [`AWS::Connect::IntegrationAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-integrationassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnIntegrationAssociation {
     /// The `InstanceId` property.
@@ -5866,8 +5866,8 @@ pub mod integration_association {
 /// Resource Type definition for AWS::Connect::Metric, a custom metric configured for an
 /// Amazon Connect instance
 ///
-/// CloudFormation type `AWS::Connect::Metric`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-metric.html).
+/// AWS documentation:
+/// [`AWS::Connect::Metric`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-metric.html).
 #[derive(Debug, Clone)]
 pub struct CfnMetric {
     /// The description of the custom metric
@@ -6129,8 +6129,8 @@ pub mod metric {
 
 /// Resource Type definition for AWS::Connect::Notification
 ///
-/// CloudFormation type `AWS::Connect::Notification`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-notification.html).
+/// AWS documentation:
+/// [`AWS::Connect::Notification`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-notification.html).
 #[derive(Debug, Clone)]
 pub struct CfnNotification {
     /// The content of the notification.
@@ -6480,8 +6480,8 @@ pub mod notification {
 
 /// Resource Type definition for AWS::Connect::PhoneNumber
 ///
-/// CloudFormation type `AWS::Connect::PhoneNumber`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-phonenumber.html).
+/// AWS documentation:
+/// [`AWS::Connect::PhoneNumber`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-phonenumber.html).
 #[derive(Debug, Clone)]
 pub struct CfnPhoneNumber {
     /// The phone number country code.
@@ -6661,8 +6661,8 @@ pub mod phone_number {
 
 /// Resource Type definition for AWS::Connect::PredefinedAttribute
 ///
-/// CloudFormation type `AWS::Connect::PredefinedAttribute`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-predefinedattribute.html).
+/// AWS documentation:
+/// [`AWS::Connect::PredefinedAttribute`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-predefinedattribute.html).
 #[derive(Debug, Clone)]
 pub struct CfnPredefinedAttribute {
     /// Custom metadata associated to a Predefined attribute that controls how the attribute
@@ -6759,8 +6759,8 @@ impl crate::template::Resource<CfnPredefinedAttribute> {
 
 /// Resource Type definition for AWS::Connect::Prompt
 ///
-/// CloudFormation type `AWS::Connect::Prompt`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-prompt.html).
+/// AWS documentation:
+/// [`AWS::Connect::Prompt`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-prompt.html).
 #[derive(Debug, Clone)]
 pub struct CfnPrompt {
     /// The description of the prompt.
@@ -6899,8 +6899,8 @@ pub mod prompt {
 
 /// Resource Type definition for AWS::Connect::Queue
 ///
-/// CloudFormation type `AWS::Connect::Queue`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-queue.html).
+/// AWS documentation:
+/// [`AWS::Connect::Queue`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-queue.html).
 #[derive(Debug, Clone)]
 pub struct CfnQueue {
     /// The email addresses that agents can use when replying to or initiating email contacts
@@ -7291,8 +7291,8 @@ pub mod queue {
 
 /// Resource Type definition for AWS::Connect::QuickConnect
 ///
-/// CloudFormation type `AWS::Connect::QuickConnect`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-quickconnect.html).
+/// AWS documentation:
+/// [`AWS::Connect::QuickConnect`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-quickconnect.html).
 #[derive(Debug, Clone)]
 pub struct CfnQuickConnect {
     /// The description of the quick connect.
@@ -7688,8 +7688,8 @@ pub mod quick_connect {
 
 /// Resource Type definition for AWS::Connect::RoutingProfile
 ///
-/// CloudFormation type `AWS::Connect::RoutingProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-routingprofile.html).
+/// AWS documentation:
+/// [`AWS::Connect::RoutingProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-routingprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnRoutingProfile {
     /// Whether agents with this routing profile will have their routing order calculated based
@@ -8105,8 +8105,8 @@ pub mod routing_profile {
 
 /// Creates a rule for the specified CON instance.
 ///
-/// CloudFormation type `AWS::Connect::Rule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-rule.html).
+/// AWS documentation:
+/// [`AWS::Connect::Rule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-rule.html).
 #[derive(Debug, Clone)]
 pub struct CfnRule {
     /// A list of actions to be run when the rule is triggered.
@@ -9350,8 +9350,8 @@ pub mod rule {
 
 /// Resource Type definition for AWS::Connect::SecurityKey
 ///
-/// CloudFormation type `AWS::Connect::SecurityKey`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-securitykey.html).
+/// AWS documentation:
+/// [`AWS::Connect::SecurityKey`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-securitykey.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityKey {
     /// The `InstanceId` property.
@@ -9400,8 +9400,8 @@ impl crate::template::Resource<CfnSecurityKey> {
 
 /// Resource Type definition for AWS::Connect::SecurityProfile
 ///
-/// CloudFormation type `AWS::Connect::SecurityProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-securityprofile.html).
+/// AWS documentation:
+/// [`AWS::Connect::SecurityProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-securityprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityProfile {
     /// The identifier of the hierarchy group that a security profile uses to restrict access to
@@ -9807,8 +9807,8 @@ pub mod security_profile {
 
 /// Resource Type definition for AWS::Connect::TaskTemplate.
 ///
-/// CloudFormation type `AWS::Connect::TaskTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-tasktemplate.html).
+/// AWS documentation:
+/// [`AWS::Connect::TaskTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-tasktemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnTaskTemplate {
     /// The `ClientToken` property.
@@ -10191,8 +10191,8 @@ pub mod task_template {
 
 /// Resource Type definition for AWS::Connect::TestCase
 ///
-/// CloudFormation type `AWS::Connect::TestCase`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-testcase.html).
+/// AWS documentation:
+/// [`AWS::Connect::TestCase`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-testcase.html).
 #[derive(Debug, Clone)]
 pub struct CfnTestCase {
     /// The content of the test case.
@@ -10455,8 +10455,8 @@ pub mod test_case {
 
 /// Resource Type definition for AWS::Connect::TrafficDistributionGroup
 ///
-/// CloudFormation type `AWS::Connect::TrafficDistributionGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-trafficdistributiongroup.html).
+/// AWS documentation:
+/// [`AWS::Connect::TrafficDistributionGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-trafficdistributiongroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrafficDistributionGroup {
     /// A description for the traffic distribution group.
@@ -10598,8 +10598,8 @@ pub mod traffic_distribution_group {
 /// Resource Type definition for a use case associated with an Amazon Connect integration
 /// association.
 ///
-/// CloudFormation type `AWS::Connect::UseCase`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-usecase.html).
+/// AWS documentation:
+/// [`AWS::Connect::UseCase`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-usecase.html).
 #[derive(Debug, Clone)]
 pub struct CfnUseCase {
     /// The identifier of the Amazon Connect instance.
@@ -10723,8 +10723,8 @@ pub mod use_case {
 
 /// Resource Type definition for AWS::Connect::User
 ///
-/// CloudFormation type `AWS::Connect::User`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-user.html).
+/// AWS documentation:
+/// [`AWS::Connect::User`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-user.html).
 #[derive(Debug, Clone)]
 pub struct CfnUser {
     /// After Contact Work configurations of a user.
@@ -11596,8 +11596,8 @@ pub mod user {
 
 /// Resource Type definition for AWS::Connect::UserHierarchyGroup
 ///
-/// CloudFormation type `AWS::Connect::UserHierarchyGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-userhierarchygroup.html).
+/// AWS documentation:
+/// [`AWS::Connect::UserHierarchyGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-userhierarchygroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserHierarchyGroup {
     /// The identifier of the Amazon Connect instance.
@@ -11724,8 +11724,8 @@ pub mod user_hierarchy_group {
 
 /// Resource Type definition for AWS::Connect::UserHierarchyStructure
 ///
-/// CloudFormation type `AWS::Connect::UserHierarchyStructure`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-userhierarchystructure.html).
+/// AWS documentation:
+/// [`AWS::Connect::UserHierarchyStructure`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-userhierarchystructure.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserHierarchyStructure {
     /// The identifier of the Amazon Connect instance.
@@ -11783,8 +11783,8 @@ impl crate::template::Resource<CfnUserHierarchyStructure> {
 
 /// Resource Type definition for AWS::Connect::View
 ///
-/// CloudFormation type `AWS::Connect::View`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-view.html).
+/// AWS documentation:
+/// [`AWS::Connect::View`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-view.html).
 #[derive(Debug, Clone)]
 pub struct CfnView {
     /// The actions of the view in an array.
@@ -11934,8 +11934,8 @@ pub mod view {
 
 /// Resource Type definition for AWS::Connect::ViewVersion
 ///
-/// CloudFormation type `AWS::Connect::ViewVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-viewversion.html).
+/// AWS documentation:
+/// [`AWS::Connect::ViewVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-viewversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnViewVersion {
     /// The description for the view version.
@@ -12012,8 +12012,8 @@ impl crate::template::Resource<CfnViewVersion> {
 
 /// Resource type definition for AWS::Connect::Vocabulary
 ///
-/// CloudFormation type `AWS::Connect::Vocabulary`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-vocabulary.html).
+/// AWS documentation:
+/// [`AWS::Connect::Vocabulary`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-vocabulary.html).
 #[derive(Debug, Clone)]
 pub struct CfnVocabulary {
     /// The content of the custom vocabulary in plain-text format with a table of values.
@@ -12156,8 +12156,8 @@ pub mod vocabulary {
 
 /// Resource Type definition for AWS::Connect::Workspace
 ///
-/// CloudFormation type `AWS::Connect::Workspace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-workspace.html).
+/// AWS documentation:
+/// [`AWS::Connect::Workspace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connect-workspace.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkspace {
     /// The resource ARNs associated with the workspace

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::ConnectCampaigns::Campaign Resource Type
 ///
-/// CloudFormation type `AWS::ConnectCampaigns::Campaign`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connectcampaigns-campaign.html).
+/// AWS documentation:
+/// [`AWS::ConnectCampaigns::Campaign`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connectcampaigns-campaign.html).
 #[derive(Debug, Clone)]
 pub struct CfnCampaign {
     /// Amazon Connect Instance Arn

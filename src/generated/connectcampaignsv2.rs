@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::ConnectCampaignsV2::Campaign Resource Type
 ///
-/// CloudFormation type `AWS::ConnectCampaignsV2::Campaign`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connectcampaignsv2-campaign.html).
+/// AWS documentation:
+/// [`AWS::ConnectCampaignsV2::Campaign`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-connectcampaignsv2-campaign.html).
 #[derive(Debug, Clone)]
 pub struct CfnCampaign {
     /// The `ChannelSubtypeConfig` property.

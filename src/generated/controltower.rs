@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::ControlTower::EnabledBaseline Resource Type
 ///
-/// CloudFormation type `AWS::ControlTower::EnabledBaseline`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-controltower-enabledbaseline.html).
+/// AWS documentation:
+/// [`AWS::ControlTower::EnabledBaseline`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-controltower-enabledbaseline.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnabledBaseline {
     /// The `BaselineIdentifier` property.
@@ -216,8 +216,8 @@ pub mod enabled_baseline {
 
 /// Enables a control on a specified target.
 ///
-/// CloudFormation type `AWS::ControlTower::EnabledControl`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-controltower-enabledcontrol.html).
+/// AWS documentation:
+/// [`AWS::ControlTower::EnabledControl`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-controltower-enabledcontrol.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnabledControl {
     /// Arn of the control.
@@ -386,8 +386,8 @@ pub mod enabled_control {
 
 /// Definition of AWS::ControlTower::LandingZone Resource Type
 ///
-/// CloudFormation type `AWS::ControlTower::LandingZone`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-controltower-landingzone.html).
+/// AWS documentation:
+/// [`AWS::ControlTower::LandingZone`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-controltower-landingzone.html).
 #[derive(Debug, Clone)]
 pub struct CfnLandingZone {
     /// The `Manifest` property.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The AWS::CUR::ReportDefinition resource creates a Cost & Usage Report with user-defined
 /// settings.
 ///
-/// CloudFormation type `AWS::CUR::ReportDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cur-reportdefinition.html).
+/// AWS documentation:
+/// [`AWS::CUR::ReportDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cur-reportdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnReportDefinition {
     /// A list of manifests that you want Amazon Web Services to create for this report.

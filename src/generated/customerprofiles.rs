@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// A calculated attribute definition for Customer Profiles
 ///
-/// CloudFormation type `AWS::CustomerProfiles::CalculatedAttributeDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-calculatedattributedefinition.html).
+/// AWS documentation:
+/// [`AWS::CustomerProfiles::CalculatedAttributeDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-calculatedattributedefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnCalculatedAttributeDefinition {
     /// The `AttributeDetails` property.
@@ -542,8 +542,8 @@ pub mod calculated_attribute_definition {
 
 /// A domain defined for 3rd party data source in Profile Service
 ///
-/// CloudFormation type `AWS::CustomerProfiles::Domain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-domain.html).
+/// AWS documentation:
+/// [`AWS::CustomerProfiles::Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-domain.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomain {
     /// The `DataStore` property.
@@ -1494,8 +1494,8 @@ pub mod domain {
 
 /// Resource Type definition for AWS::CustomerProfiles::DomainObjectType
 ///
-/// CloudFormation type `AWS::CustomerProfiles::DomainObjectType`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-domainobjecttype.html).
+/// AWS documentation:
+/// [`AWS::CustomerProfiles::DomainObjectType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-domainobjecttype.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomainObjectType {
     /// The `Description` property.
@@ -1652,8 +1652,8 @@ pub mod domain_object_type {
 
 /// An Event Stream resource of Amazon Connect Customer Profiles
 ///
-/// CloudFormation type `AWS::CustomerProfiles::EventStream`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-eventstream.html).
+/// AWS documentation:
+/// [`AWS::CustomerProfiles::EventStream`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-eventstream.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventStream {
     /// The unique name of the domain.
@@ -1793,8 +1793,8 @@ pub mod event_stream {
 
 /// An event trigger resource of Amazon Connect Customer Profiles
 ///
-/// CloudFormation type `AWS::CustomerProfiles::EventTrigger`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-eventtrigger.html).
+/// AWS documentation:
+/// [`AWS::CustomerProfiles::EventTrigger`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-eventtrigger.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventTrigger {
     /// The `Description` property.
@@ -2253,8 +2253,8 @@ pub mod event_trigger {
 
 /// The resource schema for creating an Amazon Connect Customer Profiles Integration.
 ///
-/// CloudFormation type `AWS::CustomerProfiles::Integration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-integration.html).
+/// AWS documentation:
+/// [`AWS::CustomerProfiles::Integration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-integration.html).
 #[derive(Debug, Clone)]
 pub struct CfnIntegration {
     /// The unique name of the domain.
@@ -3452,8 +3452,8 @@ pub mod integration {
 
 /// An ObjectType resource of Amazon Connect Customer Profiles
 ///
-/// CloudFormation type `AWS::CustomerProfiles::ObjectType`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-objecttype.html).
+/// AWS documentation:
+/// [`AWS::CustomerProfiles::ObjectType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-objecttype.html).
 #[derive(Debug, Clone)]
 pub struct CfnObjectType {
     /// Indicates whether a profile should be created when data is received.
@@ -3958,8 +3958,8 @@ pub mod object_type {
 
 /// Resource Type definition for AWS::CustomerProfiles::Recommender
 ///
-/// CloudFormation type `AWS::CustomerProfiles::Recommender`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-recommender.html).
+/// AWS documentation:
+/// [`AWS::CustomerProfiles::Recommender`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-recommender.html).
 #[derive(Debug, Clone)]
 pub struct CfnRecommender {
     /// The `Description` property.
@@ -4272,8 +4272,8 @@ pub mod recommender {
 /// A recommender filter that specifies which items to include or exclude from
 /// recommendations under an Amazon Connect Customer Profiles domain.
 ///
-/// CloudFormation type `AWS::CustomerProfiles::RecommenderFilter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-recommenderfilter.html).
+/// AWS documentation:
+/// [`AWS::CustomerProfiles::RecommenderFilter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-recommenderfilter.html).
 #[derive(Debug, Clone)]
 pub struct CfnRecommenderFilter {
     /// The description of the recommender filter.
@@ -4391,8 +4391,8 @@ impl crate::template::Resource<CfnRecommenderFilter> {
 /// A recommender schema defining the set of data columns available for training
 /// recommenders and filters under an Amazon Connect Customer Profiles domain.
 ///
-/// CloudFormation type `AWS::CustomerProfiles::RecommenderSchema`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-recommenderschema.html).
+/// AWS documentation:
+/// [`AWS::CustomerProfiles::RecommenderSchema`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-recommenderschema.html).
 #[derive(Debug, Clone)]
 pub struct CfnRecommenderSchema {
     /// The `DomainName` property.
@@ -4475,8 +4475,8 @@ impl crate::template::Resource<CfnRecommenderSchema> {
 
 /// A segment definition resource of Amazon Connect Customer Profiles
 ///
-/// CloudFormation type `AWS::CustomerProfiles::SegmentDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-segmentdefinition.html).
+/// AWS documentation:
+/// [`AWS::CustomerProfiles::SegmentDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-customerprofiles-segmentdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnSegmentDefinition {
     /// The description of the segment definition.

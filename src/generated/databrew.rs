@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::DataBrew::Dataset.
 ///
-/// CloudFormation type `AWS::DataBrew::Dataset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-dataset.html).
+/// AWS documentation:
+/// [`AWS::DataBrew::Dataset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-dataset.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataset {
     /// Dataset format
@@ -1176,8 +1176,8 @@ pub mod dataset {
 
 /// Resource schema for AWS::DataBrew::Job.
 ///
-/// CloudFormation type `AWS::DataBrew::Job`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-job.html).
+/// AWS documentation:
+/// [`AWS::DataBrew::Job`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-job.html).
 #[derive(Debug, Clone)]
 pub struct CfnJob {
     /// The `DataCatalogOutputs` property.
@@ -2643,8 +2643,8 @@ pub mod job {
 
 /// Resource schema for AWS::DataBrew::Project.
 ///
-/// CloudFormation type `AWS::DataBrew::Project`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-project.html).
+/// AWS documentation:
+/// [`AWS::DataBrew::Project`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-project.html).
 #[derive(Debug, Clone)]
 pub struct CfnProject {
     /// Dataset name
@@ -2825,8 +2825,8 @@ pub mod project {
 
 /// Resource schema for AWS::DataBrew::Recipe.
 ///
-/// CloudFormation type `AWS::DataBrew::Recipe`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-recipe.html).
+/// AWS documentation:
+/// [`AWS::DataBrew::Recipe`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-recipe.html).
 #[derive(Debug, Clone)]
 pub struct CfnRecipe {
     /// Description of the recipe
@@ -3103,8 +3103,8 @@ pub mod recipe {
 
 /// Resource schema for AWS::DataBrew::Ruleset.
 ///
-/// CloudFormation type `AWS::DataBrew::Ruleset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-ruleset.html).
+/// AWS documentation:
+/// [`AWS::DataBrew::Ruleset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-ruleset.html).
 #[derive(Debug, Clone)]
 pub struct CfnRuleset {
     /// Description of the Ruleset
@@ -3499,8 +3499,8 @@ pub mod ruleset {
 
 /// Resource schema for AWS::DataBrew::Schedule.
 ///
-/// CloudFormation type `AWS::DataBrew::Schedule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-schedule.html).
+/// AWS documentation:
+/// [`AWS::DataBrew::Schedule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-databrew-schedule.html).
 #[derive(Debug, Clone)]
 pub struct CfnSchedule {
     /// Schedule cron

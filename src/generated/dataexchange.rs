@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::DataExchange::DataSet Resource Type
 ///
-/// CloudFormation type `AWS::DataExchange::DataSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dataexchange-dataset.html).
+/// AWS documentation:
+/// [`AWS::DataExchange::DataSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dataexchange-dataset.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataSet {
     /// The type of asset that is added to a data set.
@@ -149,8 +149,8 @@ pub mod data_set {
 /// An event action is an AWS Data Exchange resource that automatically exports data set
 /// revisions to Amazon S3 when a revision is published.
 ///
-/// CloudFormation type `AWS::DataExchange::EventAction`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dataexchange-eventaction.html).
+/// AWS documentation:
+/// [`AWS::DataExchange::EventAction`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dataexchange-eventaction.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventAction {
     /// What occurs after a certain event.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::DataPipeline::Pipeline`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datapipeline-pipeline.html).
+/// AWS documentation:
+/// [`AWS::DataPipeline::Pipeline`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datapipeline-pipeline.html).
 #[derive(Debug, Clone)]
 pub struct CfnPipeline {
     /// Indicates whether to validate and start the pipeline or stop an active pipeline.

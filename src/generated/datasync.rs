@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::DataSync::Agent.
 ///
-/// CloudFormation type `AWS::DataSync::Agent`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-agent.html).
+/// AWS documentation:
+/// [`AWS::DataSync::Agent`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-agent.html).
 #[derive(Debug, Clone)]
 pub struct CfnAgent {
     /// Activation key of the Agent.
@@ -180,8 +180,8 @@ pub mod agent {
 
 /// Resource Type definition for AWS::DataSync::LocationAzureBlob.
 ///
-/// CloudFormation type `AWS::DataSync::LocationAzureBlob`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationazureblob.html).
+/// AWS documentation:
+/// [`AWS::DataSync::LocationAzureBlob`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationazureblob.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocationAzureBlob {
     /// Specifies the Amazon Resource Name (ARN) of the DataSync agent that can connect with
@@ -699,8 +699,8 @@ pub mod location_azure_blob {
 
 /// Resource schema for AWS::DataSync::LocationEFS.
 ///
-/// CloudFormation type `AWS::DataSync::LocationEFS`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationefs.html).
+/// AWS documentation:
+/// [`AWS::DataSync::LocationEFS`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationefs.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocationEfs {
     /// The Amazon Resource Name (ARN) for the Amazon EFS Access point that DataSync uses when
@@ -929,8 +929,8 @@ pub mod location_efs {
 
 /// Resource schema for AWS::DataSync::LocationFSxLustre.
 ///
-/// CloudFormation type `AWS::DataSync::LocationFSxLustre`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationfsxlustre.html).
+/// AWS documentation:
+/// [`AWS::DataSync::LocationFSxLustre`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationfsxlustre.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocationFSxLustre {
     /// The Amazon Resource Name (ARN) for the FSx for Lustre file system.
@@ -1070,8 +1070,8 @@ pub mod location_f_sx_lustre {
 
 /// Resource Type definition for AWS::DataSync::LocationFSxONTAP.
 ///
-/// CloudFormation type `AWS::DataSync::LocationFSxONTAP`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationfsxontap.html).
+/// AWS documentation:
+/// [`AWS::DataSync::LocationFSxONTAP`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationfsxontap.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocationFSxOntap {
     /// The `Protocol` property.
@@ -1676,8 +1676,8 @@ pub mod location_f_sx_ontap {
 
 /// Resource schema for AWS::DataSync::LocationFSxOpenZFS.
 ///
-/// CloudFormation type `AWS::DataSync::LocationFSxOpenZFS`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationfsxopenzfs.html).
+/// AWS documentation:
+/// [`AWS::DataSync::LocationFSxOpenZFS`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationfsxopenzfs.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocationFSxOpenZfs {
     /// The Amazon Resource Name (ARN) for the FSx OpenZFS file system.
@@ -1946,8 +1946,8 @@ pub mod location_f_sx_open_zfs {
 
 /// Resource Type definition for AWS::DataSync::LocationFSxWindows.
 ///
-/// CloudFormation type `AWS::DataSync::LocationFSxWindows`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationfsxwindows.html).
+/// AWS documentation:
+/// [`AWS::DataSync::LocationFSxWindows`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationfsxwindows.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocationFSxWindows {
     /// The `CmkSecretConfig` property.
@@ -2278,8 +2278,8 @@ pub mod location_f_sx_windows {
 
 /// Resource Type definition for AWS::DataSync::LocationHDFS.
 ///
-/// CloudFormation type `AWS::DataSync::LocationHDFS`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationhdfs.html).
+/// AWS documentation:
+/// [`AWS::DataSync::LocationHDFS`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationhdfs.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocationHdfs {
     /// ARN(s) of the agent(s) to use for an HDFS location.
@@ -2790,8 +2790,8 @@ pub mod location_hdfs {
 
 /// Resource schema for AWS::DataSync::LocationNFS
 ///
-/// CloudFormation type `AWS::DataSync::LocationNFS`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationnfs.html).
+/// AWS documentation:
+/// [`AWS::DataSync::LocationNFS`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationnfs.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocationNfs {
     /// The `MountOptions` property.
@@ -3021,8 +3021,8 @@ pub mod location_nfs {
 
 /// Resource Type definition for AWS::DataSync::LocationObjectStorage.
 ///
-/// CloudFormation type `AWS::DataSync::LocationObjectStorage`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationobjectstorage.html).
+/// AWS documentation:
+/// [`AWS::DataSync::LocationObjectStorage`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationobjectstorage.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocationObjectStorage {
     /// Optional. The access key is used if credentials are required to access the self-managed
@@ -3596,8 +3596,8 @@ pub mod location_object_storage {
 
 /// Resource schema for AWS::DataSync::LocationS3
 ///
-/// CloudFormation type `AWS::DataSync::LocationS3`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locations3.html).
+/// AWS documentation:
+/// [`AWS::DataSync::LocationS3`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locations3.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocationS3 {
     /// The Amazon Resource Name (ARN) of the Amazon S3 bucket.
@@ -3787,8 +3787,8 @@ pub mod location_s3 {
 
 /// Resource Type definition for AWS::DataSync::LocationSMB.
 ///
-/// CloudFormation type `AWS::DataSync::LocationSMB`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationsmb.html).
+/// AWS documentation:
+/// [`AWS::DataSync::LocationSMB`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-locationsmb.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocationSmb {
     /// The Amazon Resource Names (ARNs) of agents to use for a Simple Message Block (SMB)
@@ -4254,8 +4254,8 @@ pub mod location_smb {
 
 /// Resource schema for AWS::DataSync::Task.
 ///
-/// CloudFormation type `AWS::DataSync::Task`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-task.html).
+/// AWS documentation:
+/// [`AWS::DataSync::Task`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-task.html).
 #[derive(Debug, Clone)]
 pub struct CfnTask {
     /// The ARN of the Amazon CloudWatch log group that is used to monitor and log events in the

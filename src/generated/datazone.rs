@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Connections enables users to connect their DataZone resources (domains, projects, and
 /// environments) to external resources/services (data, compute, etc)
 ///
-/// CloudFormation type `AWS::DataZone::Connection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-connection.html).
+/// AWS documentation:
+/// [`AWS::DataZone::Connection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-connection.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnection {
     /// The `AwsLocation` property.
@@ -360,8 +360,8 @@ pub mod connection {
 /// A data source is used to import technical metadata of assets (data) from the source
 /// databases or data warehouses into Amazon DataZone.
 ///
-/// CloudFormation type `AWS::DataZone::DataSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-datasource.html).
+/// AWS documentation:
+/// [`AWS::DataZone::DataSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-datasource.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataSource {
     /// The metadata forms that are to be attached to the assets that this data source works
@@ -807,8 +807,8 @@ pub mod data_source {
 /// A domain is an organizing entity for connecting together assets, users, and their
 /// projects
 ///
-/// CloudFormation type `AWS::DataZone::Domain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-domain.html).
+/// AWS documentation:
+/// [`AWS::DataZone::Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-domain.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomain {
     /// The description of the Amazon DataZone domain.
@@ -1107,8 +1107,8 @@ pub mod domain {
 /// A domain unit enables you to easily organize your assets and other domain entities under
 /// specific business units and teams.
 ///
-/// CloudFormation type `AWS::DataZone::DomainUnit`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-domainunit.html).
+/// AWS documentation:
+/// [`AWS::DataZone::DomainUnit`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-domainunit.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomainUnit {
     /// The description of the domain unit.
@@ -1213,8 +1213,8 @@ impl crate::template::Resource<CfnDomainUnit> {
 
 /// Definition of AWS::DataZone::Environment Resource Type
 ///
-/// CloudFormation type `AWS::DataZone::Environment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environment.html).
+/// AWS documentation:
+/// [`AWS::DataZone::Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environment.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironment {
     /// The deployment order for the environment.
@@ -1544,8 +1544,8 @@ pub mod environment {
 
 /// Definition of AWS::DataZone::EnvironmentActions Resource Type
 ///
-/// CloudFormation type `AWS::DataZone::EnvironmentActions`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environmentactions.html).
+/// AWS documentation:
+/// [`AWS::DataZone::EnvironmentActions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environmentactions.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironmentActions {
     /// The description of the Amazon DataZone environment action.
@@ -1720,8 +1720,8 @@ pub mod environment_actions {
 
 /// Definition of AWS::DataZone::EnvironmentBlueprintConfiguration Resource Type
 ///
-/// CloudFormation type `AWS::DataZone::EnvironmentBlueprintConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environmentblueprintconfiguration.html).
+/// AWS documentation:
+/// [`AWS::DataZone::EnvironmentBlueprintConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environmentblueprintconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironmentBlueprintConfiguration {
     /// The `DomainIdentifier` property.
@@ -1959,8 +1959,8 @@ pub mod environment_blueprint_configuration {
 /// AWS Datazone Environment Profile is pre-configured set of resources and blueprints that
 /// provide reusable templates for creating environments.
 ///
-/// CloudFormation type `AWS::DataZone::EnvironmentProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environmentprofile.html).
+/// AWS documentation:
+/// [`AWS::DataZone::EnvironmentProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-environmentprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironmentProfile {
     /// The AWS account in which the Amazon DataZone environment is created.
@@ -2173,8 +2173,8 @@ pub mod environment_profile {
 
 /// Create and manage form types in Amazon Datazone
 ///
-/// CloudFormation type `AWS::DataZone::FormType`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-formtype.html).
+/// AWS documentation:
+/// [`AWS::DataZone::FormType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-formtype.html).
 #[derive(Debug, Clone)]
 pub struct CfnFormType {
     /// The description of this Amazon DataZone metadata form type.
@@ -2345,8 +2345,8 @@ pub mod form_type {
 /// Group profiles represent groups of Amazon DataZone users. Groups can be manually
 /// created, or mapped to Active Directory groups of enterprise customers.
 ///
-/// CloudFormation type `AWS::DataZone::GroupProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-groupprofile.html).
+/// AWS documentation:
+/// [`AWS::DataZone::GroupProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-groupprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnGroupProfile {
     /// The identifier of the Amazon DataZone domain in which the group profile would be
@@ -2463,8 +2463,8 @@ impl crate::template::Resource<CfnGroupProfile> {
 
 /// A owner can set up authorization permissions on their resources.
 ///
-/// CloudFormation type `AWS::DataZone::Owner`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-owner.html).
+/// AWS documentation:
+/// [`AWS::DataZone::Owner`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-owner.html).
 #[derive(Debug, Clone)]
 pub struct CfnOwner {
     /// The ID of the domain in which you want to add the entity owner.
@@ -2537,8 +2537,8 @@ impl crate::template::Resource<CfnOwner> {
 /// creating glossary terms, managing projects, or accessing resources) on governed
 /// resources within a certain scope (like a Domain Unit or Project).
 ///
-/// CloudFormation type `AWS::DataZone::PolicyGrant`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-policygrant.html).
+/// AWS documentation:
+/// [`AWS::DataZone::PolicyGrant`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-policygrant.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicyGrant {
     /// The `Detail` property.
@@ -2632,8 +2632,8 @@ impl crate::template::Resource<CfnPolicyGrant> {
 /// Amazon DataZone projects are business use case–based groupings of people, assets (data),
 /// and tools used to simplify access to the AWS analytics.
 ///
-/// CloudFormation type `AWS::DataZone::Project`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-project.html).
+/// AWS documentation:
+/// [`AWS::DataZone::Project`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-project.html).
 #[derive(Debug, Clone)]
 pub struct CfnProject {
     /// The description of the Amazon DataZone project.
@@ -3141,8 +3141,8 @@ pub mod project {
 
 /// Definition of AWS::DataZone::ProjectMembership Resource Type
 ///
-/// CloudFormation type `AWS::DataZone::ProjectMembership`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-projectmembership.html).
+/// AWS documentation:
+/// [`AWS::DataZone::ProjectMembership`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-projectmembership.html).
 #[derive(Debug, Clone)]
 pub struct CfnProjectMembership {
     /// The `Designation` property.
@@ -3213,8 +3213,8 @@ impl crate::template::Resource<CfnProjectMembership> {
 
 /// Definition of AWS::DataZone::ProjectProfile Resource Type
 ///
-/// CloudFormation type `AWS::DataZone::ProjectProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-projectprofile.html).
+/// AWS documentation:
+/// [`AWS::DataZone::ProjectProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-projectprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnProjectProfile {
     /// The `AllowCustomProjectResourceTags` property.
@@ -3836,8 +3836,8 @@ pub mod project_profile {
 /// Subscription targets enables one to access the data to which you have subscribed in your
 /// projects.
 ///
-/// CloudFormation type `AWS::DataZone::SubscriptionTarget`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-subscriptiontarget.html).
+/// AWS documentation:
+/// [`AWS::DataZone::SubscriptionTarget`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-subscriptiontarget.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubscriptionTarget {
     /// The asset types that can be included in the subscription target.
@@ -4045,8 +4045,8 @@ pub mod subscription_target {
 /// and SSO identities to interact with the Amazon DataZone Management Console and the data
 /// portal for different purposes.
 ///
-/// CloudFormation type `AWS::DataZone::UserProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-userprofile.html).
+/// AWS documentation:
+/// [`AWS::DataZone::UserProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datazone-userprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserProfile {
     /// The identifier of the Amazon DataZone domain in which the user profile would be created.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::DAX::Cluster
 ///
-/// CloudFormation type `AWS::DAX::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dax-cluster.html).
+/// AWS documentation:
+/// [`AWS::DAX::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dax-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// The `AvailabilityZones` property.
@@ -293,8 +293,8 @@ pub mod cluster {
 
 /// Resource Type definition for AWS::DAX::ParameterGroup
 ///
-/// CloudFormation type `AWS::DAX::ParameterGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dax-parametergroup.html).
+/// AWS documentation:
+/// [`AWS::DAX::ParameterGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dax-parametergroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnParameterGroup {
     /// A description of the parameter group.
@@ -365,8 +365,8 @@ impl crate::template::CfnResource for CfnParameterGroup {
 
 /// Resource type definition for AWS::DAX::SubnetGroup
 ///
-/// CloudFormation type `AWS::DAX::SubnetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dax-subnetgroup.html).
+/// AWS documentation:
+/// [`AWS::DAX::SubnetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dax-subnetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubnetGroup {
     /// The `Description` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Creates a budget to set spending thresholds for your rendering activity.
 ///
-/// CloudFormation type `AWS::Deadline::Budget`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-budget.html).
+/// AWS documentation:
+/// [`AWS::Deadline::Budget`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-budget.html).
 #[derive(Debug, Clone)]
 pub struct CfnBudget {
     /// The budget actions to specify what happens when the budget runs out.
@@ -341,8 +341,8 @@ pub mod budget {
 
 /// Resource Type definition for AWS::Deadline::Farm
 ///
-/// CloudFormation type `AWS::Deadline::Farm`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-farm.html).
+/// AWS documentation:
+/// [`AWS::Deadline::Farm`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-farm.html).
 #[derive(Debug, Clone)]
 pub struct CfnFarm {
     /// The `CostScaleFactor` property.
@@ -493,8 +493,8 @@ pub mod farm {
 
 /// Resource Type definition for AWS::Deadline::Fleet
 ///
-/// CloudFormation type `AWS::Deadline::Fleet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-fleet.html).
+/// AWS documentation:
+/// [`AWS::Deadline::Fleet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-fleet.html).
 #[derive(Debug, Clone)]
 pub struct CfnFleet {
     /// The `Configuration` property.
@@ -744,8 +744,8 @@ pub mod fleet {
 
 /// Resource Type definition for AWS::Deadline::LicenseEndpoint
 ///
-/// CloudFormation type `AWS::Deadline::LicenseEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-licenseendpoint.html).
+/// AWS documentation:
+/// [`AWS::Deadline::LicenseEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-licenseendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnLicenseEndpoint {
     /// The `SecurityGroupIds` property.
@@ -887,8 +887,8 @@ pub mod license_endpoint {
 
 /// Resource Type definition for AWS::Deadline::Limit
 ///
-/// CloudFormation type `AWS::Deadline::Limit`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-limit.html).
+/// AWS documentation:
+/// [`AWS::Deadline::Limit`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-limit.html).
 #[derive(Debug, Clone)]
 pub struct CfnLimit {
     /// The `AmountRequirementName` property.
@@ -972,8 +972,8 @@ impl crate::template::Resource<CfnLimit> {
 
 /// Resource Type definition for AWS::Deadline::MeteredProduct
 ///
-/// CloudFormation type `AWS::Deadline::MeteredProduct`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-meteredproduct.html).
+/// AWS documentation:
+/// [`AWS::Deadline::MeteredProduct`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-meteredproduct.html).
 #[derive(Debug, Clone)]
 pub struct CfnMeteredProduct {
     /// The `LicenseEndpointId` property.
@@ -1052,8 +1052,8 @@ impl crate::template::Resource<CfnMeteredProduct> {
 
 /// Resource Type definition for AWS::Deadline::Monitor
 ///
-/// CloudFormation type `AWS::Deadline::Monitor`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-monitor.html).
+/// AWS documentation:
+/// [`AWS::Deadline::Monitor`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-monitor.html).
 #[derive(Debug, Clone)]
 pub struct CfnMonitor {
     /// The `DisplayName` property.
@@ -1213,8 +1213,8 @@ pub mod monitor {
 
 /// Resource Type definition for AWS::Deadline::Queue
 ///
-/// CloudFormation type `AWS::Deadline::Queue`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-queue.html).
+/// AWS documentation:
+/// [`AWS::Deadline::Queue`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-queue.html).
 #[derive(Debug, Clone)]
 pub struct CfnQueue {
     /// The `AllowedStorageProfileIds` property.
@@ -1639,8 +1639,8 @@ pub mod queue {
 
 /// Resource Type definition for AWS::Deadline::QueueEnvironment
 ///
-/// CloudFormation type `AWS::Deadline::QueueEnvironment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-queueenvironment.html).
+/// AWS documentation:
+/// [`AWS::Deadline::QueueEnvironment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-queueenvironment.html).
 #[derive(Debug, Clone)]
 pub struct CfnQueueEnvironment {
     /// The `FarmId` property.
@@ -1718,8 +1718,8 @@ impl crate::template::Resource<CfnQueueEnvironment> {
 
 /// Resource Type definition for AWS::Deadline::QueueFleetAssociation
 ///
-/// CloudFormation type `AWS::Deadline::QueueFleetAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-queuefleetassociation.html).
+/// AWS documentation:
+/// [`AWS::Deadline::QueueFleetAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-queuefleetassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnQueueFleetAssociation {
     /// The `FarmId` property.
@@ -1771,8 +1771,8 @@ impl crate::template::CfnResource for CfnQueueFleetAssociation {
 
 /// Resource Type definition for AWS::Deadline::QueueLimitAssociation
 ///
-/// CloudFormation type `AWS::Deadline::QueueLimitAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-queuelimitassociation.html).
+/// AWS documentation:
+/// [`AWS::Deadline::QueueLimitAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-queuelimitassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnQueueLimitAssociation {
     /// The `FarmId` property.
@@ -1824,8 +1824,8 @@ impl crate::template::CfnResource for CfnQueueLimitAssociation {
 
 /// Resource Type definition for AWS::Deadline::StorageProfile
 ///
-/// CloudFormation type `AWS::Deadline::StorageProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-storageprofile.html).
+/// AWS documentation:
+/// [`AWS::Deadline::StorageProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-storageprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnStorageProfile {
     /// The `DisplayName` property.
@@ -1957,8 +1957,8 @@ pub mod storage_profile {
 
 /// Definition of AWS::Deadline::Worker Resource Type
 ///
-/// CloudFormation type `AWS::Deadline::Worker`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-worker.html).
+/// AWS documentation:
+/// [`AWS::Deadline::Worker`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-deadline-worker.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorker {
     /// The farm ID.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::Detective::Graph
 ///
-/// CloudFormation type `AWS::Detective::Graph`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-detective-graph.html).
+/// AWS documentation:
+/// [`AWS::Detective::Graph`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-detective-graph.html).
 #[derive(Debug, Clone)]
 pub struct CfnGraph {
     /// Indicates whether to automatically enable new organization accounts as member accounts
@@ -135,8 +135,8 @@ pub mod graph {
 
 /// Resource schema for AWS::Detective::MemberInvitation
 ///
-/// CloudFormation type `AWS::Detective::MemberInvitation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-detective-memberinvitation.html).
+/// AWS documentation:
+/// [`AWS::Detective::MemberInvitation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-detective-memberinvitation.html).
 #[derive(Debug, Clone)]
 pub struct CfnMemberInvitation {
     /// When set to true, invitation emails are not sent to the member accounts.
@@ -216,8 +216,8 @@ impl crate::template::CfnResource for CfnMemberInvitation {
 
 /// Resource schema for AWS::Detective::OrganizationAdmin
 ///
-/// CloudFormation type `AWS::Detective::OrganizationAdmin`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-detective-organizationadmin.html).
+/// AWS documentation:
+/// [`AWS::Detective::OrganizationAdmin`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-detective-organizationadmin.html).
 #[derive(Debug, Clone)]
 pub struct CfnOrganizationAdmin {
     /// The account ID of the account that should be registered as your Organization's delegated

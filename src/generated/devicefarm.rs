@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for a Device Pool for a given Device Farm Project
 ///
-/// CloudFormation type `AWS::DeviceFarm::DevicePool`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-devicepool.html).
+/// AWS documentation:
+/// [`AWS::DeviceFarm::DevicePool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-devicepool.html).
 #[derive(Debug, Clone)]
 pub struct CfnDevicePool {
     /// The `Description` property.
@@ -224,8 +224,8 @@ pub mod device_pool {
 
 /// Resource Type definition for a Device Farm Instance Profile
 ///
-/// CloudFormation type `AWS::DeviceFarm::InstanceProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-instanceprofile.html).
+/// AWS documentation:
+/// [`AWS::DeviceFarm::InstanceProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-instanceprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstanceProfile {
     /// The `Description` property.
@@ -388,8 +388,8 @@ pub mod instance_profile {
 
 /// Resource Type definition for a Device Farm Network Profile
 ///
-/// CloudFormation type `AWS::DeviceFarm::NetworkProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-networkprofile.html).
+/// AWS documentation:
+/// [`AWS::DeviceFarm::NetworkProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-networkprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkProfile {
     /// The `Description` property.
@@ -625,8 +625,8 @@ pub mod network_profile {
 
 /// Resource Type definition for a Device Farm Project
 ///
-/// CloudFormation type `AWS::DeviceFarm::Project`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-project.html).
+/// AWS documentation:
+/// [`AWS::DeviceFarm::Project`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-project.html).
 #[derive(Debug, Clone)]
 pub struct CfnProject {
     /// The `DefaultJobTimeoutMinutes` property.
@@ -880,8 +880,8 @@ pub mod project {
 
 /// Resource Type definition for a Device Farm TestGrid Project
 ///
-/// CloudFormation type `AWS::DeviceFarm::TestGridProject`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-testgridproject.html).
+/// AWS documentation:
+/// [`AWS::DeviceFarm::TestGridProject`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-testgridproject.html).
 #[derive(Debug, Clone)]
 pub struct CfnTestGridProject {
     /// The `Description` property.
@@ -1064,8 +1064,8 @@ pub mod test_grid_project {
 
 /// Represents an app or test scripts upload in AWS Device Farm.
 ///
-/// CloudFormation type `AWS::DeviceFarm::Upload`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-upload.html).
+/// AWS documentation:
+/// [`AWS::DeviceFarm::Upload`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-upload.html).
 #[derive(Debug, Clone)]
 pub struct CfnUpload {
     /// The upload's content type (for example, application/octet-stream).
@@ -1152,8 +1152,8 @@ impl crate::template::Resource<CfnUpload> {
 
 /// Resource Type definition for a Device Farm VPCE Configuration
 ///
-/// CloudFormation type `AWS::DeviceFarm::VPCEConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-vpceconfiguration.html).
+/// AWS documentation:
+/// [`AWS::DeviceFarm::VPCEConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devicefarm-vpceconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpceConfiguration {
     /// The `ServiceDnsName` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::DevOpsAgent::AgentSpace
 ///
-/// CloudFormation type `AWS::DevOpsAgent::AgentSpace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-agentspace.html).
+/// AWS documentation:
+/// [`AWS::DevOpsAgent::AgentSpace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-agentspace.html).
 #[derive(Debug, Clone)]
 pub struct CfnAgentSpace {
     /// The description of the AgentSpace.
@@ -610,8 +610,8 @@ pub mod agent_space {
 /// Resource Type definition for AWS::DevOpsAgent::Asset. An asset attached to an existing
 /// AWS DevOps Agent Space.
 ///
-/// CloudFormation type `AWS::DevOpsAgent::Asset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-asset.html).
+/// AWS documentation:
+/// [`AWS::DevOpsAgent::Asset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-asset.html).
 #[derive(Debug, Clone)]
 pub struct CfnAsset {
     /// The unique identifier of the parent Agent Space. The asset is created as a child of this
@@ -818,8 +818,8 @@ pub mod asset {
 /// Resource Type definition for AWS::DevOpsAgent::Association defining how the AgentSpace
 /// interacts with external services like GitHub, Slack, AWS accounts, and others.
 ///
-/// CloudFormation type `AWS::DevOpsAgent::Association`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-association.html).
+/// AWS documentation:
+/// [`AWS::DevOpsAgent::Association`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-association.html).
 #[derive(Debug, Clone)]
 pub struct CfnAssociation {
     /// The unique identifier of the AgentSpace
@@ -904,8 +904,8 @@ impl crate::template::Resource<CfnAssociation> {
 
 /// Resource Type definition for AWS::DevOpsAgent::PrivateConnection
 ///
-/// CloudFormation type `AWS::DevOpsAgent::PrivateConnection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-privateconnection.html).
+/// AWS documentation:
+/// [`AWS::DevOpsAgent::PrivateConnection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-privateconnection.html).
 #[derive(Debug, Clone)]
 pub struct CfnPrivateConnection {
     /// Certificate for the Private Connection.
@@ -1045,8 +1045,8 @@ pub mod private_connection {
 /// The AWS::DevOpsAgent::Service resource registers external services (like Dynatrace, MCP
 /// servers, GitLab) for integration with DevOpsAgent.
 ///
-/// CloudFormation type `AWS::DevOpsAgent::Service`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-service.html).
+/// AWS documentation:
+/// [`AWS::DevOpsAgent::Service`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-service.html).
 #[derive(Debug, Clone)]
 pub struct CfnService {
     /// The name of the private connection to use for OAuth token exchange requests only.
@@ -1251,8 +1251,8 @@ pub mod service {
 /// Resource Type definition for AWS::DevOpsAgent::Trigger. A trigger defines an automated
 /// action that fires on a schedule within an Agent Space.
 ///
-/// CloudFormation type `AWS::DevOpsAgent::Trigger`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-trigger.html).
+/// AWS documentation:
+/// [`AWS::DevOpsAgent::Trigger`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsagent-trigger.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrigger {
     /// The action to perform when the trigger fires. A JSON object containing actionType and

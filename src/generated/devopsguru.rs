@@ -6,8 +6,8 @@ use crate::token::Value;
 /// This resource schema represents the LogAnomalyDetectionIntegration resource in the
 /// Amazon DevOps Guru.
 ///
-/// CloudFormation type `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsguru-loganomalydetectionintegration.html).
+/// AWS documentation:
+/// [`AWS::DevOpsGuru::LogAnomalyDetectionIntegration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsguru-loganomalydetectionintegration.html).
 #[derive(Debug, Clone)]
 pub struct CfnLogAnomalyDetectionIntegration {}
 
@@ -41,8 +41,8 @@ impl crate::template::Resource<CfnLogAnomalyDetectionIntegration> {
 /// This resource schema represents the NotificationChannel resource in the Amazon DevOps
 /// Guru.
 ///
-/// CloudFormation type `AWS::DevOpsGuru::NotificationChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsguru-notificationchannel.html).
+/// AWS documentation:
+/// [`AWS::DevOpsGuru::NotificationChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsguru-notificationchannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnNotificationChannel {
     /// The `Config` property.
@@ -249,8 +249,8 @@ pub mod notification_channel {
 /// This resource schema represents the ResourceCollection resource in the Amazon DevOps
 /// Guru.
 ///
-/// CloudFormation type `AWS::DevOpsGuru::ResourceCollection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsguru-resourcecollection.html).
+/// AWS documentation:
+/// [`AWS::DevOpsGuru::ResourceCollection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-devopsguru-resourcecollection.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceCollection {
     /// The `ResourceCollectionFilter` property.

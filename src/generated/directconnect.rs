@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::DirectConnect::Connection
 ///
-/// CloudFormation type `AWS::DirectConnect::Connection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-connection.html).
+/// AWS documentation:
+/// [`AWS::DirectConnect::Connection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-connection.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnection {
     /// The bandwidth of the connection.
@@ -179,8 +179,8 @@ pub mod connection {
 
 /// Resource Type definition for AWS::DirectConnect::DirectConnectGateway
 ///
-/// CloudFormation type `AWS::DirectConnect::DirectConnectGateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-directconnectgateway.html).
+/// AWS documentation:
+/// [`AWS::DirectConnect::DirectConnectGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-directconnectgateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnDirectConnectGateway {
     /// The autonomous system number (ASN) for the Amazon side of the connection.
@@ -313,8 +313,8 @@ pub mod direct_connect_gateway {
 
 /// Resource Type definition for AWS::DirectConnect::DirectConnectGatewayAssociation
 ///
-/// CloudFormation type `AWS::DirectConnect::DirectConnectGatewayAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-directconnectgatewayassociation.html).
+/// AWS documentation:
+/// [`AWS::DirectConnect::DirectConnectGatewayAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-directconnectgatewayassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnDirectConnectGatewayAssociation {
     /// The Amazon Resource Name (ARN) of the role to accept the Direct Connect Gateway
@@ -403,8 +403,8 @@ impl crate::template::Resource<CfnDirectConnectGatewayAssociation> {
 
 /// Resource Type definition for AWS::DirectConnect::Lag
 ///
-/// CloudFormation type `AWS::DirectConnect::Lag`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-lag.html).
+/// AWS documentation:
+/// [`AWS::DirectConnect::Lag`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-lag.html).
 #[derive(Debug, Clone)]
 pub struct CfnLag {
     /// The bandwidth of the individual physical dedicated connections bundled by the LAG.
@@ -577,8 +577,8 @@ pub mod lag {
 
 /// Resource Type definition for AWS::DirectConnect::PrivateVirtualInterface
 ///
-/// CloudFormation type `AWS::DirectConnect::PrivateVirtualInterface`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-privatevirtualinterface.html).
+/// AWS documentation:
+/// [`AWS::DirectConnect::PrivateVirtualInterface`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-privatevirtualinterface.html).
 #[derive(Debug, Clone)]
 pub struct CfnPrivateVirtualInterface {
     /// The Amazon Resource Name (ARN) of the role to allocate the private virtual interface.
@@ -903,8 +903,8 @@ pub mod private_virtual_interface {
 
 /// Resource Type definition for AWS::DirectConnect::PublicVirtualInterface
 ///
-/// CloudFormation type `AWS::DirectConnect::PublicVirtualInterface`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-publicvirtualinterface.html).
+/// AWS documentation:
+/// [`AWS::DirectConnect::PublicVirtualInterface`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-publicvirtualinterface.html).
 #[derive(Debug, Clone)]
 pub struct CfnPublicVirtualInterface {
     /// The Amazon Resource Name (ARN) of the role to allocate the public virtual interface.
@@ -1187,8 +1187,8 @@ pub mod public_virtual_interface {
 
 /// Resource Type definition for AWS::DirectConnect::TransitVirtualInterface
 ///
-/// CloudFormation type `AWS::DirectConnect::TransitVirtualInterface`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-transitvirtualinterface.html).
+/// AWS documentation:
+/// [`AWS::DirectConnect::TransitVirtualInterface`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-transitvirtualinterface.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitVirtualInterface {
     /// The Amazon Resource Name (ARN) of the role to allocate the TransitVifAllocation.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::DirectoryService::MicrosoftAD
 ///
-/// CloudFormation type `AWS::DirectoryService::MicrosoftAD`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directoryservice-microsoftad.html).
+/// AWS documentation:
+/// [`AWS::DirectoryService::MicrosoftAD`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directoryservice-microsoftad.html).
 #[derive(Debug, Clone)]
 pub struct CfnMicrosoftAd {
     /// Specifies an alias for a directory and assigns the alias to the directory.
@@ -193,8 +193,8 @@ pub mod microsoft_ad {
 
 /// Resource Type definition for AWS::DirectoryService::SimpleAD
 ///
-/// CloudFormation type `AWS::DirectoryService::SimpleAD`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directoryservice-simplead.html).
+/// AWS documentation:
+/// [`AWS::DirectoryService::SimpleAD`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directoryservice-simplead.html).
 #[derive(Debug, Clone)]
 pub struct CfnSimpleAd {
     /// The name of the configuration set.

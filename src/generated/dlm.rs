@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::DLM::LifecyclePolicy
 ///
-/// CloudFormation type `AWS::DLM::LifecyclePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dlm-lifecyclepolicy.html).
+/// AWS documentation:
+/// [`AWS::DLM::LifecyclePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dlm-lifecyclepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnLifecyclePolicy {
     /// **\[Default policies only\]** Indicates whether the policy should copy tags from the

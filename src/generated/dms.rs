@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::DMS::Certificate
 ///
-/// CloudFormation type `AWS::DMS::Certificate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-certificate.html).
+/// AWS documentation:
+/// [`AWS::DMS::Certificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-certificate.html).
 #[derive(Debug, Clone)]
 pub struct CfnCertificate {
     /// The certificate Identifier
@@ -84,8 +84,8 @@ impl crate::template::Resource<CfnCertificate> {
 
 /// Resource schema for AWS::DMS::DataMigration.
 ///
-/// CloudFormation type `AWS::DMS::DataMigration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-datamigration.html).
+/// AWS documentation:
+/// [`AWS::DMS::DataMigration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-datamigration.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataMigration {
     /// \[DEPRECATED\] This property is unused and will be ignored. Identity is managed via the
@@ -437,8 +437,8 @@ pub mod data_migration {
 
 /// Resource schema for AWS::DMS::DataProvider
 ///
-/// CloudFormation type `AWS::DMS::DataProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-dataprovider.html).
+/// AWS documentation:
+/// [`AWS::DMS::DataProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-dataprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataProvider {
     /// \[DEPRECATED\] This property is unused and will be ignored. Identity is managed via the
@@ -633,8 +633,8 @@ pub mod data_provider {
 
 /// Resource Type definition for AWS::DMS::Endpoint
 ///
-/// CloudFormation type `AWS::DMS::Endpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-endpoint.html).
+/// AWS documentation:
+/// [`AWS::DMS::Endpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-endpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnEndpoint {
     /// The Amazon Resource Name (ARN) for the certificate.
@@ -5100,8 +5100,8 @@ pub mod endpoint {
 
 /// Resource Type definition for AWS::DMS::EventSubscription
 ///
-/// CloudFormation type `AWS::DMS::EventSubscription`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-eventsubscription.html).
+/// AWS documentation:
+/// [`AWS::DMS::EventSubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-eventsubscription.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventSubscription {
     /// Indicates whether to activate the subscription. If you don't specify this property,
@@ -5271,8 +5271,8 @@ pub mod event_subscription {
 
 /// Resource schema for AWS::DMS::InstanceProfile.
 ///
-/// CloudFormation type `AWS::DMS::InstanceProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-instanceprofile.html).
+/// AWS documentation:
+/// [`AWS::DMS::InstanceProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-instanceprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstanceProfile {
     /// The property describes an availability zone of the instance profile.
@@ -5504,8 +5504,8 @@ pub mod instance_profile {
 
 /// Resource schema for AWS::DMS::MigrationProject
 ///
-/// CloudFormation type `AWS::DMS::MigrationProject`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-migrationproject.html).
+/// AWS documentation:
+/// [`AWS::DMS::MigrationProject`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-migrationproject.html).
 #[derive(Debug, Clone)]
 pub struct CfnMigrationProject {
     /// The optional description of the migration project.
@@ -5848,8 +5848,8 @@ pub mod migration_project {
 /// A replication configuration that you later provide to configure and start a AWS DMS
 /// Serverless replication
 ///
-/// CloudFormation type `AWS::DMS::ReplicationConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationconfig.html).
+/// AWS documentation:
+/// [`AWS::DMS::ReplicationConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnReplicationConfig {
     /// The `ComputeConfig` property.
@@ -6191,8 +6191,8 @@ pub mod replication_config {
 
 /// Resource Type definition for AWS::DMS::ReplicationInstance
 ///
-/// CloudFormation type `AWS::DMS::ReplicationInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationinstance.html).
+/// AWS documentation:
+/// [`AWS::DMS::ReplicationInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationinstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnReplicationInstance {
     /// The `AllocatedStorage` property.
@@ -6516,8 +6516,8 @@ pub mod replication_instance {
 
 /// Resource Type definition for AWS::DMS::ReplicationSubnetGroup
 ///
-/// CloudFormation type `AWS::DMS::ReplicationSubnetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationsubnetgroup.html).
+/// AWS documentation:
+/// [`AWS::DMS::ReplicationSubnetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationsubnetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnReplicationSubnetGroup {
     /// The description for the subnet group.
@@ -6643,8 +6643,8 @@ pub mod replication_subnet_group {
 
 /// Resource Type definition for AWS::DMS::ReplicationTask
 ///
-/// CloudFormation type `AWS::DMS::ReplicationTask`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationtask.html).
+/// AWS documentation:
+/// [`AWS::DMS::ReplicationTask`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dms-replicationtask.html).
 #[derive(Debug, Clone)]
 pub struct CfnReplicationTask {
     /// Indicates when you want a change data capture (CDC) operation to start.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::DocDB::DBCluster
 ///
-/// CloudFormation type `AWS::DocDB::DBCluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbcluster.html).
+/// AWS documentation:
+/// [`AWS::DocDB::DBCluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbcluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbCluster {
     /// The `AvailabilityZones` property.
@@ -575,8 +575,8 @@ pub mod db_cluster {
 
 /// Resource Type definition for AWS::DocDB::DBClusterParameterGroup
 ///
-/// CloudFormation type `AWS::DocDB::DBClusterParameterGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbclusterparametergroup.html).
+/// AWS documentation:
+/// [`AWS::DocDB::DBClusterParameterGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbclusterparametergroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbClusterParameterGroup {
     /// The description for the DB cluster parameter group.
@@ -707,8 +707,8 @@ pub mod db_cluster_parameter_group {
 
 /// Resource Type definition for AWS::DocDB::DBInstance
 ///
-/// CloudFormation type `AWS::DocDB::DBInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbinstance.html).
+/// AWS documentation:
+/// [`AWS::DocDB::DBInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbinstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbInstance {
     /// The `AutoMinorVersionUpgrade` property.
@@ -927,8 +927,8 @@ pub mod db_instance {
 
 /// Resource Type definition for AWS::DocDB::DBSubnetGroup
 ///
-/// CloudFormation type `AWS::DocDB::DBSubnetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbsubnetgroup.html).
+/// AWS documentation:
+/// [`AWS::DocDB::DBSubnetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-dbsubnetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbSubnetGroup {
     /// The description for the subnet group.
@@ -1050,8 +1050,8 @@ pub mod db_subnet_group {
 
 /// Resource Type definition for AWS::DocDB::EventSubscription
 ///
-/// CloudFormation type `AWS::DocDB::EventSubscription`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-eventsubscription.html).
+/// AWS documentation:
+/// [`AWS::DocDB::EventSubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-eventsubscription.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventSubscription {
     /// A Boolean value; set to true to activate the subscription, set to false to create the
@@ -1158,8 +1158,8 @@ impl crate::template::CfnResource for CfnEventSubscription {
 
 /// The AWS::DocDB::GlobalCluster resource represents an Amazon DocumentDB Global Cluster.
 ///
-/// CloudFormation type `AWS::DocDB::GlobalCluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-globalcluster.html).
+/// AWS documentation:
+/// [`AWS::DocDB::GlobalCluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdb-globalcluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnGlobalCluster {
     /// Indicates whether the global cluster has deletion protection enabled.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The AWS::DocDBElastic::Cluster Amazon DocumentDB (with MongoDB compatibility) Elastic
 /// Scale resource describes a Cluster
 ///
-/// CloudFormation type `AWS::DocDBElastic::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdbelastic-cluster.html).
+/// AWS documentation:
+/// [`AWS::DocDBElastic::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdbelastic-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// The `AdminUserName` property.
@@ -257,8 +257,8 @@ pub mod cluster {
 
 /// Resource Type definition for AWS::DocDBElastic::ClusterSnapshot.
 ///
-/// CloudFormation type `AWS::DocDBElastic::ClusterSnapshot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdbelastic-clustersnapshot.html).
+/// AWS documentation:
+/// [`AWS::DocDBElastic::ClusterSnapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-docdbelastic-clustersnapshot.html).
 #[derive(Debug, Clone)]
 pub struct CfnClusterSnapshot {
     /// The ARN of the elastic cluster of which to create a snapshot.

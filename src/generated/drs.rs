@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Account level Launch Configuration Template for AWS Elastic Disaster Recovery.
 ///
-/// CloudFormation type `AWS::DRS::LaunchConfigurationTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-drs-launchconfigurationtemplate.html).
+/// AWS documentation:
+/// [`AWS::DRS::LaunchConfigurationTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-drs-launchconfigurationtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnLaunchConfigurationTemplate {
     /// Copy private IP.
@@ -274,8 +274,8 @@ pub mod launch_configuration_template {
 /// A Recovery Plan orchestrates multi-server disaster recovery in AWS Elastic Disaster
 /// Recovery.
 ///
-/// CloudFormation type `AWS::DRS::RecoveryPlan`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-drs-recoveryplan.html).
+/// AWS documentation:
+/// [`AWS::DRS::RecoveryPlan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-drs-recoveryplan.html).
 #[derive(Debug, Clone)]
 pub struct CfnRecoveryPlan {
     /// The description of the Recovery Plan.
@@ -414,8 +414,8 @@ pub mod recovery_plan {
 
 /// A replication configuration template for AWS Elastic Disaster Recovery Service.
 ///
-/// CloudFormation type `AWS::DRS::ReplicationConfigurationTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-drs-replicationconfigurationtemplate.html).
+/// AWS documentation:
+/// [`AWS::DRS::ReplicationConfigurationTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-drs-replicationconfigurationtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnReplicationConfigurationTemplate {
     /// Whether to associate the default Elastic Disaster Recovery Security group with the
@@ -777,8 +777,8 @@ pub mod replication_configuration_template {
 /// A Source Network resource represents a VPC that is protected by AWS Elastic Disaster
 /// Recovery.
 ///
-/// CloudFormation type `AWS::DRS::SourceNetwork`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-drs-sourcenetwork.html).
+/// AWS documentation:
+/// [`AWS::DRS::SourceNetwork`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-drs-sourcenetwork.html).
 #[derive(Debug, Clone)]
 pub struct CfnSourceNetwork {
     /// The account ID containing the VPC to protect.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::DSQL::Cluster
 ///
-/// CloudFormation type `AWS::DSQL::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dsql-cluster.html).
+/// AWS documentation:
+/// [`AWS::DSQL::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dsql-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// Whether deletion protection is enabled in this cluster.

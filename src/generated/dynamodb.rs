@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::DynamoDB::Backup
 ///
-/// CloudFormation type `AWS::DynamoDB::Backup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-backup.html).
+/// AWS documentation:
+/// [`AWS::DynamoDB::Backup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-backup.html).
 #[derive(Debug, Clone)]
 pub struct CfnBackup {
     /// The `BackupName` property.
@@ -82,8 +82,8 @@ impl crate::template::Resource<CfnBackup> {
 
 /// Version: None. Resource Type definition for AWS::DynamoDB::GlobalTable
 ///
-/// CloudFormation type `AWS::DynamoDB::GlobalTable`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html).
+/// AWS documentation:
+/// [`AWS::DynamoDB::GlobalTable`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html).
 #[derive(Debug, Clone)]
 pub struct CfnGlobalTable {
     /// The `AttributeDefinitions` property.
@@ -2199,8 +2199,8 @@ pub mod global_table {
 /// [CreateTable](https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html)
 /// in the *API Reference*.
 ///
-/// CloudFormation type `AWS::DynamoDB::Table`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-table.html).
+/// AWS documentation:
+/// [`AWS::DynamoDB::Table`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-table.html).
 #[derive(Debug, Clone)]
 pub struct CfnTable {
     /// A list of attributes that describe the key schema for the table and indexes.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The `AWS::EFS::AccessPoint` resource creates an EFS access point.
 ///
-/// CloudFormation type `AWS::EFS::AccessPoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-accesspoint.html).
+/// AWS documentation:
+/// [`AWS::EFS::AccessPoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-accesspoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessPoint {
     /// An array of key-value pairs to apply to this resource.
@@ -347,8 +347,8 @@ pub mod access_point {
 
 /// The `AWS::EFS::FileSystem` resource creates a new, empty file system in EFSlong (EFS).
 ///
-/// CloudFormation type `AWS::EFS::FileSystem`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-filesystem.html).
+/// AWS documentation:
+/// [`AWS::EFS::FileSystem`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-filesystem.html).
 #[derive(Debug, Clone)]
 pub struct CfnFileSystem {
     /// For One Zone file systems, specify the AWS Availability Zone in which to create the file
@@ -971,8 +971,8 @@ pub mod file_system {
 /// The `AWS::EFS::MountTarget` resource is an Amazon EFS resource that creates a mount
 /// target for an EFS file system.
 ///
-/// CloudFormation type `AWS::EFS::MountTarget`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-mounttarget.html).
+/// AWS documentation:
+/// [`AWS::EFS::MountTarget`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-mounttarget.html).
 #[derive(Debug, Clone)]
 pub struct CfnMountTarget {
     /// The ID of the file system for which to create the mount target.

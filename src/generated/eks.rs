@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// An object representing an Amazon EKS AccessEntry.
 ///
-/// CloudFormation type `AWS::EKS::AccessEntry`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-accessentry.html).
+/// AWS documentation:
+/// [`AWS::EKS::AccessEntry`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-accessentry.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessEntry {
     /// An array of access policies that are associated with the access entry.
@@ -272,8 +272,8 @@ pub mod access_entry {
 
 /// Resource Schema for AWS::EKS::Addon
 ///
-/// CloudFormation type `AWS::EKS::Addon`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-addon.html).
+/// AWS documentation:
+/// [`AWS::EKS::Addon`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-addon.html).
 #[derive(Debug, Clone)]
 pub struct CfnAddon {
     /// Name of Addon
@@ -531,8 +531,8 @@ pub mod addon {
 
 /// Resource Type definition for EKS Capability.
 ///
-/// CloudFormation type `AWS::EKS::Capability`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-capability.html).
+/// AWS documentation:
+/// [`AWS::EKS::Capability`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-capability.html).
 #[derive(Debug, Clone)]
 pub struct CfnCapability {
     /// A unique name for the capability. The name must be unique within your cluster and can
@@ -1153,8 +1153,8 @@ pub mod capability {
 
 /// Resource Type definition for EKS CertificateAuthority.
 ///
-/// CloudFormation type `AWS::EKS::CertificateAuthority`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-certificateauthority.html).
+/// AWS documentation:
+/// [`AWS::EKS::CertificateAuthority`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-certificateauthority.html).
 #[derive(Debug, Clone)]
 pub struct CfnCertificateAuthority {
     /// The name of the EKS cluster that the certificate authority belongs to.
@@ -1276,8 +1276,8 @@ impl crate::template::Resource<CfnCertificateAuthority> {
 
 /// An object representing an Amazon EKS cluster.
 ///
-/// CloudFormation type `AWS::EKS::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-cluster.html).
+/// AWS documentation:
+/// [`AWS::EKS::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// The `AccessConfig` property.
@@ -3562,8 +3562,8 @@ pub mod cluster {
 
 /// Resource Schema for AWS::EKS::FargateProfile
 ///
-/// CloudFormation type `AWS::EKS::FargateProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-fargateprofile.html).
+/// AWS documentation:
+/// [`AWS::EKS::FargateProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-fargateprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnFargateProfile {
     /// Name of the Cluster
@@ -3802,8 +3802,8 @@ pub mod fargate_profile {
 
 /// An object representing an Amazon EKS IdentityProviderConfig.
 ///
-/// CloudFormation type `AWS::EKS::IdentityProviderConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-identityproviderconfig.html).
+/// AWS documentation:
+/// [`AWS::EKS::IdentityProviderConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-identityproviderconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnIdentityProviderConfig {
     /// The name of the identity provider configuration.
@@ -4112,8 +4112,8 @@ pub mod identity_provider_config {
 
 /// Resource schema for AWS::EKS::Nodegroup
 ///
-/// CloudFormation type `AWS::EKS::Nodegroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-nodegroup.html).
+/// AWS documentation:
+/// [`AWS::EKS::Nodegroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-nodegroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnNodegroup {
     /// The AMI type for your node group.
@@ -5092,8 +5092,8 @@ pub mod nodegroup {
 
 /// An object representing an Amazon EKS PodIdentityAssociation.
 ///
-/// CloudFormation type `AWS::EKS::PodIdentityAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-podidentityassociation.html).
+/// AWS documentation:
+/// [`AWS::EKS::PodIdentityAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eks-podidentityassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnPodIdentityAssociation {
     /// The cluster that the pod identity association is created for.

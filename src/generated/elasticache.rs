@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for AWS::ElastiCache::CacheCluster
 ///
-/// CloudFormation type `AWS::ElastiCache::CacheCluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-cachecluster.html).
+/// AWS documentation:
+/// [`AWS::ElastiCache::CacheCluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-cachecluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCacheCluster {
     /// Specifies whether the nodes in this Memcached cluster are created in a single
@@ -659,8 +659,8 @@ pub mod cache_cluster {
 /// The AWS::ElastiCache::GlobalReplicationGroup resource creates an Amazon ElastiCache
 /// Global Replication Group.
 ///
-/// CloudFormation type `AWS::ElastiCache::GlobalReplicationGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-globalreplicationgroup.html).
+/// AWS documentation:
+/// [`AWS::ElastiCache::GlobalReplicationGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-globalreplicationgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnGlobalReplicationGroup {
     /// AutomaticFailoverEnabled
@@ -1130,8 +1130,8 @@ pub mod global_replication_group {
 
 /// Resource Type definition for AWS::ElastiCache::ParameterGroup
 ///
-/// CloudFormation type `AWS::ElastiCache::ParameterGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-parametergroup.html).
+/// AWS documentation:
+/// [`AWS::ElastiCache::ParameterGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-parametergroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnParameterGroup {
     /// The name of the cache parameter group family that this cache parameter group is
@@ -1268,8 +1268,8 @@ pub mod parameter_group {
 
 /// Resource type definition for AWS::ElastiCache::ReplicationGroup
 ///
-/// CloudFormation type `AWS::ElastiCache::ReplicationGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-replicationgroup.html).
+/// AWS documentation:
+/// [`AWS::ElastiCache::ReplicationGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-replicationgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnReplicationGroup {
     /// A flag that enables encryption at rest when set to true.AtRestEncryptionEnabled after
@@ -2316,8 +2316,8 @@ pub mod replication_group {
 
 /// Resource Type definition for AWS::ElastiCache::SecurityGroup
 ///
-/// CloudFormation type `AWS::ElastiCache::SecurityGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-securitygroup.html).
+/// AWS documentation:
+/// [`AWS::ElastiCache::SecurityGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-securitygroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityGroup {
     /// The `Description` property.
@@ -2420,8 +2420,8 @@ pub mod security_group {
 
 /// Resource Type definition for AWS::ElastiCache::SecurityGroupIngress
 ///
-/// CloudFormation type `AWS::ElastiCache::SecurityGroupIngress`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-securitygroupingress.html).
+/// AWS documentation:
+/// [`AWS::ElastiCache::SecurityGroupIngress`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-securitygroupingress.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityGroupIngress {
     /// The `CacheSecurityGroupName` property.
@@ -2488,8 +2488,8 @@ impl crate::template::Resource<CfnSecurityGroupIngress> {
 /// The AWS::ElastiCache::ServerlessCache resource creates an Amazon ElastiCache Serverless
 /// Cache.
 ///
-/// CloudFormation type `AWS::ElastiCache::ServerlessCache`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-serverlesscache.html).
+/// AWS documentation:
+/// [`AWS::ElastiCache::ServerlessCache`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-serverlesscache.html).
 #[derive(Debug, Clone)]
 pub struct CfnServerlessCache {
     /// The `CacheUsageLimits` property.
@@ -3096,8 +3096,8 @@ pub mod serverless_cache {
 
 /// Resource Type definition for AWS::ElastiCache::ServerlessCacheSnapshot.
 ///
-/// CloudFormation type `AWS::ElastiCache::ServerlessCacheSnapshot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-serverlesscachesnapshot.html).
+/// AWS documentation:
+/// [`AWS::ElastiCache::ServerlessCacheSnapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-serverlesscachesnapshot.html).
 #[derive(Debug, Clone)]
 pub struct CfnServerlessCacheSnapshot {
     /// The Amazon Resource Name (ARN) of the AWS KMS key used to encrypt the snapshot.
@@ -3262,8 +3262,8 @@ pub mod serverless_cache_snapshot {
 /// Represents a copy of an entire cluster or replication group as of the time when the
 /// snapshot was taken.
 ///
-/// CloudFormation type `AWS::ElastiCache::Snapshot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-snapshot.html).
+/// AWS documentation:
+/// [`AWS::ElastiCache::Snapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-snapshot.html).
 #[derive(Debug, Clone)]
 pub struct CfnSnapshot {
     /// The identifier of an existing cluster to create a snapshot from.
@@ -3540,8 +3540,8 @@ pub mod snapshot {
 
 /// Resource Type definition for AWS::ElastiCache::SubnetGroup
 ///
-/// CloudFormation type `AWS::ElastiCache::SubnetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-subnetgroup.html).
+/// AWS documentation:
+/// [`AWS::ElastiCache::SubnetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-subnetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubnetGroup {
     /// The name for the cache subnet group. This value is stored as a lowercase string.
@@ -3661,8 +3661,8 @@ pub mod subnet_group {
 
 /// Resource Type definition for AWS::ElastiCache::User
 ///
-/// CloudFormation type `AWS::ElastiCache::User`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-user.html).
+/// AWS documentation:
+/// [`AWS::ElastiCache::User`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-user.html).
 #[derive(Debug, Clone)]
 pub struct CfnUser {
     /// Access permissions string used for this user account.
@@ -3852,8 +3852,8 @@ pub mod user {
 
 /// Resource Type definition for AWS::ElastiCache::UserGroup
 ///
-/// CloudFormation type `AWS::ElastiCache::UserGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-usergroup.html).
+/// AWS documentation:
+/// [`AWS::ElastiCache::UserGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-usergroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserGroup {
     /// The target cache engine for the user group.

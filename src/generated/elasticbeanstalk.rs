@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The AWS::ElasticBeanstalk::Application resource specifies an Elastic Beanstalk
 /// application.
 ///
-/// CloudFormation type `AWS::ElasticBeanstalk::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-application.html).
+/// AWS documentation:
+/// [`AWS::ElasticBeanstalk::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// A name for the Elastic Beanstalk application. If you don't specify a name, AWS
@@ -354,8 +354,8 @@ pub mod application {
 
 /// Resource Type definition for AWS::ElasticBeanstalk::ApplicationVersion
 ///
-/// CloudFormation type `AWS::ElasticBeanstalk::ApplicationVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-applicationversion.html).
+/// AWS documentation:
+/// [`AWS::ElasticBeanstalk::ApplicationVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-applicationversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationVersion {
     /// The name of the Elastic Beanstalk application that is associated with this application
@@ -826,8 +826,8 @@ pub mod application_version {
 
 /// Resource Type definition for AWS::ElasticBeanstalk::ConfigurationTemplate
 ///
-/// CloudFormation type `AWS::ElasticBeanstalk::ConfigurationTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-configurationtemplate.html).
+/// AWS documentation:
+/// [`AWS::ElasticBeanstalk::ConfigurationTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-configurationtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigurationTemplate {
     /// The name of the Elastic Beanstalk application to associate with this configuration
@@ -1091,8 +1091,8 @@ pub mod configuration_template {
 
 /// Resource Type definition for AWS::ElasticBeanstalk::Environment
 ///
-/// CloudFormation type `AWS::ElasticBeanstalk::Environment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-environment.html).
+/// AWS documentation:
+/// [`AWS::ElasticBeanstalk::Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-environment.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironment {
     /// The name of the application that is associated with this environment.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::ElasticLoadBalancing::LoadBalancer
 ///
-/// CloudFormation type `AWS::ElasticLoadBalancing::LoadBalancer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancing-loadbalancer.html).
+/// AWS documentation:
+/// [`AWS::ElasticLoadBalancing::LoadBalancer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancing-loadbalancer.html).
 #[derive(Debug, Clone)]
 pub struct CfnLoadBalancer {
     /// Information about where and how access logs are stored for the load balancer.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Elasticsearch::Domain
 ///
-/// CloudFormation type `AWS::Elasticsearch::Domain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticsearch-domain.html).
+/// AWS documentation:
+/// [`AWS::Elasticsearch::Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticsearch-domain.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomain {
     /// The `AccessPolicies` property.

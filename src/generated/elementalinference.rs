@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Represents a custom dictionary for improving transcription accuracy
 ///
-/// CloudFormation type `AWS::ElementalInference::Dictionary`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elementalinference-dictionary.html).
+/// AWS documentation:
+/// [`AWS::ElementalInference::Dictionary`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elementalinference-dictionary.html).
 #[derive(Debug, Clone)]
 pub struct CfnDictionary {
     /// The `Entries` property.
@@ -91,8 +91,8 @@ impl crate::template::Resource<CfnDictionary> {
 
 /// Represents a feed that receives media for inference processing
 ///
-/// CloudFormation type `AWS::ElementalInference::Feed`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elementalinference-feed.html).
+/// AWS documentation:
+/// [`AWS::ElementalInference::Feed`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elementalinference-feed.html).
 #[derive(Debug, Clone)]
 pub struct CfnFeed {
     /// The `AccessRoleArn` property.

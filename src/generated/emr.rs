@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::EMR::Cluster
 ///
-/// CloudFormation type `AWS::EMR::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-cluster.html).
+/// AWS documentation:
+/// [`AWS::EMR::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// The `AdditionalInfo` property.
@@ -3123,8 +3123,8 @@ pub mod cluster {
 
 /// Resource Type definition for AWS::EMR::InstanceFleetConfig
 ///
-/// CloudFormation type `AWS::EMR::InstanceFleetConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-instancefleetconfig.html).
+/// AWS documentation:
+/// [`AWS::EMR::InstanceFleetConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-instancefleetconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstanceFleetConfig {
     /// The unique identifier of the EMR cluster.
@@ -4162,8 +4162,8 @@ pub mod instance_fleet_config {
 
 /// Resource Type definition for AWS::EMR::InstanceGroupConfig
 ///
-/// CloudFormation type `AWS::EMR::InstanceGroupConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-instancegroupconfig.html).
+/// AWS documentation:
+/// [`AWS::EMR::InstanceGroupConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-instancegroupconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstanceGroupConfig {
     /// The `AutoScalingPolicy` property.
@@ -5082,8 +5082,8 @@ pub mod instance_group_config {
 /// Use a SecurityConfiguration resource to configure data encryption, Kerberos
 /// authentication, and Amazon S3 authorization for EMRFS.
 ///
-/// CloudFormation type `AWS::EMR::SecurityConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-securityconfiguration.html).
+/// AWS documentation:
+/// [`AWS::EMR::SecurityConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-securityconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityConfiguration {
     /// The name of the security configuration.
@@ -5133,8 +5133,8 @@ impl crate::template::CfnResource for CfnSecurityConfiguration {
 
 /// Schema for AWS::EMR::Step
 ///
-/// CloudFormation type `AWS::EMR::Step`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-step.html).
+/// AWS documentation:
+/// [`AWS::EMR::Step`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-step.html).
 #[derive(Debug, Clone)]
 pub struct CfnStep {
     /// This specifies what action to take when the cluster step fails.
@@ -5368,8 +5368,8 @@ pub mod step {
 
 /// Resource schema for AWS::EMR::Studio
 ///
-/// CloudFormation type `AWS::EMR::Studio`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-studio.html).
+/// AWS documentation:
+/// [`AWS::EMR::Studio`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-studio.html).
 #[derive(Debug, Clone)]
 pub struct CfnStudio {
     /// Specifies whether the Studio authenticates users using single sign-on (SSO) or IAM.
@@ -5660,8 +5660,8 @@ pub mod studio {
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::EMR::StudioSessionMapping`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-studiosessionmapping.html).
+/// AWS documentation:
+/// [`AWS::EMR::StudioSessionMapping`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-studiosessionmapping.html).
 #[derive(Debug, Clone)]
 pub struct CfnStudioSessionMapping {
     /// The name of the user or group. For more information, see UserName and DisplayName in the
@@ -5722,8 +5722,8 @@ impl crate::template::CfnResource for CfnStudioSessionMapping {
 
 /// Resource Type definition for AWS::EMR::WALWorkspace
 ///
-/// CloudFormation type `AWS::EMR::WALWorkspace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-walworkspace.html).
+/// AWS documentation:
+/// [`AWS::EMR::WALWorkspace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-walworkspace.html).
 #[derive(Debug, Clone)]
 pub struct CfnWalWorkspace {
     /// An array of key-value pairs to apply to this resource.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Schema of AWS::EMRContainers::Endpoint Type
 ///
-/// CloudFormation type `AWS::EMRContainers::Endpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrcontainers-endpoint.html).
+/// AWS documentation:
+/// [`AWS::EMRContainers::Endpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrcontainers-endpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnEndpoint {
     /// The configuration overrides for the managed endpoint.
@@ -586,8 +586,8 @@ pub mod endpoint {
 /// StartJobRun API request in a reusable template, so they can be used to start a job run
 /// or to enforce certain values in a StartJobRun API request.
 ///
-/// CloudFormation type `AWS::EMRContainers::JobTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrcontainers-jobtemplate.html).
+/// AWS documentation:
+/// [`AWS::EMRContainers::JobTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrcontainers-jobtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnJobTemplate {
     /// The `JobTemplateData` property.
@@ -1318,8 +1318,8 @@ pub mod job_template {
 
 /// Resource Schema of AWS::EMRContainers::SecurityConfiguration Type
 ///
-/// CloudFormation type `AWS::EMRContainers::SecurityConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrcontainers-securityconfiguration.html).
+/// AWS documentation:
+/// [`AWS::EMRContainers::SecurityConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrcontainers-securityconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityConfiguration {
     /// Container provider for the security configuration.
@@ -2418,8 +2418,8 @@ pub mod security_configuration {
 
 /// Resource Schema of AWS::EMRContainers::VirtualCluster Type
 ///
-/// CloudFormation type `AWS::EMRContainers::VirtualCluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrcontainers-virtualcluster.html).
+/// AWS documentation:
+/// [`AWS::EMRContainers::VirtualCluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrcontainers-virtualcluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnVirtualCluster {
     /// Container provider of the virtual cluster.

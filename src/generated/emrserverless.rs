@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::EMRServerless::Application Type
 ///
-/// CloudFormation type `AWS::EMRServerless::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrserverless-application.html).
+/// AWS documentation:
+/// [`AWS::EMRServerless::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emrserverless-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The `Architecture` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// IdMappingWorkflow defined in AWS Entity Resolution service
 ///
-/// CloudFormation type `AWS::EntityResolution::IdMappingWorkflow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-idmappingworkflow.html).
+/// AWS documentation:
+/// [`AWS::EntityResolution::IdMappingWorkflow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-idmappingworkflow.html).
 #[derive(Debug, Clone)]
 pub struct CfnIdMappingWorkflow {
     /// The description of the IdMappingWorkflow
@@ -663,8 +663,8 @@ pub mod id_mapping_workflow {
 
 /// IdNamespace defined in AWS Entity Resolution service
 ///
-/// CloudFormation type `AWS::EntityResolution::IdNamespace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-idnamespace.html).
+/// AWS documentation:
+/// [`AWS::EntityResolution::IdNamespace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-idnamespace.html).
 #[derive(Debug, Clone)]
 pub struct CfnIdNamespace {
     /// The `Description` property.
@@ -1164,8 +1164,8 @@ pub mod id_namespace {
 
 /// MatchingWorkflow defined in AWS Entity Resolution service
 ///
-/// CloudFormation type `AWS::EntityResolution::MatchingWorkflow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-matchingworkflow.html).
+/// AWS documentation:
+/// [`AWS::EntityResolution::MatchingWorkflow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-matchingworkflow.html).
 #[derive(Debug, Clone)]
 pub struct CfnMatchingWorkflow {
     /// The description of the MatchingWorkflow
@@ -2089,8 +2089,8 @@ pub mod matching_workflow {
 
 /// Policy Statement defined in AWS Entity Resolution Service
 ///
-/// CloudFormation type `AWS::EntityResolution::PolicyStatement`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-policystatement.html).
+/// AWS documentation:
+/// [`AWS::EntityResolution::PolicyStatement`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-policystatement.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicyStatement {
     /// The `Action` property.
@@ -2188,8 +2188,8 @@ impl crate::template::CfnResource for CfnPolicyStatement {
 
 /// SchemaMapping defined in AWS Entity Resolution service
 ///
-/// CloudFormation type `AWS::EntityResolution::SchemaMapping`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-schemamapping.html).
+/// AWS documentation:
+/// [`AWS::EntityResolution::SchemaMapping`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-schemamapping.html).
 #[derive(Debug, Clone)]
 pub struct CfnSchemaMapping {
     /// The description of the SchemaMapping

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Events::ApiDestination.
 ///
-/// CloudFormation type `AWS::Events::ApiDestination`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-apidestination.html).
+/// AWS documentation:
+/// [`AWS::Events::ApiDestination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-apidestination.html).
 #[derive(Debug, Clone)]
 pub struct CfnApiDestination {
     /// The arn of the connection.
@@ -113,8 +113,8 @@ impl crate::template::Resource<CfnApiDestination> {
 
 /// Resource Type definition for AWS::Events::Archive
 ///
-/// CloudFormation type `AWS::Events::Archive`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-archive.html).
+/// AWS documentation:
+/// [`AWS::Events::Archive`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-archive.html).
 #[derive(Debug, Clone)]
 pub struct CfnArchive {
     /// The `ArchiveName` property.
@@ -226,8 +226,8 @@ impl crate::template::Resource<CfnArchive> {
 
 /// Resource Type definition for AWS::Events::Connection.
 ///
-/// CloudFormation type `AWS::Events::Connection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-connection.html).
+/// AWS documentation:
+/// [`AWS::Events::Connection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-connection.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnection {
     /// The `AuthParameters` property.
@@ -907,8 +907,8 @@ pub mod connection {
 
 /// Resource Type definition for AWS::Events::Endpoint.
 ///
-/// CloudFormation type `AWS::Events::Endpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-endpoint.html).
+/// AWS documentation:
+/// [`AWS::Events::Endpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-endpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnEndpoint {
     /// The `Description` property.
@@ -1262,8 +1262,8 @@ pub mod endpoint {
 
 /// Resource type definition for AWS::Events::EventBus
 ///
-/// CloudFormation type `AWS::Events::EventBus`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-eventbus.html).
+/// AWS documentation:
+/// [`AWS::Events::EventBus`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-eventbus.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventBus {
     /// Dead Letter Queue for the event bus.
@@ -1450,8 +1450,8 @@ pub mod event_bus {
 
 /// Resource Type definition for AWS::Events::EventBusPolicy
 ///
-/// CloudFormation type `AWS::Events::EventBusPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-eventbuspolicy.html).
+/// AWS documentation:
+/// [`AWS::Events::EventBusPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-eventbuspolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventBusPolicy {
     /// The action that you are enabling the other account to perform.
@@ -1637,8 +1637,8 @@ pub mod event_bus_policy {
 
 /// Resource Type definition for AWS::Events::Rule
 ///
-/// CloudFormation type `AWS::Events::Rule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-rule.html).
+/// AWS documentation:
+/// [`AWS::Events::Rule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-rule.html).
 #[derive(Debug, Clone)]
 pub struct CfnRule {
     /// The description of the rule.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::EventSchemas::Discoverer
 ///
-/// CloudFormation type `AWS::EventSchemas::Discoverer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventschemas-discoverer.html).
+/// AWS documentation:
+/// [`AWS::EventSchemas::Discoverer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventschemas-discoverer.html).
 #[derive(Debug, Clone)]
 pub struct CfnDiscoverer {
     /// Defines whether event schemas from other accounts are discovered.
@@ -147,8 +147,8 @@ pub mod discoverer {
 
 /// Resource Type definition for AWS::EventSchemas::Registry
 ///
-/// CloudFormation type `AWS::EventSchemas::Registry`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventschemas-registry.html).
+/// AWS documentation:
+/// [`AWS::EventSchemas::Registry`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventschemas-registry.html).
 #[derive(Debug, Clone)]
 pub struct CfnRegistry {
     /// A description of the registry to be created.
@@ -272,8 +272,8 @@ pub mod registry {
 
 /// Resource Type definition for AWS::EventSchemas::RegistryPolicy
 ///
-/// CloudFormation type `AWS::EventSchemas::RegistryPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventschemas-registrypolicy.html).
+/// AWS documentation:
+/// [`AWS::EventSchemas::RegistryPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventschemas-registrypolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnRegistryPolicy {
     /// The `Policy` property.
@@ -339,8 +339,8 @@ impl crate::template::Resource<CfnRegistryPolicy> {
 
 /// Resource Type definition for AWS::EventSchemas::Schema
 ///
-/// CloudFormation type `AWS::EventSchemas::Schema`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventschemas-schema.html).
+/// AWS documentation:
+/// [`AWS::EventSchemas::Schema`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventschemas-schema.html).
 #[derive(Debug, Clone)]
 pub struct CfnSchema {
     /// The source of the schema definition.

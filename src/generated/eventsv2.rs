@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Resource type definition for AWS::EventsV2::EventBus, an Amazon EventBridge custom event
 /// bus that receives events and delivers them to matching subscribers.
 ///
-/// CloudFormation type `AWS::EventsV2::EventBus`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventsv2-eventbus.html).
+/// AWS documentation:
+/// [`AWS::EventsV2::EventBus`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventsv2-eventbus.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventBus {
     /// A description of the event bus. Control characters and Unicode line separators are not
@@ -269,8 +269,8 @@ pub mod event_bus {
 /// Resource schema for AWS::EventsV2::EventSource. A managed event source that forwards AWS
 /// service events or partner events onto a custom event bus.
 ///
-/// CloudFormation type `AWS::EventsV2::EventSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventsv2-eventsource.html).
+/// AWS documentation:
+/// [`AWS::EventsV2::EventSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventsv2-eventsource.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventSource {
     /// The event source configuration. Specify exactly one of AwsServiceEventsConfiguration or
@@ -694,8 +694,8 @@ pub mod event_source {
 /// Resource type definition for AWS::EventsV2::ResourcePolicy, the resource policy of an
 /// Amazon EventBridge event bus.
 ///
-/// CloudFormation type `AWS::EventsV2::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventsv2-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::EventsV2::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventsv2-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// The Amazon Resource Name (ARN) of the event bus whose resource policy this is.
@@ -749,8 +749,8 @@ impl crate::template::Resource<CfnResourcePolicy> {
 /// Resource type definition for AWS::EventsV2::Subscriber, an Amazon EventBridge
 /// subscription that delivers events from an event bus to a target.
 ///
-/// CloudFormation type `AWS::EventsV2::Subscriber`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventsv2-subscriber.html).
+/// AWS documentation:
+/// [`AWS::EventsV2::Subscriber`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-eventsv2-subscriber.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubscriber {
     /// Configuration for batching events into a single delivery to the target.

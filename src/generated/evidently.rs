@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Evidently::Experiment.
 ///
-/// CloudFormation type `AWS::Evidently::Experiment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-experiment.html).
+/// AWS documentation:
+/// [`AWS::Evidently::Experiment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-experiment.html).
 #[derive(Debug, Clone)]
 pub struct CfnExperiment {
     /// The `Description` property.
@@ -568,8 +568,8 @@ pub mod experiment {
 
 /// Resource Type definition for AWS::Evidently::Feature.
 ///
-/// CloudFormation type `AWS::Evidently::Feature`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-feature.html).
+/// AWS documentation:
+/// [`AWS::Evidently::Feature`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-feature.html).
 #[derive(Debug, Clone)]
 pub struct CfnFeature {
     /// The `DefaultVariation` property.
@@ -904,8 +904,8 @@ pub mod feature {
 
 /// Resource Type definition for AWS::Evidently::Launch.
 ///
-/// CloudFormation type `AWS::Evidently::Launch`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-launch.html).
+/// AWS documentation:
+/// [`AWS::Evidently::Launch`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-launch.html).
 #[derive(Debug, Clone)]
 pub struct CfnLaunch {
     /// The `Description` property.
@@ -1458,8 +1458,8 @@ pub mod launch {
 
 /// Resource Type definition for AWS::Evidently::Project
 ///
-/// CloudFormation type `AWS::Evidently::Project`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-project.html).
+/// AWS documentation:
+/// [`AWS::Evidently::Project`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-project.html).
 #[derive(Debug, Clone)]
 pub struct CfnProject {
     /// The `AppConfigResource` property.
@@ -1758,8 +1758,8 @@ pub mod project {
 
 /// Resource Type definition for AWS::Evidently::Segment
 ///
-/// CloudFormation type `AWS::Evidently::Segment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-segment.html).
+/// AWS documentation:
+/// [`AWS::Evidently::Segment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evidently-segment.html).
 #[derive(Debug, Clone)]
 pub struct CfnSegment {
     /// The `Description` property.

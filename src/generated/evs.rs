@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// An environment created within the EVS service
 ///
-/// CloudFormation type `AWS::EVS::Environment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evs-environment.html).
+/// AWS documentation:
+/// [`AWS::EVS::Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-evs-environment.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironment {
     /// The `ConnectivityInfo` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::FinSpace::Environment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-finspace-environment.html).
+/// AWS documentation:
+/// [`AWS::FinSpace::Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-finspace-environment.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironment {
     /// ARNs of FinSpace Data Bundles to install

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::FIS::ExperimentTemplate
 ///
-/// CloudFormation type `AWS::FIS::ExperimentTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fis-experimenttemplate.html).
+/// AWS documentation:
+/// [`AWS::FIS::ExperimentTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fis-experimenttemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnExperimentTemplate {
     /// The `Actions` property.
@@ -418,8 +418,8 @@ pub mod experiment_template {
 
 /// Resource schema for AWS::FIS::TargetAccountConfiguration
 ///
-/// CloudFormation type `AWS::FIS::TargetAccountConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fis-targetaccountconfiguration.html).
+/// AWS documentation:
+/// [`AWS::FIS::TargetAccountConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fis-targetaccountconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnTargetAccountConfiguration {
     /// The `AccountId` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Creates an AWS Firewall Manager applications list.
 ///
-/// CloudFormation type `AWS::FMS::ApplicationsList`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fms-applicationslist.html).
+/// AWS documentation:
+/// [`AWS::FMS::ApplicationsList`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fms-applicationslist.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationsList {
     /// An array of applications in the Firewall Manager applications list.
@@ -189,8 +189,8 @@ pub mod applications_list {
 /// Designates the IAM role and Amazon Simple Notification Service (SNS) topic that AWS
 /// Firewall Manager uses to record SNS logs.
 ///
-/// CloudFormation type `AWS::FMS::NotificationChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fms-notificationchannel.html).
+/// AWS documentation:
+/// [`AWS::FMS::NotificationChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fms-notificationchannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnNotificationChannel {
     /// The `SnsRoleName` property.
@@ -235,8 +235,8 @@ impl crate::template::CfnResource for CfnNotificationChannel {
 
 /// Creates an AWS Firewall Manager policy.
 ///
-/// CloudFormation type `AWS::FMS::Policy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fms-policy.html).
+/// AWS documentation:
+/// [`AWS::FMS::Policy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fms-policy.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicy {
     /// The `DeleteAllPolicyResources` property.
@@ -1058,8 +1058,8 @@ pub mod policy {
 
 /// Creates an AWS Firewall Manager protocols list.
 ///
-/// CloudFormation type `AWS::FMS::ProtocolsList`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fms-protocolslist.html).
+/// AWS documentation:
+/// [`AWS::FMS::ProtocolsList`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fms-protocolslist.html).
 #[derive(Debug, Clone)]
 pub struct CfnProtocolsList {
     /// The name of the Firewall Manager protocols list.
@@ -1188,8 +1188,8 @@ pub mod protocols_list {
 
 /// Creates an AWS Firewall Manager resource set.
 ///
-/// CloudFormation type `AWS::FMS::ResourceSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fms-resourceset.html).
+/// AWS documentation:
+/// [`AWS::FMS::ResourceSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fms-resourceset.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceSet {
     /// The `Description` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type Definition for AWS::Forecast::Dataset
 ///
-/// CloudFormation type `AWS::Forecast::Dataset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-forecast-dataset.html).
+/// AWS documentation:
+/// [`AWS::Forecast::Dataset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-forecast-dataset.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataset {
     /// Frequency of data collection. This parameter is required for RELATED_TIME_SERIES
@@ -113,8 +113,8 @@ impl crate::template::Resource<CfnDataset> {
 
 /// Represents a dataset group that holds a collection of related datasets
 ///
-/// CloudFormation type `AWS::Forecast::DatasetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-forecast-datasetgroup.html).
+/// AWS documentation:
+/// [`AWS::Forecast::DatasetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-forecast-datasetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDatasetGroup {
     /// An array of Amazon Resource Names (ARNs) of the datasets that you want to include in the

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// A resource schema for a Detector in Amazon Fraud Detector.
 ///
-/// CloudFormation type `AWS::FraudDetector::Detector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-detector.html).
+/// AWS documentation:
+/// [`AWS::FraudDetector::Detector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-detector.html).
 #[derive(Debug, Clone)]
 pub struct CfnDetector {
     /// The models to associate with this detector.
@@ -1175,8 +1175,8 @@ pub mod detector {
 
 /// An entity type for fraud detector.
 ///
-/// CloudFormation type `AWS::FraudDetector::EntityType`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-entitytype.html).
+/// AWS documentation:
+/// [`AWS::FraudDetector::EntityType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-entitytype.html).
 #[derive(Debug, Clone)]
 pub struct CfnEntityType {
     /// The entity type description.
@@ -1305,8 +1305,8 @@ pub mod entity_type {
 
 /// A resource schema for an EventType in Amazon Fraud Detector.
 ///
-/// CloudFormation type `AWS::FraudDetector::EventType`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-eventtype.html).
+/// AWS documentation:
+/// [`AWS::FraudDetector::EventType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-eventtype.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventType {
     /// The description of the event type.
@@ -1894,8 +1894,8 @@ pub mod event_type {
 
 /// An label for fraud detector.
 ///
-/// CloudFormation type `AWS::FraudDetector::Label`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-label.html).
+/// AWS documentation:
+/// [`AWS::FraudDetector::Label`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-label.html).
 #[derive(Debug, Clone)]
 pub struct CfnLabel {
     /// The label description.
@@ -2023,8 +2023,8 @@ pub mod label {
 
 /// A resource schema for a List in Amazon Fraud Detector.
 ///
-/// CloudFormation type `AWS::FraudDetector::List`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-list.html).
+/// AWS documentation:
+/// [`AWS::FraudDetector::List`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-list.html).
 #[derive(Debug, Clone)]
 pub struct CfnList {
     /// The description of the list.
@@ -2182,8 +2182,8 @@ pub mod list {
 
 /// An outcome for rule evaluation.
 ///
-/// CloudFormation type `AWS::FraudDetector::Outcome`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-outcome.html).
+/// AWS documentation:
+/// [`AWS::FraudDetector::Outcome`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-outcome.html).
 #[derive(Debug, Clone)]
 pub struct CfnOutcome {
     /// The outcome description.
@@ -2311,8 +2311,8 @@ pub mod outcome {
 
 /// A resource schema for a Variable in Amazon Fraud Detector.
 ///
-/// CloudFormation type `AWS::FraudDetector::Variable`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-variable.html).
+/// AWS documentation:
+/// [`AWS::FraudDetector::Variable`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-frauddetector-variable.html).
 #[derive(Debug, Clone)]
 pub struct CfnVariable {
     /// The source of the data.

@@ -7,8 +7,8 @@ use crate::token::Value;
 /// FSx for Lustre file system, Amazon FSx for NetApp ONTAP volume, or Amazon FSx for
 /// OpenZFS file system.
 ///
-/// CloudFormation type `AWS::FSx::Backup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-backup.html).
+/// AWS documentation:
+/// [`AWS::FSx::Backup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-backup.html).
 #[derive(Debug, Clone)]
 pub struct CfnBackup {
     /// The ID of the file system to back up.
@@ -131,8 +131,8 @@ pub mod backup {
 
 /// Resource Type definition for AWS::FSx::DataRepositoryAssociation
 ///
-/// CloudFormation type `AWS::FSx::DataRepositoryAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-datarepositoryassociation.html).
+/// AWS documentation:
+/// [`AWS::FSx::DataRepositoryAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-datarepositoryassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataRepositoryAssociation {
     /// A boolean flag indicating whether an import data repository task to import metadata
@@ -440,8 +440,8 @@ pub mod data_repository_association {
 
 /// Resource Type definition for AWS::FSx::FileCache
 ///
-/// CloudFormation type `AWS::FSx::FileCache`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-filecache.html).
+/// AWS documentation:
+/// [`AWS::FSx::FileCache`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-filecache.html).
 #[derive(Debug, Clone)]
 pub struct CfnFileCache {
     /// Whether tags should be copied to data repository associations
@@ -923,8 +923,8 @@ pub mod file_cache {
 
 /// Resource Type definition for AWS::FSx::FileSystem
 ///
-/// CloudFormation type `AWS::FSx::FileSystem`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-filesystem.html).
+/// AWS documentation:
+/// [`AWS::FSx::FileSystem`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-filesystem.html).
 #[derive(Debug, Clone)]
 pub struct CfnFileSystem {
     /// The `BackupId` property.
@@ -2977,8 +2977,8 @@ pub mod file_system {
 
 /// Resource type definition for AWS::FSx::S3AccessPointAttachment
 ///
-/// CloudFormation type `AWS::FSx::S3AccessPointAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-s3accesspointattachment.html).
+/// AWS documentation:
+/// [`AWS::FSx::S3AccessPointAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-s3accesspointattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnS3AccessPointAttachment {
     /// The name of the S3 access point attachment; also used for the name of the S3 access
@@ -3583,8 +3583,8 @@ pub mod s3_access_point_attachment {
 
 /// Resource Type definition for AWS::FSx::Snapshot
 ///
-/// CloudFormation type `AWS::FSx::Snapshot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-snapshot.html).
+/// AWS documentation:
+/// [`AWS::FSx::Snapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-snapshot.html).
 #[derive(Debug, Clone)]
 pub struct CfnSnapshot {
     /// The name of the snapshot.
@@ -3699,8 +3699,8 @@ pub mod snapshot {
 
 /// Resource Type definition for AWS::FSx::StorageVirtualMachine
 ///
-/// CloudFormation type `AWS::FSx::StorageVirtualMachine`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-storagevirtualmachine.html).
+/// AWS documentation:
+/// [`AWS::FSx::StorageVirtualMachine`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-storagevirtualmachine.html).
 #[derive(Debug, Clone)]
 pub struct CfnStorageVirtualMachine {
     /// Describes the Microsoft Active Directory configuration to which the SVM is joined, if
@@ -4079,8 +4079,8 @@ pub mod storage_virtual_machine {
 
 /// Resource Type definition for AWS::FSx::Volume
 ///
-/// CloudFormation type `AWS::FSx::Volume`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-volume.html).
+/// AWS documentation:
+/// [`AWS::FSx::Volume`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-volume.html).
 #[derive(Debug, Clone)]
 pub struct CfnVolume {
     /// Specifies the ID of the volume backup to use to create a new volume.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The AWS::GameLift::Alias resource creates an alias for an Amazon GameLift (GameLift)
 /// fleet destination.
 ///
-/// CloudFormation type `AWS::GameLift::Alias`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-alias.html).
+/// AWS documentation:
+/// [`AWS::GameLift::Alias`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-alias.html).
 #[derive(Debug, Clone)]
 pub struct CfnAlias {
     /// A human-readable description of the alias.
@@ -206,8 +206,8 @@ pub mod alias {
 
 /// Resource Type definition for AWS::GameLift::Build
 ///
-/// CloudFormation type `AWS::GameLift::Build`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-build.html).
+/// AWS documentation:
+/// [`AWS::GameLift::Build`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-build.html).
 #[derive(Debug, Clone)]
 pub struct CfnBuild {
     /// A descriptive label that is associated with a build. Build names do not need to be
@@ -452,8 +452,8 @@ pub mod build {
 /// The AWS::GameLift::ContainerFleet resource creates an Amazon GameLift (GameLift)
 /// container fleet to host game servers.
 ///
-/// CloudFormation type `AWS::GameLift::ContainerFleet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-containerfleet.html).
+/// AWS documentation:
+/// [`AWS::GameLift::ContainerFleet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-containerfleet.html).
 #[derive(Debug, Clone)]
 pub struct CfnContainerFleet {
     /// Indicates whether to use On-Demand instances or Spot instances for this fleet.
@@ -1565,8 +1565,8 @@ pub mod container_fleet {
 /// The AWS::GameLift::ContainerGroupDefinition resource creates an Amazon GameLift
 /// container group definition.
 ///
-/// CloudFormation type `AWS::GameLift::ContainerGroupDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-containergroupdefinition.html).
+/// AWS documentation:
+/// [`AWS::GameLift::ContainerGroupDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-containergroupdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnContainerGroupDefinition {
     /// The scope of the container group
@@ -2547,8 +2547,8 @@ pub mod container_group_definition {
 /// The AWS::GameLift::Fleet resource creates an Amazon GameLift (GameLift) fleet to host
 /// game servers.
 ///
-/// CloudFormation type `AWS::GameLift::Fleet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-fleet.html).
+/// AWS documentation:
+/// [`AWS::GameLift::Fleet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-fleet.html).
 #[derive(Debug, Clone)]
 pub struct CfnFleet {
     /// Configuration for Anywhere fleet.
@@ -3894,8 +3894,8 @@ pub mod fleet {
 /// The AWS::GameLift::GameServerGroup resource creates an Amazon GameLift (GameLift)
 /// GameServerGroup.
 ///
-/// CloudFormation type `AWS::GameLift::GameServerGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-gameservergroup.html).
+/// AWS documentation:
+/// [`AWS::GameLift::GameServerGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-gameservergroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnGameServerGroup {
     /// Configuration settings to define a scaling policy for the Auto Scaling group that is
@@ -4375,8 +4375,8 @@ pub mod game_server_group {
 /// The AWS::GameLift::GameSessionQueue resource creates an Amazon GameLift (GameLift) game
 /// session queue.
 ///
-/// CloudFormation type `AWS::GameLift::GameSessionQueue`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-gamesessionqueue.html).
+/// AWS documentation:
+/// [`AWS::GameLift::GameSessionQueue`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-gamesessionqueue.html).
 #[derive(Debug, Clone)]
 pub struct CfnGameSessionQueue {
     /// Information that is added to all events that are related to this game session queue.
@@ -4801,8 +4801,8 @@ pub mod game_session_queue {
 /// The AWS::GameLift::Location resource creates an Amazon GameLift (GameLift) custom
 /// location.
 ///
-/// CloudFormation type `AWS::GameLift::Location`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-location.html).
+/// AWS documentation:
+/// [`AWS::GameLift::Location`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-location.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocation {
     /// The `LocationName` property.
@@ -4907,8 +4907,8 @@ pub mod location {
 /// The AWS::GameLift::MatchmakingConfiguration resource creates an Amazon GameLift
 /// (GameLift) matchmaking configuration.
 ///
-/// CloudFormation type `AWS::GameLift::MatchmakingConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-matchmakingconfiguration.html).
+/// AWS documentation:
+/// [`AWS::GameLift::MatchmakingConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-matchmakingconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnMatchmakingConfiguration {
     /// A flag that indicates whether a match that was created with this configuration must be
@@ -5260,8 +5260,8 @@ pub mod matchmaking_configuration {
 /// The AWS::GameLift::MatchmakingRuleSet resource creates an Amazon GameLift (GameLift)
 /// matchmaking rule set.
 ///
-/// CloudFormation type `AWS::GameLift::MatchmakingRuleSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-matchmakingruleset.html).
+/// AWS documentation:
+/// [`AWS::GameLift::MatchmakingRuleSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-matchmakingruleset.html).
 #[derive(Debug, Clone)]
 pub struct CfnMatchmakingRuleSet {
     /// A unique identifier for the matchmaking rule set.
@@ -5381,8 +5381,8 @@ pub mod matchmaking_rule_set {
 /// The AWS::GameLift::Script resource creates a new script record for your Realtime Servers
 /// script.
 ///
-/// CloudFormation type `AWS::GameLift::Script`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-script.html).
+/// AWS documentation:
+/// [`AWS::GameLift::Script`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gamelift-script.html).
 #[derive(Debug, Clone)]
 pub struct CfnScript {
     /// A descriptive label that is associated with a script. Script names do not need to be

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::GameLiftStreams::Application Resource Type
 ///
-/// CloudFormation type `AWS::GameLiftStreams::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gameliftstreams-application.html).
+/// AWS documentation:
+/// [`AWS::GameLiftStreams::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gameliftstreams-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The `ApplicationLogOutputUri` property.
@@ -168,8 +168,8 @@ pub mod application {
 
 /// Definition of AWS::GameLiftStreams::StreamGroup Resource Type
 ///
-/// CloudFormation type `AWS::GameLiftStreams::StreamGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gameliftstreams-streamgroup.html).
+/// AWS documentation:
+/// [`AWS::GameLiftStreams::StreamGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gameliftstreams-streamgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnStreamGroup {
     /// The `DefaultApplication` property.

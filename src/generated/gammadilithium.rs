@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::GammaDilithium::JobDefinition
 ///
-/// CloudFormation type `AWS::GammaDilithium::JobDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gammadilithium-jobdefinition.html).
+/// AWS documentation:
+/// [`AWS::GammaDilithium::JobDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-gammadilithium-jobdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnJobDefinition {
     /// The `ContainerProperties` property.

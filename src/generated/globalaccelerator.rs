@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::GlobalAccelerator::Accelerator
 ///
-/// CloudFormation type `AWS::GlobalAccelerator::Accelerator`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-globalaccelerator-accelerator.html).
+/// AWS documentation:
+/// [`AWS::GlobalAccelerator::Accelerator`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-globalaccelerator-accelerator.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccelerator {
     /// Indicates whether an accelerator is enabled. The value is true or false.
@@ -220,8 +220,8 @@ pub mod accelerator {
 
 /// Resource Type definition for AWS::GlobalAccelerator::CrossAccountAttachment
 ///
-/// CloudFormation type `AWS::GlobalAccelerator::CrossAccountAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-globalaccelerator-crossaccountattachment.html).
+/// AWS documentation:
+/// [`AWS::GlobalAccelerator::CrossAccountAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-globalaccelerator-crossaccountattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnCrossAccountAttachment {
     /// The Friendly identifier of the attachment.
@@ -431,8 +431,8 @@ pub mod cross_account_attachment {
 
 /// Resource Type definition for AWS::GlobalAccelerator::EndpointGroup
 ///
-/// CloudFormation type `AWS::GlobalAccelerator::EndpointGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-globalaccelerator-endpointgroup.html).
+/// AWS documentation:
+/// [`AWS::GlobalAccelerator::EndpointGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-globalaccelerator-endpointgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnEndpointGroup {
     /// The list of endpoint objects.
@@ -734,8 +734,8 @@ pub mod endpoint_group {
 
 /// Resource Type definition for AWS::GlobalAccelerator::Listener
 ///
-/// CloudFormation type `AWS::GlobalAccelerator::Listener`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-globalaccelerator-listener.html).
+/// AWS documentation:
+/// [`AWS::GlobalAccelerator::Listener`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-globalaccelerator-listener.html).
 #[derive(Debug, Clone)]
 pub struct CfnListener {
     /// The Amazon Resource Name (ARN) of the accelerator.

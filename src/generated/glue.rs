@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Glue::Blueprint. Registers a blueprint with AWS Glue.
 ///
-/// CloudFormation type `AWS::Glue::Blueprint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-blueprint.html).
+/// AWS documentation:
+/// [`AWS::Glue::Blueprint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-blueprint.html).
 #[derive(Debug, Clone)]
 pub struct CfnBlueprint {
     /// Specifies a path in Amazon S3 where the blueprint is published.
@@ -154,8 +154,8 @@ pub mod blueprint {
 
 /// Creates a catalog in the Glue Data Catalog.
 ///
-/// CloudFormation type `AWS::Glue::Catalog`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-catalog.html).
+/// AWS documentation:
+/// [`AWS::Glue::Catalog`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-catalog.html).
 #[derive(Debug, Clone)]
 pub struct CfnCatalog {
     /// Allows third-party engines to access data in Amazon S3 locations that are registered
@@ -856,8 +856,8 @@ pub mod catalog {
 
 /// Resource Type definition for AWS::Glue::Classifier
 ///
-/// CloudFormation type `AWS::Glue::Classifier`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-classifier.html).
+/// AWS documentation:
+/// [`AWS::Glue::Classifier`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-classifier.html).
 #[derive(Debug, Clone)]
 pub struct CfnClassifier {
     /// A classifier for comma-separated values (CSV).
@@ -1295,8 +1295,8 @@ pub mod classifier {
 
 /// Resource Type definition for AWS::Glue::Connection
 ///
-/// CloudFormation type `AWS::Glue::Connection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-connection.html).
+/// AWS documentation:
+/// [`AWS::Glue::Connection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-connection.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnection {
     /// The ID of the data catalog to create the catalog object in. Currently, this should be
@@ -2140,8 +2140,8 @@ pub mod connection {
 
 /// Registers a custom connection type in Glue based on the configuration provided.
 ///
-/// CloudFormation type `AWS::Glue::ConnectionType`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-connectiontype.html).
+/// AWS documentation:
+/// [`AWS::Glue::ConnectionType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-connectiontype.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnectionType {
     /// The `ConnectionProperties` property.
@@ -4059,8 +4059,8 @@ pub mod connection_type {
 
 /// Resource Type definition for AWS::Glue::Crawler
 ///
-/// CloudFormation type `AWS::Glue::Crawler`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-crawler.html).
+/// AWS documentation:
+/// [`AWS::Glue::Crawler`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-crawler.html).
 #[derive(Debug, Clone)]
 pub struct CfnCrawler {
     /// A list of UTF-8 strings that specify the names of custom classifiers that are associated
@@ -5339,8 +5339,8 @@ pub mod crawler {
 
 /// Resource Type definition for AWS::Glue::CustomEntityType
 ///
-/// CloudFormation type `AWS::Glue::CustomEntityType`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-customentitytype.html).
+/// AWS documentation:
+/// [`AWS::Glue::CustomEntityType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-customentitytype.html).
 #[derive(Debug, Clone)]
 pub struct CfnCustomEntityType {
     /// A list of context words.
@@ -5426,8 +5426,8 @@ impl crate::template::CfnResource for CfnCustomEntityType {
 
 /// Resource Type definition for AWS::Glue::DataCatalogEncryptionSettings
 ///
-/// CloudFormation type `AWS::Glue::DataCatalogEncryptionSettings`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-datacatalogencryptionsettings.html).
+/// AWS documentation:
+/// [`AWS::Glue::DataCatalogEncryptionSettings`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-datacatalogencryptionsettings.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataCatalogEncryptionSettings {
     /// The ID of the Data Catalog in which the settings are created.
@@ -5682,8 +5682,8 @@ pub mod data_catalog_encryption_settings {
 
 /// Resource Type definition for AWS::Glue::DataQualityRuleset
 ///
-/// CloudFormation type `AWS::Glue::DataQualityRuleset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-dataqualityruleset.html).
+/// AWS documentation:
+/// [`AWS::Glue::DataQualityRuleset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-dataqualityruleset.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataQualityRuleset {
     /// A unique token for idempotency.
@@ -5842,8 +5842,8 @@ pub mod data_quality_ruleset {
 
 /// Resource Type definition for AWS::Glue::Database
 ///
-/// CloudFormation type `AWS::Glue::Database`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-database.html).
+/// AWS documentation:
+/// [`AWS::Glue::Database`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-database.html).
 #[derive(Debug, Clone)]
 pub struct CfnDatabase {
     /// The AWS account ID for the account in which to create the catalog object.
@@ -6268,8 +6268,8 @@ pub mod database {
 
 /// Resource Type definition for AWS::Glue::DevEndpoint
 ///
-/// CloudFormation type `AWS::Glue::DevEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-devendpoint.html).
+/// AWS documentation:
+/// [`AWS::Glue::DevEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-devendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnDevEndpoint {
     /// The `Arguments` property.
@@ -6507,8 +6507,8 @@ impl crate::template::Resource<CfnDevEndpoint> {
 
 /// Resource Type definition for AWS::Glue::IdentityCenterConfiguration
 ///
-/// CloudFormation type `AWS::Glue::IdentityCenterConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-identitycenterconfiguration.html).
+/// AWS documentation:
+/// [`AWS::Glue::IdentityCenterConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-identitycenterconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnIdentityCenterConfiguration {
     /// The IAM identity center instance arn
@@ -6585,8 +6585,8 @@ impl crate::template::Resource<CfnIdentityCenterConfiguration> {
 
 /// Resource Type definition for AWS::Glue::Integration
 ///
-/// CloudFormation type `AWS::Glue::Integration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-integration.html).
+/// AWS documentation:
+/// [`AWS::Glue::Integration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-integration.html).
 #[derive(Debug, Clone)]
 pub struct CfnIntegration {
     /// The `AdditionalEncryptionContext` property.
@@ -6878,8 +6878,8 @@ pub mod integration {
 
 /// Resource Type definition for AWS::Glue::IntegrationResourceProperty
 ///
-/// CloudFormation type `AWS::Glue::IntegrationResourceProperty`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-integrationresourceproperty.html).
+/// AWS documentation:
+/// [`AWS::Glue::IntegrationResourceProperty`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-integrationresourceproperty.html).
 #[derive(Debug, Clone)]
 pub struct CfnIntegrationResourceProperty {
     /// The connection ARN of the source, or the database ARN of the target.
@@ -7031,8 +7031,8 @@ pub mod integration_resource_property {
 
 /// Resource Type definition for AWS::Glue::Job
 ///
-/// CloudFormation type `AWS::Glue::Job`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-job.html).
+/// AWS documentation:
+/// [`AWS::Glue::Job`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-job.html).
 #[derive(Debug, Clone)]
 pub struct CfnJob {
     /// The number of capacity units that are allocated to this job.
@@ -7592,8 +7592,8 @@ pub mod job {
 
 /// Resource Type definition for AWS::Glue::MLTransform
 ///
-/// CloudFormation type `AWS::Glue::MLTransform`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-mltransform.html).
+/// AWS documentation:
+/// [`AWS::Glue::MLTransform`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-mltransform.html).
 #[derive(Debug, Clone)]
 pub struct CfnMlTransform {
     /// A user-defined, long-form description text for the machine learning transform.
@@ -8160,8 +8160,8 @@ pub mod ml_transform {
 
 /// Resource Type definition for AWS::Glue::Partition
 ///
-/// CloudFormation type `AWS::Glue::Partition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-partition.html).
+/// AWS documentation:
+/// [`AWS::Glue::Partition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-partition.html).
 #[derive(Debug, Clone)]
 pub struct CfnPartition {
     /// The name of the catalog database in which to create the partition.
@@ -8918,8 +8918,8 @@ pub mod partition {
 
 /// This resource creates a Registry for authoring schemas as part of Glue Schema Registry.
 ///
-/// CloudFormation type `AWS::Glue::Registry`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-registry.html).
+/// AWS documentation:
+/// [`AWS::Glue::Registry`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-registry.html).
 #[derive(Debug, Clone)]
 pub struct CfnRegistry {
     /// A description of the registry. If description is not provided, there will not be any
@@ -9037,8 +9037,8 @@ pub mod registry {
 
 /// This resource represents a schema of Glue Schema Registry.
 ///
-/// CloudFormation type `AWS::Glue::Schema`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-schema.html).
+/// AWS documentation:
+/// [`AWS::Glue::Schema`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-schema.html).
 #[derive(Debug, Clone)]
 pub struct CfnSchema {
     /// The `CheckpointVersion` property.
@@ -9335,8 +9335,8 @@ pub mod schema {
 /// This resource represents an individual schema version of a schema defined in Glue Schema
 /// Registry.
 ///
-/// CloudFormation type `AWS::Glue::SchemaVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-schemaversion.html).
+/// AWS documentation:
+/// [`AWS::Glue::SchemaVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-schemaversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnSchemaVersion {
     /// The `Schema` property.
@@ -9466,8 +9466,8 @@ pub mod schema_version {
 
 /// This resource adds Key-Value metadata to a Schema version of Glue Schema Registry.
 ///
-/// CloudFormation type `AWS::Glue::SchemaVersionMetadata`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-schemaversionmetadata.html).
+/// AWS documentation:
+/// [`AWS::Glue::SchemaVersionMetadata`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-schemaversionmetadata.html).
 #[derive(Debug, Clone)]
 pub struct CfnSchemaVersionMetadata {
     /// Metadata key
@@ -9519,8 +9519,8 @@ impl crate::template::CfnResource for CfnSchemaVersionMetadata {
 
 /// Resource Type definition for AWS::Glue::SecurityConfiguration
 ///
-/// CloudFormation type `AWS::Glue::SecurityConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-securityconfiguration.html).
+/// AWS documentation:
+/// [`AWS::Glue::SecurityConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-securityconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityConfiguration {
     /// The `EncryptionConfiguration` property.
@@ -9821,8 +9821,8 @@ pub mod security_configuration {
 /// serverless Apache Spark runtime environment for building, testing, and running data
 /// preparation and analytics applications.
 ///
-/// CloudFormation type `AWS::Glue::Session`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-session.html).
+/// AWS documentation:
+/// [`AWS::Glue::Session`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-session.html).
 #[derive(Debug, Clone)]
 pub struct CfnSession {
     /// The `Command` property.
@@ -10213,8 +10213,8 @@ pub mod session {
 
 /// Resource Type definition for AWS::Glue::Table
 ///
-/// CloudFormation type `AWS::Glue::Table`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-table.html).
+/// AWS documentation:
+/// [`AWS::Glue::Table`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-table.html).
 #[derive(Debug, Clone)]
 pub struct CfnTable {
     /// The ID of the Data Catalog in which to create the Table.
@@ -11964,8 +11964,8 @@ pub mod table {
 
 /// Resource Type definition for AWS::Glue::TableOptimizer
 ///
-/// CloudFormation type `AWS::Glue::TableOptimizer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-tableoptimizer.html).
+/// AWS documentation:
+/// [`AWS::Glue::TableOptimizer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-tableoptimizer.html).
 #[derive(Debug, Clone)]
 pub struct CfnTableOptimizer {
     /// The catalog ID of the table
@@ -12536,8 +12536,8 @@ pub mod table_optimizer {
 
 /// Resource Type definition for AWS::Glue::Trigger
 ///
-/// CloudFormation type `AWS::Glue::Trigger`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-trigger.html).
+/// AWS documentation:
+/// [`AWS::Glue::Trigger`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-trigger.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrigger {
     /// The actions initiated by this trigger.
@@ -13073,8 +13073,8 @@ pub mod trigger {
 
 /// This creates a Resource of UsageProfile type.
 ///
-/// CloudFormation type `AWS::Glue::UsageProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-usageprofile.html).
+/// AWS documentation:
+/// [`AWS::Glue::UsageProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-usageprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnUsageProfile {
     /// UsageProfile configuration for supported service ex: (Jobs, Sessions).
@@ -13264,8 +13264,8 @@ pub mod usage_profile {
 
 /// Represents a user-defined function (UDF) definition in the AWS Glue Data Catalog.
 ///
-/// CloudFormation type `AWS::Glue::UserDefinedFunction`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-userdefinedfunction.html).
+/// AWS documentation:
+/// [`AWS::Glue::UserDefinedFunction`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-userdefinedfunction.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserDefinedFunction {
     /// The Java class that contains the function code.
@@ -13454,8 +13454,8 @@ pub mod user_defined_function {
 
 /// Resource Type definition for AWS::Glue::Workflow
 ///
-/// CloudFormation type `AWS::Glue::Workflow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-workflow.html).
+/// AWS documentation:
+/// [`AWS::Glue::Workflow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-glue-workflow.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkflow {
     /// The `DefaultRunProperties` property.

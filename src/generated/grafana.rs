@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::Grafana::Workspace Resource Type
 ///
-/// CloudFormation type `AWS::Grafana::Workspace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-grafana-workspace.html).
+/// AWS documentation:
+/// [`AWS::Grafana::Workspace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-grafana-workspace.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkspace {
     /// The `AccountAccessType` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Greengrass::ConnectorDefinition
 ///
-/// CloudFormation type `AWS::Greengrass::ConnectorDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinition.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::ConnectorDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnectorDefinition {
     /// The `InitialVersion` property.
@@ -187,8 +187,8 @@ pub mod connector_definition {
 
 /// Resource Type definition for AWS::Greengrass::ConnectorDefinitionVersion
 ///
-/// CloudFormation type `AWS::Greengrass::ConnectorDefinitionVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinitionversion.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::ConnectorDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-connectordefinitionversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnectorDefinitionVersion {
     /// The `ConnectorDefinitionId` property.
@@ -301,8 +301,8 @@ pub mod connector_definition_version {
 
 /// Resource Type definition for AWS::Greengrass::CoreDefinition
 ///
-/// CloudFormation type `AWS::Greengrass::CoreDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinition.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::CoreDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnCoreDefinition {
     /// The `InitialVersion` property.
@@ -492,8 +492,8 @@ pub mod core_definition {
 
 /// Resource Type definition for AWS::Greengrass::CoreDefinitionVersion
 ///
-/// CloudFormation type `AWS::Greengrass::CoreDefinitionVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinitionversion.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::CoreDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-coredefinitionversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnCoreDefinitionVersion {
     /// The `CoreDefinitionId` property.
@@ -616,8 +616,8 @@ pub mod core_definition_version {
 
 /// Resource Type definition for AWS::Greengrass::DeviceDefinition
 ///
-/// CloudFormation type `AWS::Greengrass::DeviceDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinition.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::DeviceDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeviceDefinition {
     /// The `InitialVersion` property.
@@ -807,8 +807,8 @@ pub mod device_definition {
 
 /// Resource Type definition for AWS::Greengrass::DeviceDefinitionVersion
 ///
-/// CloudFormation type `AWS::Greengrass::DeviceDefinitionVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinitionversion.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::DeviceDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-devicedefinitionversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeviceDefinitionVersion {
     /// The `DeviceDefinitionId` property.
@@ -931,8 +931,8 @@ pub mod device_definition_version {
 
 /// Resource Type definition for AWS::Greengrass::FunctionDefinition
 ///
-/// CloudFormation type `AWS::Greengrass::FunctionDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinition.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::FunctionDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnFunctionDefinition {
     /// The `InitialVersion` property.
@@ -1536,8 +1536,8 @@ pub mod function_definition {
 
 /// Resource Type definition for AWS::Greengrass::FunctionDefinitionVersion
 ///
-/// CloudFormation type `AWS::Greengrass::FunctionDefinitionVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinitionversion.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::FunctionDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-functiondefinitionversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnFunctionDefinitionVersion {
     /// The `DefaultConfig` property.
@@ -2076,8 +2076,8 @@ pub mod function_definition_version {
 
 /// Resource Type definition for AWS::Greengrass::Group
 ///
-/// CloudFormation type `AWS::Greengrass::Group`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-group.html).
 #[derive(Debug, Clone)]
 pub struct CfnGroup {
     /// The `InitialVersion` property.
@@ -2311,8 +2311,8 @@ pub mod group {
 
 /// Resource Type definition for AWS::Greengrass::GroupVersion
 ///
-/// CloudFormation type `AWS::Greengrass::GroupVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-groupversion.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::GroupVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-groupversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnGroupVersion {
     /// The `ConnectorDefinitionVersionArn` property.
@@ -2453,8 +2453,8 @@ impl crate::template::Resource<CfnGroupVersion> {
 
 /// Resource Type definition for AWS::Greengrass::LoggerDefinition
 ///
-/// CloudFormation type `AWS::Greengrass::LoggerDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinition.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::LoggerDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnLoggerDefinition {
     /// The `InitialVersion` property.
@@ -2651,8 +2651,8 @@ pub mod logger_definition {
 
 /// Resource Type definition for AWS::Greengrass::LoggerDefinitionVersion
 ///
-/// CloudFormation type `AWS::Greengrass::LoggerDefinitionVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinitionversion.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::LoggerDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-loggerdefinitionversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnLoggerDefinitionVersion {
     /// The `LoggerDefinitionId` property.
@@ -2782,8 +2782,8 @@ pub mod logger_definition_version {
 
 /// Resource Type definition for AWS::Greengrass::ResourceDefinition
 ///
-/// CloudFormation type `AWS::Greengrass::ResourceDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinition.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::ResourceDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceDefinition {
     /// The `InitialVersion` property.
@@ -3459,8 +3459,8 @@ pub mod resource_definition {
 
 /// Resource Type definition for AWS::Greengrass::ResourceDefinitionVersion
 ///
-/// CloudFormation type `AWS::Greengrass::ResourceDefinitionVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinitionversion.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::ResourceDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-resourcedefinitionversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceDefinitionVersion {
     /// The `ResourceDefinitionId` property.
@@ -4069,8 +4069,8 @@ pub mod resource_definition_version {
 
 /// Resource Type definition for AWS::Greengrass::SubscriptionDefinition
 ///
-/// CloudFormation type `AWS::Greengrass::SubscriptionDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinition.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::SubscriptionDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubscriptionDefinition {
     /// The `InitialVersion` property.
@@ -4255,8 +4255,8 @@ pub mod subscription_definition {
 
 /// Resource Type definition for AWS::Greengrass::SubscriptionDefinitionVersion
 ///
-/// CloudFormation type `AWS::Greengrass::SubscriptionDefinitionVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinitionversion.html).
+/// AWS documentation:
+/// [`AWS::Greengrass::SubscriptionDefinitionVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrass-subscriptiondefinitionversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubscriptionDefinitionVersion {
     /// The `SubscriptionDefinitionId` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource for Greengrass component version.
 ///
-/// CloudFormation type `AWS::GreengrassV2::ComponentVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrassv2-componentversion.html).
+/// AWS documentation:
+/// [`AWS::GreengrassV2::ComponentVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrassv2-componentversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnComponentVersion {
     /// The `InlineRecipe` property.
@@ -835,8 +835,8 @@ pub mod component_version {
 
 /// Resource for Greengrass V2 deployment.
 ///
-/// CloudFormation type `AWS::GreengrassV2::Deployment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrassv2-deployment.html).
+/// AWS documentation:
+/// [`AWS::GreengrassV2::Deployment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-greengrassv2-deployment.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeployment {
     /// The `Components` property.

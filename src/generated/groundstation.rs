@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// AWS Ground Station config resource type for CloudFormation.
 ///
-/// CloudFormation type `AWS::GroundStation::Config`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-config.html).
+/// AWS documentation:
+/// [`AWS::GroundStation::Config`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-config.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfig {
     /// The `ConfigData` property.
@@ -1230,8 +1230,8 @@ pub mod config {
 
 /// AWS Ground Station DataflowEndpointGroup schema for CloudFormation
 ///
-/// CloudFormation type `AWS::GroundStation::DataflowEndpointGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-dataflowendpointgroup.html).
+/// AWS documentation:
+/// [`AWS::GroundStation::DataflowEndpointGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-dataflowendpointgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataflowEndpointGroup {
     /// Amount of time, in seconds, after a contact ends that the Ground Station Dataflow
@@ -1976,8 +1976,8 @@ pub mod dataflow_endpoint_group {
 
 /// Resource Type definition for AWS Ground Station DataflowEndpointGroupV2
 ///
-/// CloudFormation type `AWS::GroundStation::DataflowEndpointGroupV2`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-dataflowendpointgroupv2.html).
+/// AWS documentation:
+/// [`AWS::GroundStation::DataflowEndpointGroupV2`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-dataflowendpointgroupv2.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataflowEndpointGroupV2 {
     /// Amount of time, in seconds, after a contact ends that the Ground Station Dataflow
@@ -2701,8 +2701,8 @@ pub mod dataflow_endpoint_group_v2 {
 
 /// AWS Ground Station Mission Profile resource type for CloudFormation.
 ///
-/// CloudFormation type `AWS::GroundStation::MissionProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-missionprofile.html).
+/// AWS documentation:
+/// [`AWS::GroundStation::MissionProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-groundstation-missionprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnMissionProfile {
     /// Post-pass time needed after the contact.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::GuardDuty::CustomDetectionRuleAssociation.
 ///
-/// CloudFormation type `AWS::GuardDuty::CustomDetectionRuleAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-customdetectionruleassociation.html).
+/// AWS documentation:
+/// [`AWS::GuardDuty::CustomDetectionRuleAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-customdetectionruleassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnCustomDetectionRuleAssociation {
     /// Whether the rule runs in LIVE mode (generates findings) or DRY_RUN mode (evaluates
@@ -142,8 +142,8 @@ pub mod custom_detection_rule_association {
 
 /// Resource Type definition for AWS::GuardDuty::Detector
 ///
-/// CloudFormation type `AWS::GuardDuty::Detector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-detector.html).
+/// AWS documentation:
+/// [`AWS::GuardDuty::Detector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-detector.html).
 #[derive(Debug, Clone)]
 pub struct CfnDetector {
     /// The `DataSources` property.
@@ -681,8 +681,8 @@ pub mod detector {
 
 /// Resource Type definition for AWS::GuardDuty::Filter
 ///
-/// CloudFormation type `AWS::GuardDuty::Filter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-filter.html).
+/// AWS documentation:
+/// [`AWS::GuardDuty::Filter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-filter.html).
 #[derive(Debug, Clone)]
 pub struct CfnFilter {
     /// The `Action` property.
@@ -876,8 +876,8 @@ pub mod filter {
 
 /// Resource Type definition for AWS::GuardDuty::IPSet
 ///
-/// CloudFormation type `AWS::GuardDuty::IPSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-ipset.html).
+/// AWS documentation:
+/// [`AWS::GuardDuty::IPSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-ipset.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpSet {
     /// The `Activate` property.
@@ -1041,8 +1041,8 @@ pub mod ip_set {
 
 /// Resource Type definition for AWS::GuardDuty::MalwareProtectionPlan
 ///
-/// CloudFormation type `AWS::GuardDuty::MalwareProtectionPlan`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-malwareprotectionplan.html).
+/// AWS documentation:
+/// [`AWS::GuardDuty::MalwareProtectionPlan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-malwareprotectionplan.html).
 #[derive(Debug, Clone)]
 pub struct CfnMalwareProtectionPlan {
     /// Specifies the action that is to be applied to the Malware Protection plan resource.
@@ -1316,8 +1316,8 @@ pub mod malware_protection_plan {
 
 /// GuardDuty Master resource schema
 ///
-/// CloudFormation type `AWS::GuardDuty::Master`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-master.html).
+/// AWS documentation:
+/// [`AWS::GuardDuty::Master`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-master.html).
 #[derive(Debug, Clone)]
 pub struct CfnMaster {
     /// Unique ID of the detector of the GuardDuty member account.
@@ -1372,8 +1372,8 @@ impl crate::template::CfnResource for CfnMaster {
 
 /// Resource Type definition for AWS::GuardDuty::Member
 ///
-/// CloudFormation type `AWS::GuardDuty::Member`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-member.html).
+/// AWS documentation:
+/// [`AWS::GuardDuty::Member`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-member.html).
 #[derive(Debug, Clone)]
 pub struct CfnMember {
     /// The `DetectorId` property.
@@ -1478,8 +1478,8 @@ impl crate::template::CfnResource for CfnMember {
 
 /// Resource Type definition for AWS::GuardDuty::PublishingDestination.
 ///
-/// CloudFormation type `AWS::GuardDuty::PublishingDestination`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-publishingdestination.html).
+/// AWS documentation:
+/// [`AWS::GuardDuty::PublishingDestination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-publishingdestination.html).
 #[derive(Debug, Clone)]
 pub struct CfnPublishingDestination {
     /// The `DestinationProperties` property.
@@ -1672,8 +1672,8 @@ pub mod publishing_destination {
 
 /// Resource Type definition for AWS::GuardDuty::ThreatEntitySet
 ///
-/// CloudFormation type `AWS::GuardDuty::ThreatEntitySet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-threatentityset.html).
+/// AWS documentation:
+/// [`AWS::GuardDuty::ThreatEntitySet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-threatentityset.html).
 #[derive(Debug, Clone)]
 pub struct CfnThreatEntitySet {
     /// The `Activate` property.
@@ -1859,8 +1859,8 @@ pub mod threat_entity_set {
 
 /// Resource Type definition for AWS::GuardDuty::ThreatIntelSet
 ///
-/// CloudFormation type `AWS::GuardDuty::ThreatIntelSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-threatintelset.html).
+/// AWS documentation:
+/// [`AWS::GuardDuty::ThreatIntelSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-threatintelset.html).
 #[derive(Debug, Clone)]
 pub struct CfnThreatIntelSet {
     /// The `Activate` property.
@@ -2025,8 +2025,8 @@ pub mod threat_intel_set {
 
 /// Resource Type definition for AWS::GuardDuty::TrustedEntitySet
 ///
-/// CloudFormation type `AWS::GuardDuty::TrustedEntitySet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-trustedentityset.html).
+/// AWS documentation:
+/// [`AWS::GuardDuty::TrustedEntitySet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-guardduty-trustedentityset.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrustedEntitySet {
     /// The `Activate` property.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Resource Type definition for AWS::HealthAgent::Domain. Creates and manages a HealthAgent
 /// Domain resource.
 ///
-/// CloudFormation type `AWS::HealthAgent::Domain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-healthagent-domain.html).
+/// AWS documentation:
+/// [`AWS::HealthAgent::Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-healthagent-domain.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomain {
     /// The name of the Domain.

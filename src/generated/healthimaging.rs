@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::HealthImaging::Datastore Resource Type
 ///
-/// CloudFormation type `AWS::HealthImaging::Datastore`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-healthimaging-datastore.html).
+/// AWS documentation:
+/// [`AWS::HealthImaging::Datastore`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-healthimaging-datastore.html).
 #[derive(Debug, Clone)]
 pub struct CfnDatastore {
     /// The `DatastoreName` property.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Creates a Data Transformation Profile in AWS HealthLake that converts healthcare data
 /// from a source format (such as C-CDA or CSV) into FHIR R4.
 ///
-/// CloudFormation type `AWS::HealthLake::DataTransformationProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-healthlake-datatransformationprofile.html).
+/// AWS documentation:
+/// [`AWS::HealthLake::DataTransformationProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-healthlake-datatransformationprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataTransformationProfile {
     /// The identifier (key ID or ARN) of a customer-managed KMS key used to encrypt the
@@ -368,8 +368,8 @@ pub mod data_transformation_profile {
 
 /// HealthLake FHIR Datastore
 ///
-/// CloudFormation type `AWS::HealthLake::FHIRDatastore`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-healthlake-fhirdatastore.html).
+/// AWS documentation:
+/// [`AWS::HealthLake::FHIRDatastore`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-healthlake-fhirdatastore.html).
 #[derive(Debug, Clone)]
 pub struct CfnFhirDatastore {
     /// The `AnalyticsConfiguration` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::IdentityStore::Group
 ///
-/// CloudFormation type `AWS::IdentityStore::Group`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-identitystore-group.html).
+/// AWS documentation:
+/// [`AWS::IdentityStore::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-identitystore-group.html).
 #[derive(Debug, Clone)]
 pub struct CfnGroup {
     /// A string containing the description of the group.
@@ -74,8 +74,8 @@ impl crate::template::Resource<CfnGroup> {
 
 /// Resource Type Definition for AWS:IdentityStore::GroupMembership
 ///
-/// CloudFormation type `AWS::IdentityStore::GroupMembership`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-identitystore-groupmembership.html).
+/// AWS documentation:
+/// [`AWS::IdentityStore::GroupMembership`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-identitystore-groupmembership.html).
 #[derive(Debug, Clone)]
 pub struct CfnGroupMembership {
     /// The unique identifier for a group in the identity store.
@@ -176,8 +176,8 @@ pub mod group_membership {
 
 /// Creates a user within the specified identity store.
 ///
-/// CloudFormation type `AWS::IdentityStore::User`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-identitystore-user.html).
+/// AWS documentation:
+/// [`AWS::IdentityStore::User`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-identitystore-user.html).
 #[derive(Debug, Clone)]
 pub struct CfnUser {
     /// A list of addresses associated with the user.

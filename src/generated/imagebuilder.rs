@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::ImageBuilder::Component
 ///
-/// CloudFormation type `AWS::ImageBuilder::Component`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-component.html).
+/// AWS documentation:
+/// [`AWS::ImageBuilder::Component`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-component.html).
 #[derive(Debug, Clone)]
 pub struct CfnComponent {
     /// The change description of the component.
@@ -203,8 +203,8 @@ impl crate::template::Resource<CfnComponent> {
 
 /// Resource Type definition for AWS::ImageBuilder::ContainerRecipe
 ///
-/// CloudFormation type `AWS::ImageBuilder::ContainerRecipe`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-containerrecipe.html).
+/// AWS documentation:
+/// [`AWS::ImageBuilder::ContainerRecipe`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-containerrecipe.html).
 #[derive(Debug, Clone)]
 pub struct CfnContainerRecipe {
     /// Components for build and test that are included in the container recipe.
@@ -949,8 +949,8 @@ pub mod container_recipe {
 
 /// Resource Type definition for AWS::ImageBuilder::DistributionConfiguration
 ///
-/// CloudFormation type `AWS::ImageBuilder::DistributionConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-distributionconfiguration.html).
+/// AWS documentation:
+/// [`AWS::ImageBuilder::DistributionConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-distributionconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnDistributionConfiguration {
     /// The description of the distribution configuration.
@@ -1887,8 +1887,8 @@ pub mod distribution_configuration {
 
 /// Resource Type definition for AWS::ImageBuilder::Image
 ///
-/// CloudFormation type `AWS::ImageBuilder::Image`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-image.html).
+/// AWS documentation:
+/// [`AWS::ImageBuilder::Image`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-image.html).
 #[derive(Debug, Clone)]
 pub struct CfnImage {
     /// The Amazon Resource Name (ARN) of the container recipe that defines how images are
@@ -2631,8 +2631,8 @@ pub mod image {
 
 /// Resource Type definition for AWS::ImageBuilder::ImagePipeline
 ///
-/// CloudFormation type `AWS::ImageBuilder::ImagePipeline`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-imagepipeline.html).
+/// AWS documentation:
+/// [`AWS::ImageBuilder::ImagePipeline`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-imagepipeline.html).
 #[derive(Debug, Clone)]
 pub struct CfnImagePipeline {
     /// The Amazon Resource Name (ARN) of the container recipe that defines how images are
@@ -3432,8 +3432,8 @@ pub mod image_pipeline {
 
 /// Resource Type definition for AWS::ImageBuilder::ImageRecipe
 ///
-/// CloudFormation type `AWS::ImageBuilder::ImageRecipe`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-imagerecipe.html).
+/// AWS documentation:
+/// [`AWS::ImageBuilder::ImageRecipe`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-imagerecipe.html).
 #[derive(Debug, Clone)]
 pub struct CfnImageRecipe {
     /// Specify additional settings and launch scripts for your build instances.
@@ -4087,8 +4087,8 @@ pub mod image_recipe {
 
 /// Resource Type definition for AWS::ImageBuilder::InfrastructureConfiguration
 ///
-/// CloudFormation type `AWS::ImageBuilder::InfrastructureConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-infrastructureconfiguration.html).
+/// AWS documentation:
+/// [`AWS::ImageBuilder::InfrastructureConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-infrastructureconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnInfrastructureConfiguration {
     /// The description of the infrastructure configuration.
@@ -4695,8 +4695,8 @@ pub mod infrastructure_configuration {
 
 /// Resource Type definition for AWS::ImageBuilder::LifecyclePolicy
 ///
-/// CloudFormation type `AWS::ImageBuilder::LifecyclePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-lifecyclepolicy.html).
+/// AWS documentation:
+/// [`AWS::ImageBuilder::LifecyclePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-lifecyclepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnLifecyclePolicy {
     /// The description of the lifecycle policy.
@@ -5372,8 +5372,8 @@ pub mod lifecycle_policy {
 
 /// Resource schema for AWS::ImageBuilder::Workflow
 ///
-/// CloudFormation type `AWS::ImageBuilder::Workflow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-workflow.html).
+/// AWS documentation:
+/// [`AWS::ImageBuilder::Workflow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-workflow.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkflow {
     /// The change description of the workflow.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Inspector::AssessmentTarget
 ///
-/// CloudFormation type `AWS::Inspector::AssessmentTarget`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-assessmenttarget.html).
+/// AWS documentation:
+/// [`AWS::Inspector::AssessmentTarget`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-assessmenttarget.html).
 #[derive(Debug, Clone)]
 pub struct CfnAssessmentTarget {
     /// The `AssessmentTargetName` property.
@@ -70,8 +70,8 @@ impl crate::template::Resource<CfnAssessmentTarget> {
 
 /// Resource Type definition for AWS::Inspector::AssessmentTemplate
 ///
-/// CloudFormation type `AWS::Inspector::AssessmentTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-assessmenttemplate.html).
+/// AWS documentation:
+/// [`AWS::Inspector::AssessmentTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-assessmenttemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnAssessmentTemplate {
     /// The `AssessmentTargetArn` property.
@@ -208,8 +208,8 @@ pub mod assessment_template {
 
 /// Resource Type definition for AWS::Inspector::ResourceGroup
 ///
-/// CloudFormation type `AWS::Inspector::ResourceGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-resourcegroup.html).
+/// AWS documentation:
+/// [`AWS::Inspector::ResourceGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-resourcegroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceGroup {
     /// The `ResourceGroupTags` property.

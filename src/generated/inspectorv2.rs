@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// CIS Scan Configuration resource schema
 ///
-/// CloudFormation type `AWS::InspectorV2::CisScanConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-cisscanconfiguration.html).
+/// AWS documentation:
+/// [`AWS::InspectorV2::CisScanConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-cisscanconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnCisScanConfiguration {
     /// Name of the scan
@@ -388,8 +388,8 @@ pub mod cis_scan_configuration {
 
 /// Inspector CodeSecurityIntegration resource schema
 ///
-/// CloudFormation type `AWS::InspectorV2::CodeSecurityIntegration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-codesecurityintegration.html).
+/// AWS documentation:
+/// [`AWS::InspectorV2::CodeSecurityIntegration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-codesecurityintegration.html).
 #[derive(Debug, Clone)]
 pub struct CfnCodeSecurityIntegration {
     /// Create Integration Details
@@ -765,8 +765,8 @@ pub mod code_security_integration {
 
 /// Inspector CodeSecurityScanConfiguration resource schema
 ///
-/// CloudFormation type `AWS::InspectorV2::CodeSecurityScanConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-codesecurityscanconfiguration.html).
+/// AWS documentation:
+/// [`AWS::InspectorV2::CodeSecurityScanConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-codesecurityscanconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnCodeSecurityScanConfiguration {
     /// Code Security Scan Configuration
@@ -1101,8 +1101,8 @@ pub mod code_security_scan_configuration {
 /// Creates and manages a multi-cloud connector for Amazon Inspector, enabling vulnerability
 /// scanning of Azure resources.
 ///
-/// CloudFormation type `AWS::InspectorV2::Connector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-connector.html).
+/// AWS documentation:
+/// [`AWS::InspectorV2::Connector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-connector.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnector {
     /// Optional description of the connector.
@@ -1570,8 +1570,8 @@ pub mod connector {
 
 /// Inspector Filter resource schema
 ///
-/// CloudFormation type `AWS::InspectorV2::Filter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-filter.html).
+/// AWS documentation:
+/// [`AWS::InspectorV2::Filter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspectorv2-filter.html).
 #[derive(Debug, Clone)]
 pub struct CfnFilter {
     /// Findings filter description.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Resource Type definition for AWS::Interconnect::Connection. Creates a managed network
 /// connection between AWS and a partner cloud service provider.
 ///
-/// CloudFormation type `AWS::Interconnect::Connection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-interconnect-connection.html).
+/// AWS documentation:
+/// [`AWS::Interconnect::Connection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-interconnect-connection.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnection {
     /// The activation key for accepting a connection proposal from a partner CSP.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Represents a monitor, which defines the monitoring boundaries for measurements that
 /// Internet Monitor publishes information about for an application
 ///
-/// CloudFormation type `AWS::InternetMonitor::Monitor`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-internetmonitor-monitor.html).
+/// AWS documentation:
+/// [`AWS::InternetMonitor::Monitor`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-internetmonitor-monitor.html).
 #[derive(Debug, Clone)]
 pub struct CfnMonitor {
     /// The `HealthEventsConfig` property.

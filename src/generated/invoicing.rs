@@ -6,8 +6,8 @@ use crate::token::Value;
 /// An invoice unit is a set of mutually exclusive accounts that correspond to your business
 /// entity.
 ///
-/// CloudFormation type `AWS::Invoicing::InvoiceUnit`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-invoicing-invoiceunit.html).
+/// AWS documentation:
+/// [`AWS::Invoicing::InvoiceUnit`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-invoicing-invoiceunit.html).
 #[derive(Debug, Clone)]
 pub struct CfnInvoiceUnit {
     /// The `Description` property.
@@ -198,8 +198,8 @@ pub mod invoice_unit {
 /// Creates and manages a procurement portal preference configuration for e-invoice delivery
 /// and purchase order retrieval.
 ///
-/// CloudFormation type `AWS::Invoicing::ProcurementPortalPreference`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-invoicing-procurementportalpreference.html).
+/// AWS documentation:
+/// [`AWS::Invoicing::ProcurementPortalPreference`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-invoicing-procurementportalpreference.html).
 #[derive(Debug, Clone)]
 pub struct CfnProcurementPortalPreference {
     /// The domain identifier for the buyer in the procurement portal.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Configures the Device Defender audit settings for this account.
 ///
-/// CloudFormation type `AWS::IoT::AccountAuditConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-accountauditconfiguration.html).
+/// AWS documentation:
+/// [`AWS::IoT::AccountAuditConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-accountauditconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccountAuditConfiguration {
     /// Your 12-digit account ID (used as the primary identifier for the CloudFormation
@@ -788,8 +788,8 @@ pub mod account_audit_configuration {
 
 /// Creates an authorizer.
 ///
-/// CloudFormation type `AWS::IoT::Authorizer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-authorizer.html).
+/// AWS documentation:
+/// [`AWS::IoT::Authorizer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-authorizer.html).
 #[derive(Debug, Clone)]
 pub struct CfnAuthorizer {
     /// The `AuthorizerFunctionArn` property.
@@ -978,8 +978,8 @@ pub mod authorizer {
 
 /// Resource Type definition for AWS::IoT::BillingGroup
 ///
-/// CloudFormation type `AWS::IoT::BillingGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-billinggroup.html).
+/// AWS documentation:
+/// [`AWS::IoT::BillingGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-billinggroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnBillingGroup {
     /// The `BillingGroupName` property.
@@ -1108,8 +1108,8 @@ pub mod billing_group {
 
 /// Registers a CA Certificate in IoT.
 ///
-/// CloudFormation type `AWS::IoT::CACertificate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-cacertificate.html).
+/// AWS documentation:
+/// [`AWS::IoT::CACertificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-cacertificate.html).
 #[derive(Debug, Clone)]
 pub struct CfnCaCertificate {
     /// The `AutoRegistrationStatus` property.
@@ -1371,8 +1371,8 @@ pub mod ca_certificate {
 
 /// Use the AWS::IoT::Certificate resource to declare an AWS IoT X.509 certificate.
 ///
-/// CloudFormation type `AWS::IoT::Certificate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-certificate.html).
+/// AWS documentation:
+/// [`AWS::IoT::Certificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-certificate.html).
 #[derive(Debug, Clone)]
 pub struct CfnCertificate {
     /// The `CACertificatePem` property.
@@ -1476,8 +1476,8 @@ impl crate::template::Resource<CfnCertificate> {
 /// Use the AWS::IoT::CertificateProvider resource to declare an AWS IoT Certificate
 /// Provider.
 ///
-/// CloudFormation type `AWS::IoT::CertificateProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-certificateprovider.html).
+/// AWS documentation:
+/// [`AWS::IoT::CertificateProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-certificateprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnCertificateProvider {
     /// The `AccountDefaultForOperations` property.
@@ -1609,8 +1609,8 @@ pub mod certificate_provider {
 
 /// Represents the resource definition of AWS IoT Command.
 ///
-/// CloudFormation type `AWS::IoT::Command`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-command.html).
+/// AWS documentation:
+/// [`AWS::IoT::Command`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-command.html).
 #[derive(Debug, Clone)]
 pub struct CfnCommand {
     /// The unique identifier for the command.
@@ -2451,8 +2451,8 @@ pub mod command {
 
 /// A custom metric published by your devices to Device Defender.
 ///
-/// CloudFormation type `AWS::IoT::CustomMetric`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-custommetric.html).
+/// AWS documentation:
+/// [`AWS::IoT::CustomMetric`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-custommetric.html).
 #[derive(Debug, Clone)]
 pub struct CfnCustomMetric {
     /// Field represents a friendly name in the console for the custom metric; it doesn't have
@@ -2587,8 +2587,8 @@ pub mod custom_metric {
 /// A dimension can be used to limit the scope of a metric used in a security profile for
 /// AWS IoT Device Defender.
 ///
-/// CloudFormation type `AWS::IoT::Dimension`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-dimension.html).
+/// AWS documentation:
+/// [`AWS::IoT::Dimension`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-dimension.html).
 #[derive(Debug, Clone)]
 pub struct CfnDimension {
     /// A unique identifier for the dimension.
@@ -2714,8 +2714,8 @@ pub mod dimension {
 
 /// Create and manage a Domain Configuration
 ///
-/// CloudFormation type `AWS::IoT::DomainConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-domainconfiguration.html).
+/// AWS documentation:
+/// [`AWS::IoT::DomainConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-domainconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomainConfiguration {
     /// The `ApplicationProtocol` property.
@@ -3213,8 +3213,8 @@ pub mod domain_configuration {
 
 /// Resource Type definition for AWS::IoT::EncryptionConfiguration
 ///
-/// CloudFormation type `AWS::IoT::EncryptionConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-encryptionconfiguration.html).
+/// AWS documentation:
+/// [`AWS::IoT::EncryptionConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-encryptionconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnEncryptionConfiguration {
     /// The `EncryptionType` property.
@@ -3295,8 +3295,8 @@ impl crate::template::Resource<CfnEncryptionConfiguration> {
 
 /// An aggregated metric of certain devices in your fleet
 ///
-/// CloudFormation type `AWS::IoT::FleetMetric`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-fleetmetric.html).
+/// AWS documentation:
+/// [`AWS::IoT::FleetMetric`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-fleetmetric.html).
 #[derive(Debug, Clone)]
 pub struct CfnFleetMetric {
     /// The aggregation field to perform aggregation and metric emission
@@ -3576,8 +3576,8 @@ pub mod fleet_metric {
 /// set of remote operations that are sent to and run on one or more devices (things or
 /// thing groups) connected to AWS IoT.
 ///
-/// CloudFormation type `AWS::IoT::Job`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-job.html).
+/// AWS documentation:
+/// [`AWS::IoT::Job`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-job.html).
 #[derive(Debug, Clone)]
 pub struct CfnJob {
     /// The `AbortConfig` property.
@@ -4486,8 +4486,8 @@ pub mod job {
 /// Resource Type definition for AWS::IoT::JobTemplate. Job templates enable you to
 /// preconfigure jobs so that you can deploy them to multiple sets of target devices.
 ///
-/// CloudFormation type `AWS::IoT::JobTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-jobtemplate.html).
+/// AWS documentation:
+/// [`AWS::IoT::JobTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-jobtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnJobTemplate {
     /// The criteria that determine when and how a job abort takes place.
@@ -4810,8 +4810,8 @@ pub mod job_template {
 /// level so that you can monitor progress events logs as it passes from your devices
 /// through Iot core service.
 ///
-/// CloudFormation type `AWS::IoT::Logging`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-logging.html).
+/// AWS documentation:
+/// [`AWS::IoT::Logging`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-logging.html).
 #[derive(Debug, Clone)]
 pub struct CfnLogging {
     /// Your 12-digit account ID (used as the primary identifier for the CloudFormation
@@ -4953,8 +4953,8 @@ pub mod logging {
 /// Mitigation actions can be used to take actions to mitigate issues that were found in an
 /// Audit finding or Detect violation.
 ///
-/// CloudFormation type `AWS::IoT::MitigationAction`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-mitigationaction.html).
+/// AWS documentation:
+/// [`AWS::IoT::MitigationAction`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-mitigationaction.html).
 #[derive(Debug, Clone)]
 pub struct CfnMitigationAction {
     /// A unique identifier for the mitigation action.
@@ -5463,8 +5463,8 @@ pub mod mitigation_action {
 
 /// Resource Type definition for AWS::IoT::Policy
 ///
-/// CloudFormation type `AWS::IoT::Policy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-policy.html).
+/// AWS documentation:
+/// [`AWS::IoT::Policy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-policy.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicy {
     /// The `PolicyDocument` property.
@@ -5585,8 +5585,8 @@ pub mod policy {
 
 /// Resource Type definition for AWS::IoT::PolicyPrincipalAttachment
 ///
-/// CloudFormation type `AWS::IoT::PolicyPrincipalAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-policyprincipalattachment.html).
+/// AWS documentation:
+/// [`AWS::IoT::PolicyPrincipalAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-policyprincipalattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicyPrincipalAttachment {
     /// The name of the AWS IoT policy
@@ -5629,8 +5629,8 @@ impl crate::template::CfnResource for CfnPolicyPrincipalAttachment {
 
 /// Creates a fleet provisioning template.
 ///
-/// CloudFormation type `AWS::IoT::ProvisioningTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-provisioningtemplate.html).
+/// AWS documentation:
+/// [`AWS::IoT::ProvisioningTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-provisioningtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnProvisioningTemplate {
     /// The `Description` property.
@@ -5874,8 +5874,8 @@ pub mod provisioning_template {
 /// Resource-specific logging allows you to specify a logging level for a specific thing
 /// group.
 ///
-/// CloudFormation type `AWS::IoT::ResourceSpecificLogging`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-resourcespecificlogging.html).
+/// AWS documentation:
+/// [`AWS::IoT::ResourceSpecificLogging`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-resourcespecificlogging.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceSpecificLogging {
     /// The log level for a specific target. Valid values are: ERROR, WARN, INFO, DEBUG, or
@@ -5938,8 +5938,8 @@ impl crate::template::Resource<CfnResourceSpecificLogging> {
 
 /// Use the AWS::IoT::RoleAlias resource to declare an AWS IoT RoleAlias.
 ///
-/// CloudFormation type `AWS::IoT::RoleAlias`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-rolealias.html).
+/// AWS documentation:
+/// [`AWS::IoT::RoleAlias`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-rolealias.html).
 #[derive(Debug, Clone)]
 pub struct CfnRoleAlias {
     /// The `CredentialDurationSeconds` property.
@@ -6072,8 +6072,8 @@ pub mod role_alias {
 /// Scheduled audits can be used to specify the checks you want to perform during an audit
 /// and how often the audit should be run.
 ///
-/// CloudFormation type `AWS::IoT::ScheduledAudit`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-scheduledaudit.html).
+/// AWS documentation:
+/// [`AWS::IoT::ScheduledAudit`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-scheduledaudit.html).
 #[derive(Debug, Clone)]
 pub struct CfnScheduledAudit {
     /// The day of the month on which the scheduled audit takes place.
@@ -6230,8 +6230,8 @@ pub mod scheduled_audit {
 
 /// A security profile defines a set of expected behaviors for devices in your account.
 ///
-/// CloudFormation type `AWS::IoT::SecurityProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-securityprofile.html).
+/// AWS documentation:
+/// [`AWS::IoT::SecurityProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-securityprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityProfile {
     /// A list of metrics whose data is retained (stored). By default, data is retained for any
@@ -6991,8 +6991,8 @@ pub mod security_profile {
 
 /// resource definition
 ///
-/// CloudFormation type `AWS::IoT::SoftwarePackage`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-softwarepackage.html).
+/// AWS documentation:
+/// [`AWS::IoT::SoftwarePackage`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-softwarepackage.html).
 #[derive(Debug, Clone)]
 pub struct CfnSoftwarePackage {
     /// The `Description` property.
@@ -7118,8 +7118,8 @@ pub mod software_package {
 
 /// resource definition
 ///
-/// CloudFormation type `AWS::IoT::SoftwarePackageVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-softwarepackageversion.html).
+/// AWS documentation:
+/// [`AWS::IoT::SoftwarePackageVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-softwarepackageversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnSoftwarePackageVersion {
     /// The `Artifact` property.
@@ -7455,8 +7455,8 @@ pub mod software_package_version {
 /// Resource Type definition for AWS IoT Stream. A stream is a publicly addressable resource
 /// that is an abstraction for a list of files that can be transferred to an IoT device.
 ///
-/// CloudFormation type `AWS::IoT::Stream`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-stream.html).
+/// AWS documentation:
+/// [`AWS::IoT::Stream`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-stream.html).
 #[derive(Debug, Clone)]
 pub struct CfnStream {
     /// The description of the stream.
@@ -7732,8 +7732,8 @@ pub mod stream {
 
 /// Resource Type definition for AWS::IoT::Thing
 ///
-/// CloudFormation type `AWS::IoT::Thing`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thing.html).
+/// AWS documentation:
+/// [`AWS::IoT::Thing`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thing.html).
 #[derive(Debug, Clone)]
 pub struct CfnThing {
     /// The `AttributePayload` property.
@@ -7851,8 +7851,8 @@ pub mod thing {
 
 /// Resource Type definition for AWS::IoT::ThingGroup
 ///
-/// CloudFormation type `AWS::IoT::ThingGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thinggroup.html).
+/// AWS documentation:
+/// [`AWS::IoT::ThingGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thinggroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnThingGroup {
     /// The `ParentGroupName` property.
@@ -8009,8 +8009,8 @@ pub mod thing_group {
 
 /// Resource Type definition for AWS::IoT::ThingPrincipalAttachment
 ///
-/// CloudFormation type `AWS::IoT::ThingPrincipalAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thingprincipalattachment.html).
+/// AWS documentation:
+/// [`AWS::IoT::ThingPrincipalAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thingprincipalattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnThingPrincipalAttachment {
     /// The principal, which can be a certificate ARN (as returned from the CreateCertificate
@@ -8067,8 +8067,8 @@ impl crate::template::CfnResource for CfnThingPrincipalAttachment {
 
 /// Resource Type definition for AWS::IoT::ThingType
 ///
-/// CloudFormation type `AWS::IoT::ThingType`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thingtype.html).
+/// AWS documentation:
+/// [`AWS::IoT::ThingType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thingtype.html).
 #[derive(Debug, Clone)]
 pub struct CfnThingType {
     /// The `DeprecateThingType` property.
@@ -8211,8 +8211,8 @@ pub mod thing_type {
 
 /// Resource Type definition for AWS::IoT::TopicRule
 ///
-/// CloudFormation type `AWS::IoT::TopicRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-topicrule.html).
+/// AWS documentation:
+/// [`AWS::IoT::TopicRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-topicrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnTopicRule {
     /// The `RuleName` property.
@@ -11365,8 +11365,8 @@ pub mod topic_rule {
 
 /// Resource Type definition for AWS::IoT::TopicRuleDestination
 ///
-/// CloudFormation type `AWS::IoT::TopicRuleDestination`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-topicruledestination.html).
+/// AWS documentation:
+/// [`AWS::IoT::TopicRuleDestination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-topicruledestination.html).
 #[derive(Debug, Clone)]
 pub struct CfnTopicRuleDestination {
     /// HTTP URL destination properties.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::IoTAnalytics::Channel
 ///
-/// CloudFormation type `AWS::IoTAnalytics::Channel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-channel.html).
+/// AWS documentation:
+/// [`AWS::IoTAnalytics::Channel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-channel.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannel {
     /// The `ChannelName` property.
@@ -313,8 +313,8 @@ pub mod channel {
 
 /// Resource Type definition for AWS::IoTAnalytics::Dataset
 ///
-/// CloudFormation type `AWS::IoTAnalytics::Dataset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-dataset.html).
+/// AWS documentation:
+/// [`AWS::IoTAnalytics::Dataset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-dataset.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataset {
     /// The `Actions` property.
@@ -1625,8 +1625,8 @@ pub mod dataset {
 
 /// Resource Type definition for AWS::IoTAnalytics::Datastore
 ///
-/// CloudFormation type `AWS::IoTAnalytics::Datastore`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-datastore.html).
+/// AWS documentation:
+/// [`AWS::IoTAnalytics::Datastore`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-datastore.html).
 #[derive(Debug, Clone)]
 pub struct CfnDatastore {
     /// The `DatastoreName` property.
@@ -2452,8 +2452,8 @@ pub mod datastore {
 
 /// Resource Type definition for AWS::IoTAnalytics::Pipeline
 ///
-/// CloudFormation type `AWS::IoTAnalytics::Pipeline`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-pipeline.html).
+/// AWS documentation:
+/// [`AWS::IoTAnalytics::Pipeline`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotanalytics-pipeline.html).
 #[derive(Debug, Clone)]
 pub struct CfnPipeline {
     /// The `PipelineActivities` property.

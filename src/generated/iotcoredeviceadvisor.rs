@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotcoredeviceadvisor-suitedefinition.html).
+/// AWS documentation:
+/// [`AWS::IoTCoreDeviceAdvisor::SuiteDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotcoredeviceadvisor-suitedefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnSuiteDefinition {
     /// The `SuiteDefinitionConfiguration` property.

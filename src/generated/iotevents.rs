@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::IoTEvents::AlarmModel
 ///
-/// CloudFormation type `AWS::IoTEvents::AlarmModel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotevents-alarmmodel.html).
+/// AWS documentation:
+/// [`AWS::IoTEvents::AlarmModel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotevents-alarmmodel.html).
 #[derive(Debug, Clone)]
 pub struct CfnAlarmModel {
     /// The `AlarmCapabilities` property.
@@ -1495,8 +1495,8 @@ pub mod alarm_model {
 
 /// The AWS::IoTEvents::DetectorModel resource creates a detector model.
 ///
-/// CloudFormation type `AWS::IoTEvents::DetectorModel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotevents-detectormodel.html).
+/// AWS documentation:
+/// [`AWS::IoTEvents::DetectorModel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotevents-detectormodel.html).
 #[derive(Debug, Clone)]
 pub struct CfnDetectorModel {
     /// Information that defines how a detector operates.
@@ -3340,8 +3340,8 @@ pub mod detector_model {
 /// The AWS::IoTEvents::Input resource creates an input. To monitor your devices and
 /// processes, they must have a way to get telemetry data into ITE.
 ///
-/// CloudFormation type `AWS::IoTEvents::Input`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotevents-input.html).
+/// AWS documentation:
+/// [`AWS::IoTEvents::Input`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotevents-input.html).
 #[derive(Debug, Clone)]
 pub struct CfnInput {
     /// The definition of the input.

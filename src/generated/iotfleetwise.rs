@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::IoTFleetWise::Campaign Resource Type
 ///
-/// CloudFormation type `AWS::IoTFleetWise::Campaign`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-campaign.html).
+/// AWS documentation:
+/// [`AWS::IoTFleetWise::Campaign`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-campaign.html).
 #[derive(Debug, Clone)]
 pub struct CfnCampaign {
     /// The `Action` property.
@@ -742,8 +742,8 @@ pub mod campaign {
 
 /// Definition of AWS::IoTFleetWise::DecoderManifest Resource Type
 ///
-/// CloudFormation type `AWS::IoTFleetWise::DecoderManifest`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-decodermanifest.html).
+/// AWS documentation:
+/// [`AWS::IoTFleetWise::DecoderManifest`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-decodermanifest.html).
 #[derive(Debug, Clone)]
 pub struct CfnDecoderManifest {
     /// The `DefaultForUnmappedSignals` property.
@@ -942,8 +942,8 @@ pub mod decoder_manifest {
 
 /// Definition of AWS::IoTFleetWise::Fleet Resource Type
 ///
-/// CloudFormation type `AWS::IoTFleetWise::Fleet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-fleet.html).
+/// AWS documentation:
+/// [`AWS::IoTFleetWise::Fleet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-fleet.html).
 #[derive(Debug, Clone)]
 pub struct CfnFleet {
     /// The `Description` property.
@@ -1076,8 +1076,8 @@ pub mod fleet {
 
 /// Definition of AWS::IoTFleetWise::ModelManifest Resource Type
 ///
-/// CloudFormation type `AWS::IoTFleetWise::ModelManifest`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-modelmanifest.html).
+/// AWS documentation:
+/// [`AWS::IoTFleetWise::ModelManifest`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-modelmanifest.html).
 #[derive(Debug, Clone)]
 pub struct CfnModelManifest {
     /// The `Description` property.
@@ -1242,8 +1242,8 @@ pub mod model_manifest {
 
 /// Definition of AWS::IoTFleetWise::SignalCatalog Resource Type
 ///
-/// CloudFormation type `AWS::IoTFleetWise::SignalCatalog`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-signalcatalog.html).
+/// AWS documentation:
+/// [`AWS::IoTFleetWise::SignalCatalog`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-signalcatalog.html).
 #[derive(Debug, Clone)]
 pub struct CfnSignalCatalog {
     /// The `Description` property.
@@ -1530,8 +1530,8 @@ pub mod signal_catalog {
 
 /// Definition of AWS::IoTFleetWise::StateTemplate Resource Type
 ///
-/// CloudFormation type `AWS::IoTFleetWise::StateTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-statetemplate.html).
+/// AWS documentation:
+/// [`AWS::IoTFleetWise::StateTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-statetemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnStateTemplate {
     /// The `DataExtraDimensions` property.
@@ -1711,8 +1711,8 @@ pub mod state_template {
 
 /// Definition of AWS::IoTFleetWise::Vehicle Resource Type
 ///
-/// CloudFormation type `AWS::IoTFleetWise::Vehicle`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-vehicle.html).
+/// AWS documentation:
+/// [`AWS::IoTFleetWise::Vehicle`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotfleetwise-vehicle.html).
 #[derive(Debug, Clone)]
 pub struct CfnVehicle {
     /// The `AssociationBehavior` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for AWS::IoTManagedIntegrations::AccountAssociation.
 ///
-/// CloudFormation type `AWS::IoTManagedIntegrations::AccountAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotmanagedintegrations-accountassociation.html).
+/// AWS documentation:
+/// [`AWS::IoTManagedIntegrations::AccountAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotmanagedintegrations-accountassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccountAssociation {
     /// The identifier of the connector destination associated with this account association.
@@ -212,8 +212,8 @@ pub mod account_association {
 
 /// Resource type definition for AWS::IoTManagedIntegrations::CloudConnector.
 ///
-/// CloudFormation type `AWS::IoTManagedIntegrations::CloudConnector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotmanagedintegrations-cloudconnector.html).
+/// AWS documentation:
+/// [`AWS::IoTManagedIntegrations::CloudConnector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotmanagedintegrations-cloudconnector.html).
 #[derive(Debug, Clone)]
 pub struct CfnCloudConnector {
     /// A description of the C2C connector.
@@ -387,8 +387,8 @@ pub mod cloud_connector {
 
 /// Resource Type definition for AWS::IoTManagedIntegrations::CredentialLocker
 ///
-/// CloudFormation type `AWS::IoTManagedIntegrations::CredentialLocker`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotmanagedintegrations-credentiallocker.html).
+/// AWS documentation:
+/// [`AWS::IoTManagedIntegrations::CredentialLocker`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotmanagedintegrations-credentiallocker.html).
 #[derive(Debug, Clone)]
 pub struct CfnCredentialLocker {
     /// The `Name` property.
@@ -470,8 +470,8 @@ impl crate::template::Resource<CfnCredentialLocker> {
 
 /// Resource Type definition for AWS::IoTManagedIntegrations::ManagedThing Resource Type
 ///
-/// CloudFormation type `AWS::IoTManagedIntegrations::ManagedThing`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotmanagedintegrations-managedthing.html).
+/// AWS documentation:
+/// [`AWS::IoTManagedIntegrations::ManagedThing`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotmanagedintegrations-managedthing.html).
 #[derive(Debug, Clone)]
 pub struct CfnManagedThing {
     /// String used to identify a managed thing and start the connectivity setup.
@@ -1060,8 +1060,8 @@ pub mod managed_thing {
 
 /// Resource Type definition for AWS::IoTManagedIntegrations::ProvisioningProfile
 ///
-/// CloudFormation type `AWS::IoTManagedIntegrations::ProvisioningProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotmanagedintegrations-provisioningprofile.html).
+/// AWS documentation:
+/// [`AWS::IoTManagedIntegrations::ProvisioningProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotmanagedintegrations-provisioningprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnProvisioningProfile {
     /// The `CaCertificate` property.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// A connection between a source computer and a destination device using AWS IoT Secure
 /// Tunneling.
 ///
-/// CloudFormation type `AWS::IoTSecureTunneling::Tunnel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsecuretunneling-tunnel.html).
+/// AWS documentation:
+/// [`AWS::IoTSecureTunneling::Tunnel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsecuretunneling-tunnel.html).
 #[derive(Debug, Clone)]
 pub struct CfnTunnel {
     /// A short text description of the tunnel.

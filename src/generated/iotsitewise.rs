@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::IoTSiteWise::AccessPolicy
 ///
-/// CloudFormation type `AWS::IoTSiteWise::AccessPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-accesspolicy.html).
+/// AWS documentation:
+/// [`AWS::IoTSiteWise::AccessPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-accesspolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessPolicy {
     /// The identity for this access policy. Choose either a user or a group but not both.
@@ -410,8 +410,8 @@ pub mod access_policy {
 /// Represents an AWS IoT SiteWise application that provides IAM Identity Center based
 /// access to a workspace.
 ///
-/// CloudFormation type `AWS::IoTSiteWise::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-application.html).
+/// AWS documentation:
+/// [`AWS::IoTSiteWise::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// A description of the application.
@@ -580,8 +580,8 @@ pub mod application {
 
 /// Resource schema for AWS::IoTSiteWise::Asset
 ///
-/// CloudFormation type `AWS::IoTSiteWise::Asset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-asset.html).
+/// AWS documentation:
+/// [`AWS::IoTSiteWise::Asset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-asset.html).
 #[derive(Debug, Clone)]
 pub struct CfnAsset {
     /// A description for the asset
@@ -949,8 +949,8 @@ pub mod asset {
 
 /// Resource schema for AWS::IoTSiteWise::AssetModel
 ///
-/// CloudFormation type `AWS::IoTSiteWise::AssetModel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-assetmodel.html).
+/// AWS documentation:
+/// [`AWS::IoTSiteWise::AssetModel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-assetmodel.html).
 #[derive(Debug, Clone)]
 pub struct CfnAssetModel {
     /// The composite asset models that are part of this asset model.
@@ -2177,8 +2177,8 @@ pub mod asset_model {
 
 /// Resource schema for AWS::IoTSiteWise::ComputationModel.
 ///
-/// CloudFormation type `AWS::IoTSiteWise::ComputationModel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-computationmodel.html).
+/// AWS documentation:
+/// [`AWS::IoTSiteWise::ComputationModel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-computationmodel.html).
 #[derive(Debug, Clone)]
 pub struct CfnComputationModel {
     /// The configuration for the computation model.
@@ -2419,8 +2419,8 @@ pub mod computation_model {
 
 /// Resource schema for AWS::IoTSiteWise::Dashboard
 ///
-/// CloudFormation type `AWS::IoTSiteWise::Dashboard`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-dashboard.html).
+/// AWS documentation:
+/// [`AWS::IoTSiteWise::Dashboard`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-dashboard.html).
 #[derive(Debug, Clone)]
 pub struct CfnDashboard {
     /// The dashboard definition specified in a JSON literal.
@@ -2559,8 +2559,8 @@ pub mod dashboard {
 
 /// Resource schema for AWS::IoTSiteWise::Dataset.
 ///
-/// CloudFormation type `AWS::IoTSiteWise::Dataset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-dataset.html).
+/// AWS documentation:
+/// [`AWS::IoTSiteWise::Dataset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-dataset.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataset {
     /// The configuration for the dataset.
@@ -2970,8 +2970,8 @@ pub mod dataset {
 
 /// Resource schema for AWS::IoTSiteWise::Gateway
 ///
-/// CloudFormation type `AWS::IoTSiteWise::Gateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-gateway.html).
+/// AWS documentation:
+/// [`AWS::IoTSiteWise::Gateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-gateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnGateway {
     /// A list of gateway capability summaries that each contain a namespace and status.
@@ -3308,8 +3308,8 @@ pub mod gateway {
 /// graph (DAG) of compute nodes, where each node references a task definition and can
 /// declare dependencies on other nodes.
 ///
-/// CloudFormation type `AWS::IoTSiteWise::Pipeline`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-pipeline.html).
+/// AWS documentation:
+/// [`AWS::IoTSiteWise::Pipeline`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-pipeline.html).
 #[derive(Debug, Clone)]
 pub struct CfnPipeline {
     /// The list of compute nodes that form the pipeline DAG.
@@ -3539,8 +3539,8 @@ pub mod pipeline {
 
 /// Resource schema for AWS::IoTSiteWise::Portal
 ///
-/// CloudFormation type `AWS::IoTSiteWise::Portal`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-portal.html).
+/// AWS documentation:
+/// [`AWS::IoTSiteWise::Portal`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-portal.html).
 #[derive(Debug, Clone)]
 pub struct CfnPortal {
     /// Contains the configuration information of an alarm created in an AWS IoT SiteWise
@@ -3764,8 +3764,8 @@ pub mod portal {
 
 /// Resource schema for AWS::IoTSiteWise::Project
 ///
-/// CloudFormation type `AWS::IoTSiteWise::Project`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-project.html).
+/// AWS documentation:
+/// [`AWS::IoTSiteWise::Project`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-project.html).
 #[derive(Debug, Clone)]
 pub struct CfnProject {
     /// The IDs of the assets to be associated to the project.
@@ -3912,8 +3912,8 @@ pub mod project {
 /// Resource schema for AWS::IoTSiteWise::Task. A task defines a reusable containerized
 /// compute workload that can be referenced by one or more pipeline compute nodes.
 ///
-/// CloudFormation type `AWS::IoTSiteWise::Task`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-task.html).
+/// AWS documentation:
+/// [`AWS::IoTSiteWise::Task`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-task.html).
 #[derive(Debug, Clone)]
 pub struct CfnTask {
     /// A description of the task.
@@ -4418,8 +4418,8 @@ pub mod task {
 /// Represents an AWS IoT SiteWise workspace that provides logical isolation for tasks and
 /// pipelines.
 ///
-/// CloudFormation type `AWS::IoTSiteWise::Workspace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-workspace.html).
+/// AWS documentation:
+/// [`AWS::IoTSiteWise::Workspace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotsitewise-workspace.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkspace {
     /// The `EncryptionConfiguration` property.

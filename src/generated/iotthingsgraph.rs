@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::IoTThingsGraph::FlowTemplate
 ///
-/// CloudFormation type `AWS::IoTThingsGraph::FlowTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotthingsgraph-flowtemplate.html).
+/// AWS documentation:
+/// [`AWS::IoTThingsGraph::FlowTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotthingsgraph-flowtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnFlowTemplate {
     /// The `CompatibleNamespaceVersion` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::IoTTwinMaker::ComponentType
 ///
-/// CloudFormation type `AWS::IoTTwinMaker::ComponentType`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-componenttype.html).
+/// AWS documentation:
+/// [`AWS::IoTTwinMaker::ComponentType`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-componenttype.html).
 #[derive(Debug, Clone)]
 pub struct CfnComponentType {
     /// The ID of the component type.
@@ -207,8 +207,8 @@ impl crate::template::Resource<CfnComponentType> {
 
 /// Resource schema for AWS::IoTTwinMaker::Entity
 ///
-/// CloudFormation type `AWS::IoTTwinMaker::Entity`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-entity.html).
+/// AWS documentation:
+/// [`AWS::IoTTwinMaker::Entity`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-entity.html).
 #[derive(Debug, Clone)]
 pub struct CfnEntity {
     /// A map that sets information about a component type.
@@ -370,8 +370,8 @@ impl crate::template::Resource<CfnEntity> {
 
 /// Resource schema for AWS::IoTTwinMaker::Scene
 ///
-/// CloudFormation type `AWS::IoTTwinMaker::Scene`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-scene.html).
+/// AWS documentation:
+/// [`AWS::IoTTwinMaker::Scene`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-scene.html).
 #[derive(Debug, Clone)]
 pub struct CfnScene {
     /// A list of capabilities that the scene uses to render.
@@ -509,8 +509,8 @@ impl crate::template::Resource<CfnScene> {
 
 /// Resource schema for AWS::IoTTwinMaker::SyncJob
 ///
-/// CloudFormation type `AWS::IoTTwinMaker::SyncJob`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-syncjob.html).
+/// AWS documentation:
+/// [`AWS::IoTTwinMaker::SyncJob`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-syncjob.html).
 #[derive(Debug, Clone)]
 pub struct CfnSyncJob {
     /// The IAM Role that execute SyncJob.
@@ -603,8 +603,8 @@ impl crate::template::Resource<CfnSyncJob> {
 
 /// Resource schema for AWS::IoTTwinMaker::Workspace
 ///
-/// CloudFormation type `AWS::IoTTwinMaker::Workspace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-workspace.html).
+/// AWS documentation:
+/// [`AWS::IoTTwinMaker::Workspace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iottwinmaker-workspace.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkspace {
     /// The description of the workspace.

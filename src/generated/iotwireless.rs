@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Destination's resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::IoTWireless::Destination`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-destination.html).
+/// AWS documentation:
+/// [`AWS::IoTWireless::Destination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-destination.html).
 #[derive(Debug, Clone)]
 pub struct CfnDestination {
     /// Destination description
@@ -170,8 +170,8 @@ pub mod destination {
 /// Device Profile's resource schema demonstrating some basic constructs and validation
 /// rules.
 ///
-/// CloudFormation type `AWS::IoTWireless::DeviceProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-deviceprofile.html).
+/// AWS documentation:
+/// [`AWS::IoTWireless::DeviceProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-deviceprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeviceProfile {
     /// LoRaWANDeviceProfile supports all LoRa specific attributes for service profile for
@@ -620,8 +620,8 @@ pub mod device_profile {
 
 /// Create and manage FUOTA tasks.
 ///
-/// CloudFormation type `AWS::IoTWireless::FuotaTask`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-fuotatask.html).
+/// AWS documentation:
+/// [`AWS::IoTWireless::FuotaTask`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-fuotatask.html).
 #[derive(Debug, Clone)]
 pub struct CfnFuotaTask {
     /// Multicast group to associate. Only for update request.
@@ -905,8 +905,8 @@ pub mod fuota_task {
 
 /// Create and manage Multicast groups.
 ///
-/// CloudFormation type `AWS::IoTWireless::MulticastGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-multicastgroup.html).
+/// AWS documentation:
+/// [`AWS::IoTWireless::MulticastGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-multicastgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnMulticastGroup {
     /// Wireless device to associate. Only for update request.
@@ -1177,8 +1177,8 @@ pub mod multicast_group {
 
 /// Create and manage NetworkAnalyzerConfiguration resource.
 ///
-/// CloudFormation type `AWS::IoTWireless::NetworkAnalyzerConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-networkanalyzerconfiguration.html).
+/// AWS documentation:
+/// [`AWS::IoTWireless::NetworkAnalyzerConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-networkanalyzerconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkAnalyzerConfiguration {
     /// The description of the new resource
@@ -1346,8 +1346,8 @@ pub mod network_analyzer_configuration {
 
 /// Create and manage partner account
 ///
-/// CloudFormation type `AWS::IoTWireless::PartnerAccount`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-partneraccount.html).
+/// AWS documentation:
+/// [`AWS::IoTWireless::PartnerAccount`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-partneraccount.html).
 #[derive(Debug, Clone)]
 pub struct CfnPartnerAccount {
     /// Whether the partner account is linked to the AWS account.
@@ -1710,8 +1710,8 @@ pub mod partner_account {
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::IoTWireless::ServiceProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-serviceprofile.html).
+/// AWS documentation:
+/// [`AWS::IoTWireless::ServiceProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-serviceprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnServiceProfile {
     /// LoRaWAN supports all LoRa specific attributes for service profile for
@@ -2238,8 +2238,8 @@ pub mod service_profile {
 
 /// Creates a gateway task definition.
 ///
-/// CloudFormation type `AWS::IoTWireless::TaskDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-taskdefinition.html).
+/// AWS documentation:
+/// [`AWS::IoTWireless::TaskDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-taskdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnTaskDefinition {
     /// Whether to automatically create tasks using this task definition for all gateways with
@@ -2717,8 +2717,8 @@ pub mod task_definition {
 
 /// Create and manage wireless gateways, including LoRa gateways.
 ///
-/// CloudFormation type `AWS::IoTWireless::WirelessDevice`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-wirelessdevice.html).
+/// AWS documentation:
+/// [`AWS::IoTWireless::WirelessDevice`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-wirelessdevice.html).
 #[derive(Debug, Clone)]
 pub struct CfnWirelessDevice {
     /// Wireless device description
@@ -3483,8 +3483,8 @@ pub mod wireless_device {
 
 /// Wireless Device Import Tasks
 ///
-/// CloudFormation type `AWS::IoTWireless::WirelessDeviceImportTask`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-wirelessdeviceimporttask.html).
+/// AWS documentation:
+/// [`AWS::IoTWireless::WirelessDeviceImportTask`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-wirelessdeviceimporttask.html).
 #[derive(Debug, Clone)]
 pub struct CfnWirelessDeviceImportTask {
     /// Destination Name for import task
@@ -3653,8 +3653,8 @@ pub mod wireless_device_import_task {
 
 /// Create and manage wireless gateways, including LoRa gateways.
 ///
-/// CloudFormation type `AWS::IoTWireless::WirelessGateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-wirelessgateway.html).
+/// AWS documentation:
+/// [`AWS::IoTWireless::WirelessGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iotwireless-wirelessgateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnWirelessGateway {
     /// Description of Wireless Gateway.

@@ -7,8 +7,8 @@ use crate::token::Value;
 /// IVS resources to AWS Elemental MediaTailor playback configurations, enabling server-side
 /// ad insertion for a channel.
 ///
-/// CloudFormation type `AWS::IVS::AdConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-adconfiguration.html).
+/// AWS documentation:
+/// [`AWS::IVS::AdConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-adconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnAdConfiguration {
     /// List of integration configurations with MediaTailor resources.
@@ -239,8 +239,8 @@ pub mod ad_configuration {
 
 /// Resource Type definition for AWS::IVS::Channel
 ///
-/// CloudFormation type `AWS::IVS::Channel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-channel.html).
+/// AWS documentation:
+/// [`AWS::IVS::Channel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-channel.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannel {
     /// Whether the channel is authorized.
@@ -553,8 +553,8 @@ pub mod channel {
 
 /// Resource Type definition for AWS::IVS::EncoderConfiguration.
 ///
-/// CloudFormation type `AWS::IVS::EncoderConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-encoderconfiguration.html).
+/// AWS documentation:
+/// [`AWS::IVS::EncoderConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-encoderconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnEncoderConfiguration {
     /// Encoder configuration name.
@@ -681,8 +681,8 @@ pub mod encoder_configuration {
 
 /// Resource Type definition for AWS::IVS::IngestConfiguration
 ///
-/// CloudFormation type `AWS::IVS::IngestConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-ingestconfiguration.html).
+/// AWS documentation:
+/// [`AWS::IVS::IngestConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-ingestconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnIngestConfiguration {
     /// Ingest Protocol.
@@ -870,8 +870,8 @@ pub mod ingest_configuration {
 
 /// Resource Type definition for AWS::IVS::PlaybackKeyPair
 ///
-/// CloudFormation type `AWS::IVS::PlaybackKeyPair`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-playbackkeypair.html).
+/// AWS documentation:
+/// [`AWS::IVS::PlaybackKeyPair`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-playbackkeypair.html).
 #[derive(Debug, Clone)]
 pub struct CfnPlaybackKeyPair {
     /// An arbitrary string (a nickname) assigned to a playback key pair that helps the customer
@@ -1002,8 +1002,8 @@ pub mod playback_key_pair {
 
 /// Resource Type definition for AWS::IVS::PlaybackRestrictionPolicy.
 ///
-/// CloudFormation type `AWS::IVS::PlaybackRestrictionPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-playbackrestrictionpolicy.html).
+/// AWS documentation:
+/// [`AWS::IVS::PlaybackRestrictionPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-playbackrestrictionpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnPlaybackRestrictionPolicy {
     /// A list of country codes that control geoblocking restriction.
@@ -1163,8 +1163,8 @@ pub mod playback_restriction_policy {
 
 /// Resource Type definition for AWS::IVS::PublicKey
 ///
-/// CloudFormation type `AWS::IVS::PublicKey`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-publickey.html).
+/// AWS documentation:
+/// [`AWS::IVS::PublicKey`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-publickey.html).
 #[derive(Debug, Clone)]
 pub struct CfnPublicKey {
     /// Name of the public key to be imported. The value does not need to be unique.
@@ -1294,8 +1294,8 @@ pub mod public_key {
 
 /// Resource Type definition for AWS::IVS::RecordingConfiguration
 ///
-/// CloudFormation type `AWS::IVS::RecordingConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-recordingconfiguration.html).
+/// AWS documentation:
+/// [`AWS::IVS::RecordingConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-recordingconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnRecordingConfiguration {
     /// The `DestinationConfiguration` property.
@@ -1694,8 +1694,8 @@ pub mod recording_configuration {
 
 /// Resource Type definition for AWS::IVS::Stage.
 ///
-/// CloudFormation type `AWS::IVS::Stage`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-stage.html).
+/// AWS documentation:
+/// [`AWS::IVS::Stage`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-stage.html).
 #[derive(Debug, Clone)]
 pub struct CfnStage {
     /// The `AutoParticipantRecordingConfiguration` property.
@@ -2069,8 +2069,8 @@ pub mod stage {
 
 /// Resource Type definition for AWS::IVS::StorageConfiguration
 ///
-/// CloudFormation type `AWS::IVS::StorageConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-storageconfiguration.html).
+/// AWS documentation:
+/// [`AWS::IVS::StorageConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-storageconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnStorageConfiguration {
     /// Storage Configuration Name.
@@ -2226,8 +2226,8 @@ pub mod storage_configuration {
 
 /// Resource Type definition for AWS::IVS::StreamKey
 ///
-/// CloudFormation type `AWS::IVS::StreamKey`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-streamkey.html).
+/// AWS documentation:
+/// [`AWS::IVS::StreamKey`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivs-streamkey.html).
 #[derive(Debug, Clone)]
 pub struct CfnStreamKey {
     /// Channel ARN for the stream.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for AWS::IVSChat::LoggingConfiguration.
 ///
-/// CloudFormation type `AWS::IVSChat::LoggingConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivschat-loggingconfiguration.html).
+/// AWS documentation:
+/// [`AWS::IVSChat::LoggingConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivschat-loggingconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnLoggingConfiguration {
     /// The `DestinationConfiguration` property.
@@ -330,8 +330,8 @@ pub mod logging_configuration {
 
 /// Resource type definition for AWS::IVSChat::Room.
 ///
-/// CloudFormation type `AWS::IVSChat::Room`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivschat-room.html).
+/// AWS documentation:
+/// [`AWS::IVSChat::Room`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ivschat-room.html).
 #[derive(Debug, Clone)]
 pub struct CfnRoom {
     /// Array of logging configuration identifiers attached to the room.

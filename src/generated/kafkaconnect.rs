@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::KafkaConnect::Connector
 ///
-/// CloudFormation type `AWS::KafkaConnect::Connector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kafkaconnect-connector.html).
+/// AWS documentation:
+/// [`AWS::KafkaConnect::Connector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kafkaconnect-connector.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnector {
     /// The `Capacity` property.
@@ -1082,8 +1082,8 @@ pub mod connector {
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::KafkaConnect::CustomPlugin`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kafkaconnect-customplugin.html).
+/// AWS documentation:
+/// [`AWS::KafkaConnect::CustomPlugin`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kafkaconnect-customplugin.html).
 #[derive(Debug, Clone)]
 pub struct CfnCustomPlugin {
     /// The type of the plugin file.
@@ -1323,8 +1323,8 @@ pub mod custom_plugin {
 
 /// The configuration of the workers, which are the processes that run the connector logic.
 ///
-/// CloudFormation type `AWS::KafkaConnect::WorkerConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kafkaconnect-workerconfiguration.html).
+/// AWS documentation:
+/// [`AWS::KafkaConnect::WorkerConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kafkaconnect-workerconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkerConfiguration {
     /// A summary description of the worker configuration.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Kendra DataSource
 ///
-/// CloudFormation type `AWS::Kendra::DataSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-datasource.html).
+/// AWS documentation:
+/// [`AWS::Kendra::DataSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-datasource.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataSource {
     /// The `CustomDocumentEnrichmentConfiguration` property.
@@ -4240,8 +4240,8 @@ pub mod data_source {
 
 /// A Kendra FAQ resource
 ///
-/// CloudFormation type `AWS::Kendra::Faq`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-faq.html).
+/// AWS documentation:
+/// [`AWS::Kendra::Faq`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-faq.html).
 #[derive(Debug, Clone)]
 pub struct CfnFaq {
     /// FAQ description
@@ -4454,8 +4454,8 @@ pub mod faq {
 
 /// Resource Type definition for AWS::Kendra::FeaturedResultsSet.
 ///
-/// CloudFormation type `AWS::Kendra::FeaturedResultsSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-featuredresultsset.html).
+/// AWS documentation:
+/// [`AWS::Kendra::FeaturedResultsSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-featuredresultsset.html).
 #[derive(Debug, Clone)]
 pub struct CfnFeaturedResultsSet {
     /// A description for the set of featured results.
@@ -4677,8 +4677,8 @@ pub mod featured_results_set {
 
 /// A Kendra index
 ///
-/// CloudFormation type `AWS::Kendra::Index`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-index.html).
+/// AWS documentation:
+/// [`AWS::Kendra::Index`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-index.html).
 #[derive(Debug, Clone)]
 pub struct CfnIndex {
     /// Capacity units
@@ -5527,8 +5527,8 @@ pub mod index {
 
 /// A block list used for query suggestions for an Amazon Kendra index.
 ///
-/// CloudFormation type `AWS::Kendra::QuerySuggestionsBlockList`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-querysuggestionsblocklist.html).
+/// AWS documentation:
+/// [`AWS::Kendra::QuerySuggestionsBlockList`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-querysuggestionsblocklist.html).
 #[derive(Debug, Clone)]
 pub struct CfnQuerySuggestionsBlockList {
     /// A description for the block list.
@@ -5721,8 +5721,8 @@ pub mod query_suggestions_block_list {
 /// A thesaurus for an Amazon Kendra index. The thesaurus contains a list of synonyms in
 /// Solr format.
 ///
-/// CloudFormation type `AWS::Kendra::Thesaurus`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-thesaurus.html).
+/// AWS documentation:
+/// [`AWS::Kendra::Thesaurus`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendra-thesaurus.html).
 #[derive(Debug, Clone)]
 pub struct CfnThesaurus {
     /// A description for the thesaurus.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// A KendraRanking Rescore execution plan
 ///
-/// CloudFormation type `AWS::KendraRanking::ExecutionPlan`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendraranking-executionplan.html).
+/// AWS documentation:
+/// [`AWS::KendraRanking::ExecutionPlan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kendraranking-executionplan.html).
 #[derive(Debug, Clone)]
 pub struct CfnExecutionPlan {
     /// Capacity units

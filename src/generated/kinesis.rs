@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Kinesis::Channel
 ///
-/// CloudFormation type `AWS::Kinesis::Channel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesis-channel.html).
+/// AWS documentation:
+/// [`AWS::Kinesis::Channel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesis-channel.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannel {
     /// The name of the channel. The name's uniqueness is scoped per AWS account and region.
@@ -899,8 +899,8 @@ pub mod channel {
 
 /// Resource Type definition for AWS::Kinesis::ResourcePolicy
 ///
-/// CloudFormation type `AWS::Kinesis::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesis-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::Kinesis::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesis-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// The ARN of the AWS Kinesis resource to which the policy applies.
@@ -945,8 +945,8 @@ impl crate::template::CfnResource for CfnResourcePolicy {
 
 /// Resource Type definition for AWS::Kinesis::Stream
 ///
-/// CloudFormation type `AWS::Kinesis::Stream`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesis-stream.html).
+/// AWS documentation:
+/// [`AWS::Kinesis::Stream`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesis-stream.html).
 #[derive(Debug, Clone)]
 pub struct CfnStream {
     /// The final list of shard-level metrics
@@ -1267,8 +1267,8 @@ pub mod stream {
 
 /// Resource Type definition for AWS::Kinesis::StreamConsumer
 ///
-/// CloudFormation type `AWS::Kinesis::StreamConsumer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesis-streamconsumer.html).
+/// AWS documentation:
+/// [`AWS::Kinesis::StreamConsumer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesis-streamconsumer.html).
 #[derive(Debug, Clone)]
 pub struct CfnStreamConsumer {
     /// The name of the Kinesis Stream Consumer. For a given Kinesis data stream, each consumer

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::KinesisAnalytics::Application
 ///
-/// CloudFormation type `AWS::KinesisAnalytics::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalytics-application.html).
+/// AWS documentation:
+/// [`AWS::KinesisAnalytics::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalytics-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The `ApplicationCode` property.
@@ -729,8 +729,8 @@ pub mod application {
 
 /// Resource Type definition for AWS::KinesisAnalytics::ApplicationOutput
 ///
-/// CloudFormation type `AWS::KinesisAnalytics::ApplicationOutput`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalytics-applicationoutput.html).
+/// AWS documentation:
+/// [`AWS::KinesisAnalytics::ApplicationOutput`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalytics-applicationoutput.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationOutput {
     /// The `ApplicationName` property.
@@ -1060,9 +1060,8 @@ pub mod application_output {
 
 /// Resource Type definition for AWS::KinesisAnalytics::ApplicationReferenceDataSource
 ///
-/// CloudFormation type `AWS::KinesisAnalytics::ApplicationReferenceDataSource`; see the
-/// [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalytics-applicationreferencedatasource.html).
+/// AWS documentation:
+/// [`AWS::KinesisAnalytics::ApplicationReferenceDataSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalytics-applicationreferencedatasource.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationReferenceDataSource {
     /// The `ApplicationName` property.

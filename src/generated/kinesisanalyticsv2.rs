@@ -7,8 +7,8 @@ use crate::token::Value;
 /// Kinesis Data Analytics application, see [Creating an
 /// Application](https://docs.aws.amazon.com/kinesisanalytics/latest/java/getting-started.html).
 ///
-/// CloudFormation type `AWS::KinesisAnalyticsV2::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalyticsv2-application.html).
+/// AWS documentation:
+/// [`AWS::KinesisAnalyticsV2::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalyticsv2-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// Use this parameter to configure the application.
@@ -2483,9 +2483,8 @@ pub mod application {
 
 /// Resource Type definition for AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption
 ///
-/// CloudFormation type `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`; see
-/// the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalyticsv2-applicationcloudwatchloggingoption.html).
+/// AWS documentation:
+/// [`AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalyticsv2-applicationcloudwatchloggingoption.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationCloudWatchLoggingOption {
     /// The `ApplicationName` property.
@@ -2582,8 +2581,8 @@ pub mod application_cloud_watch_logging_option {
 
 /// Resource Type definition for AWS::KinesisAnalyticsV2::ApplicationOutput
 ///
-/// CloudFormation type `AWS::KinesisAnalyticsV2::ApplicationOutput`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalyticsv2-applicationoutput.html).
+/// AWS documentation:
+/// [`AWS::KinesisAnalyticsV2::ApplicationOutput`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalyticsv2-applicationoutput.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationOutput {
     /// The `ApplicationName` property.
@@ -2886,9 +2885,8 @@ pub mod application_output {
 
 /// Resource Type definition for AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource
 ///
-/// CloudFormation type `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`; see the
-/// [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalyticsv2-applicationreferencedatasource.html).
+/// AWS documentation:
+/// [`AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisanalyticsv2-applicationreferencedatasource.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationReferenceDataSource {
     /// The `ApplicationName` property.

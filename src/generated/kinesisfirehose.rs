@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::KinesisFirehose::DeliveryStream
 ///
-/// CloudFormation type `AWS::KinesisFirehose::DeliveryStream`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisfirehose-deliverystream.html).
+/// AWS documentation:
+/// [`AWS::KinesisFirehose::DeliveryStream`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisfirehose-deliverystream.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeliveryStream {
     /// The `AmazonOpenSearchServerlessDestinationConfiguration` property.

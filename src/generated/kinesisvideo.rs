@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type Definition for AWS::KinesisVideo::SignalingChannel
 ///
-/// CloudFormation type `AWS::KinesisVideo::SignalingChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisvideo-signalingchannel.html).
+/// AWS documentation:
+/// [`AWS::KinesisVideo::SignalingChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisvideo-signalingchannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnSignalingChannel {
     /// The period of time a signaling channel retains undelivered messages before they are
@@ -151,8 +151,8 @@ pub mod signaling_channel {
 
 /// Resource Type Definition for AWS::KinesisVideo::Stream
 ///
-/// CloudFormation type `AWS::KinesisVideo::Stream`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisvideo-stream.html).
+/// AWS documentation:
+/// [`AWS::KinesisVideo::Stream`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesisvideo-stream.html).
 #[derive(Debug, Clone)]
 pub struct CfnStream {
     /// The number of hours till which Kinesis Video will retain the data in the stream

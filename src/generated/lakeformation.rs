@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::LakeFormation::DataCellsFilter
 ///
-/// CloudFormation type `AWS::LakeFormation::DataCellsFilter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-datacellsfilter.html).
+/// AWS documentation:
+/// [`AWS::LakeFormation::DataCellsFilter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-datacellsfilter.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataCellsFilter {
     /// A list of columns to be included in this Data Cells Filter.
@@ -223,8 +223,8 @@ pub mod data_cells_filter {
 
 /// Resource Type definition for AWS::LakeFormation::DataLakeSettings
 ///
-/// CloudFormation type `AWS::LakeFormation::DataLakeSettings`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-datalakesettings.html).
+/// AWS documentation:
+/// [`AWS::LakeFormation::DataLakeSettings`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-datalakesettings.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataLakeSettings {
     /// The `Admins` property.
@@ -523,8 +523,8 @@ pub mod data_lake_settings {
 
 /// Resource Type definition for AWS::LakeFormation::Permissions
 ///
-/// CloudFormation type `AWS::LakeFormation::Permissions`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-permissions.html).
+/// AWS documentation:
+/// [`AWS::LakeFormation::Permissions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-permissions.html).
 #[derive(Debug, Clone)]
 pub struct CfnPermissions {
     /// The `DataLakePrincipal` property.
@@ -1091,8 +1091,8 @@ pub mod permissions {
 /// The `AWS::LakeFormation::PrincipalPermissions` resource represents the permissions that
 /// a principal has on a GLUDC resource (such as GLUlong databases or GLUlong tables).
 ///
-/// CloudFormation type `AWS::LakeFormation::PrincipalPermissions`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-principalpermissions.html).
+/// AWS documentation:
+/// [`AWS::LakeFormation::PrincipalPermissions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-principalpermissions.html).
 #[derive(Debug, Clone)]
 pub struct CfnPrincipalPermissions {
     /// The identifier for the GLUDC. By default, the account ID.
@@ -1882,8 +1882,8 @@ pub mod principal_permissions {
 
 /// Resource Type definition for AWS::LakeFormation::Resource
 ///
-/// CloudFormation type `AWS::LakeFormation::Resource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-resource.html).
+/// AWS documentation:
+/// [`AWS::LakeFormation::Resource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-resource.html).
 #[derive(Debug, Clone)]
 pub struct CfnResource {
     /// The `HybridAccessEnabled` property.
@@ -1977,8 +1977,8 @@ impl crate::template::Resource<CfnResource> {
 
 /// A resource schema representing a Lake Formation Tag.
 ///
-/// CloudFormation type `AWS::LakeFormation::Tag`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-tag.html).
+/// AWS documentation:
+/// [`AWS::LakeFormation::Tag`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-tag.html).
 #[derive(Debug, Clone)]
 pub struct CfnTag {
     /// The identifier for the Data Catalog. By default, the account ID.
@@ -2036,8 +2036,8 @@ impl crate::template::CfnResource for CfnTag {
 
 /// A resource schema representing a Lake Formation Tag Association.
 ///
-/// CloudFormation type `AWS::LakeFormation::TagAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-tagassociation.html).
+/// AWS documentation:
+/// [`AWS::LakeFormation::TagAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lakeformation-tagassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnTagAssociation {
     /// List of Lake Formation Tags to associate with the Lake Formation Resource

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Lambda::Alias
 ///
-/// CloudFormation type `AWS::Lambda::Alias`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-alias.html).
+/// AWS documentation:
+/// [`AWS::Lambda::Alias`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-alias.html).
 #[derive(Debug, Clone)]
 pub struct CfnAlias {
     /// A description of the alias.
@@ -246,8 +246,8 @@ pub mod alias {
 
 /// Creates a capacity provider that manages compute resources for Lambda functions
 ///
-/// CloudFormation type `AWS::Lambda::CapacityProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-capacityprovider.html).
+/// AWS documentation:
+/// [`AWS::Lambda::CapacityProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-capacityprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnCapacityProvider {
     /// The `CapacityProviderName` property.
@@ -924,8 +924,8 @@ pub mod capacity_provider {
 
 /// Resource Type definition for AWS::Lambda::CodeSigningConfig.
 ///
-/// CloudFormation type `AWS::Lambda::CodeSigningConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-codesigningconfig.html).
+/// AWS documentation:
+/// [`AWS::Lambda::CodeSigningConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-codesigningconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnCodeSigningConfig {
     /// When the CodeSigningConfig is later on attached to a function, the function code will be
@@ -1158,8 +1158,8 @@ pub mod code_signing_config {
 /// The AWS::Lambda::EventInvokeConfig resource configures options for asynchronous
 /// invocation on a version or an alias.
 ///
-/// CloudFormation type `AWS::Lambda::EventInvokeConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventinvokeconfig.html).
+/// AWS documentation:
+/// [`AWS::Lambda::EventInvokeConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventinvokeconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventInvokeConfig {
     /// The `DestinationConfig` property.
@@ -1383,8 +1383,8 @@ pub mod event_invoke_config {
 /// The `AWS::Lambda::EventSourceMapping` resource creates a mapping between an event source
 /// and an LAMlong function.
 ///
-/// CloudFormation type `AWS::Lambda::EventSourceMapping`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html).
+/// AWS documentation:
+/// [`AWS::Lambda::EventSourceMapping`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventSourceMapping {
     /// Specific configuration settings for an Amazon Managed Streaming for Apache Kafka (Amazon
@@ -2851,8 +2851,8 @@ pub mod event_source_mapping {
 
 /// The `AWS::Lambda::Function` resource creates a Lambda function.
 ///
-/// CloudFormation type `AWS::Lambda::Function`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-function.html).
+/// AWS documentation:
+/// [`AWS::Lambda::Function`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-function.html).
 #[derive(Debug, Clone)]
 pub struct CfnFunction {
     /// The instruction set architecture that the function supports.
@@ -4416,8 +4416,8 @@ pub mod function {
 
 /// Resource Type definition for AWS::Lambda::LayerVersion
 ///
-/// CloudFormation type `AWS::Lambda::LayerVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-layerversion.html).
+/// AWS documentation:
+/// [`AWS::Lambda::LayerVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-layerversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnLayerVersion {
     /// A list of compatible instruction set architectures.
@@ -4606,8 +4606,8 @@ pub mod layer_version {
 
 /// Schema for Lambda LayerVersionPermission
 ///
-/// CloudFormation type `AWS::Lambda::LayerVersionPermission`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-layerversionpermission.html).
+/// AWS documentation:
+/// [`AWS::Lambda::LayerVersionPermission`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-layerversionpermission.html).
 #[derive(Debug, Clone)]
 pub struct CfnLayerVersionPermission {
     /// The API action that grants access to the layer.
@@ -4682,8 +4682,8 @@ impl crate::template::Resource<CfnLayerVersionPermission> {
 
 /// Resource Type definition for AWS::Lambda::MicrovmImage
 ///
-/// CloudFormation type `AWS::Lambda::MicrovmImage`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-microvmimage.html).
+/// AWS documentation:
+/// [`AWS::Lambda::MicrovmImage`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-microvmimage.html).
 #[derive(Debug, Clone)]
 pub struct CfnMicrovmImage {
     /// The `AdditionalOsCapabilities` property.
@@ -5462,8 +5462,8 @@ pub mod microvm_image {
 
 /// Resource Type definition for AWS::Lambda::NetworkConnector
 ///
-/// CloudFormation type `AWS::Lambda::NetworkConnector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-networkconnector.html).
+/// AWS documentation:
+/// [`AWS::Lambda::NetworkConnector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-networkconnector.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkConnector {
     /// The `Configuration` property.
@@ -5720,8 +5720,8 @@ pub mod network_connector {
 /// The `AWS::Lambda::Permission` resource grants an AWS service or another account
 /// permission to use a function.
 ///
-/// CloudFormation type `AWS::Lambda::Permission`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html).
+/// AWS documentation:
+/// [`AWS::Lambda::Permission`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html).
 #[derive(Debug, Clone)]
 pub struct CfnPermission {
     /// The action that the principal can use on the function. For example,
@@ -5868,8 +5868,8 @@ impl crate::template::Resource<CfnPermission> {
 /// Use the `AWS::Lambda::ResourcePolicy` resource to attach a resource-based policy to a
 /// LAM resource.
 ///
-/// CloudFormation type `AWS::Lambda::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::Lambda::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// The policy document you want to add to your LAM resource. This is formatted as a JSON
@@ -5915,8 +5915,8 @@ impl crate::template::CfnResource for CfnResourcePolicy {
 
 /// Resource Type definition for AWS::Lambda::Url
 ///
-/// CloudFormation type `AWS::Lambda::Url`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-url.html).
+/// AWS documentation:
+/// [`AWS::Lambda::Url`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-url.html).
 #[derive(Debug, Clone)]
 pub struct CfnUrl {
     /// Can be either AWS_IAM if the requests are authorized via IAM, or NONE if no
@@ -6136,8 +6136,8 @@ pub mod url {
 
 /// Resource Type definition for AWS::Lambda::Version
 ///
-/// CloudFormation type `AWS::Lambda::Version`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-version.html).
+/// AWS documentation:
+/// [`AWS::Lambda::Version`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-version.html).
 #[derive(Debug, Clone)]
 pub struct CfnVersion {
     /// Only publish a version if the hash value matches the value that's specified.
@@ -6415,8 +6415,8 @@ pub mod version {
 /// Resource Type definition for AWS::Lambda::WebFunction. Creates a Lambda Web function
 /// container.
 ///
-/// CloudFormation type `AWS::Lambda::WebFunction`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-webfunction.html).
+/// AWS documentation:
+/// [`AWS::Lambda::WebFunction`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-webfunction.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebFunction {
     /// The name of the web function. The name can contain letters, numbers, hyphens (-), and
@@ -6543,8 +6543,8 @@ pub mod web_function {
 
 /// Resource Type definition for AWS::Lambda::WebFunctionEndpoint.
 ///
-/// CloudFormation type `AWS::Lambda::WebFunctionEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-webfunctionendpoint.html).
+/// AWS documentation:
+/// [`AWS::Lambda::WebFunctionEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-webfunctionendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebFunctionEndpoint {
     /// The authentication type for the endpoint.
@@ -6875,8 +6875,8 @@ pub mod web_function_endpoint {
 
 /// Resource Type definition for AWS::Lambda::WebFunctionRevision.
 ///
-/// CloudFormation type `AWS::Lambda::WebFunctionRevision`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-webfunctionrevision.html).
+/// AWS documentation:
+/// [`AWS::Lambda::WebFunctionRevision`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-webfunctionrevision.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebFunctionRevision {
     /// The build configuration for the revision.

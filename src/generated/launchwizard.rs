@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::LaunchWizard::Deployment Resource Type
 ///
-/// CloudFormation type `AWS::LaunchWizard::Deployment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-launchwizard-deployment.html).
+/// AWS documentation:
+/// [`AWS::LaunchWizard::Deployment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-launchwizard-deployment.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeployment {
     /// Workload deployment pattern name

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Resource Type definition for an Amazon Lex conversational bot performing automated tasks
 /// such as ordering a pizza, booking a hotel, and so on.
 ///
-/// CloudFormation type `AWS::Lex::Bot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lex-bot.html).
+/// AWS documentation:
+/// [`AWS::Lex::Bot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lex-bot.html).
 #[derive(Debug, Clone)]
 pub struct CfnBot {
     /// The `AutoBuildBotLocales` property.
@@ -6125,8 +6125,8 @@ pub mod bot {
 /// Resource Type definition for a Bot Alias, which enables you to change the version of a
 /// bot without updating applications that use the bot
 ///
-/// CloudFormation type `AWS::Lex::BotAlias`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lex-botalias.html).
+/// AWS documentation:
+/// [`AWS::Lex::BotAlias`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lex-botalias.html).
 #[derive(Debug, Clone)]
 pub struct CfnBotAlias {
     /// The `BotAliasLocaleSettings` property.
@@ -6833,8 +6833,8 @@ pub mod bot_alias {
 /// publish for use in different parts of your workflow, such as development, beta
 /// deployment, and production.
 ///
-/// CloudFormation type `AWS::Lex::BotVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lex-botversion.html).
+/// AWS documentation:
+/// [`AWS::Lex::BotVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lex-botversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnBotVersion {
     /// The `BotId` property.
@@ -6991,8 +6991,8 @@ pub mod bot_version {
 /// Resource Type definition for a resource policy with specified policy statements that
 /// attaches to a Lex bot or bot alias.
 ///
-/// CloudFormation type `AWS::Lex::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lex-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::Lex::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lex-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// The `Policy` property.

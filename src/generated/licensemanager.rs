@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::LicenseManager::Grant`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-grant.html).
+/// AWS documentation:
+/// [`AWS::LicenseManager::Grant`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-grant.html).
 #[derive(Debug, Clone)]
 pub struct CfnGrant {
     /// The `AllowedOperations` property.
@@ -191,8 +191,8 @@ pub mod grant {
 
 /// Resource Type definition for AWS::LicenseManager::License
 ///
-/// CloudFormation type `AWS::LicenseManager::License`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-license.html).
+/// AWS documentation:
+/// [`AWS::LicenseManager::License`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-license.html).
 #[derive(Debug, Clone)]
 pub struct CfnLicense {
     /// Beneficiary of the license.
@@ -774,8 +774,8 @@ pub mod license {
 
 /// Resource Type definition for AWS::LicenseManager::LicenseAssetGroup
 ///
-/// CloudFormation type `AWS::LicenseManager::LicenseAssetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-licenseassetgroup.html).
+/// AWS documentation:
+/// [`AWS::LicenseManager::LicenseAssetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-licenseassetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnLicenseAssetGroup {
     /// ARNs of associated license asset rulesets.
@@ -1037,8 +1037,8 @@ pub mod license_asset_group {
 
 /// Resource schema for AWS::LicenseManager::LicenseAssetRuleSet.
 ///
-/// CloudFormation type `AWS::LicenseManager::LicenseAssetRuleSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-licenseassetruleset.html).
+/// AWS documentation:
+/// [`AWS::LicenseManager::LicenseAssetRuleSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-licenseassetruleset.html).
 #[derive(Debug, Clone)]
 pub struct CfnLicenseAssetRuleSet {
     /// License asset ruleset description.
@@ -1651,8 +1651,8 @@ pub mod license_asset_rule_set {
 
 /// Resource schema for AWS::LicenseManager::LicenseConfiguration.
 ///
-/// CloudFormation type `AWS::LicenseManager::LicenseConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-licenseconfiguration.html).
+/// AWS documentation:
+/// [`AWS::LicenseManager::LicenseConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-licenseconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnLicenseConfiguration {
     /// Description of the license configuration.
@@ -2001,8 +2001,8 @@ pub mod license_configuration {
 /// A report generator that creates periodic reports about your AWS License Manager license
 /// configurations.
 ///
-/// CloudFormation type `AWS::LicenseManager::ReportGenerator`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-reportgenerator.html).
+/// AWS documentation:
+/// [`AWS::LicenseManager::ReportGenerator`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanager-reportgenerator.html).
 #[derive(Debug, Clone)]
 pub struct CfnReportGenerator {
     /// Description of the report generator.

@@ -6,9 +6,8 @@ use crate::token::Value;
 /// Resource Type definition for
 /// AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider.
 ///
-/// CloudFormation type `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`; see
-/// the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanagerlinuxsubscriptions-subscriptionprovider.html).
+/// AWS documentation:
+/// [`AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanagerlinuxsubscriptions-subscriptionprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubscriptionProvider {
     /// The Amazon Resource Name (ARN) of the Secrets Manager secret that contains the access

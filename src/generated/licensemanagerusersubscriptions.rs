@@ -6,9 +6,8 @@ use crate::token::Value;
 /// Resource Type definition for
 /// AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint.
 ///
-/// CloudFormation type `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`; see
-/// the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanagerusersubscriptions-licenseserverendpoint.html).
+/// AWS documentation:
+/// [`AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-licensemanagerusersubscriptions-licenseserverendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnLicenseServerEndpoint {
     /// The Amazon Resource Name (ARN) that identifies the registered identity provider the

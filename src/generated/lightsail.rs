@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Lightsail::Alarm
 ///
-/// CloudFormation type `AWS::Lightsail::Alarm`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-alarm.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::Alarm`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-alarm.html).
 #[derive(Debug, Clone)]
 pub struct CfnAlarm {
     /// The name for the alarm. Specify the name of an existing alarm to update, and overwrite
@@ -165,8 +165,8 @@ impl crate::template::Resource<CfnAlarm> {
 
 /// Resource Type definition for AWS::Lightsail::Bucket
 ///
-/// CloudFormation type `AWS::Lightsail::Bucket`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-bucket.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::Bucket`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-bucket.html).
 #[derive(Debug, Clone)]
 pub struct CfnBucket {
     /// The `AccessRules` property.
@@ -416,8 +416,8 @@ pub mod bucket {
 
 /// Resource Type definition for AWS::Lightsail::Certificate.
 ///
-/// CloudFormation type `AWS::Lightsail::Certificate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-certificate.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::Certificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-certificate.html).
 #[derive(Debug, Clone)]
 pub struct CfnCertificate {
     /// The name for the certificate.
@@ -562,8 +562,8 @@ pub mod certificate {
 
 /// Resource Type definition for AWS::Lightsail::ContactMethod
 ///
-/// CloudFormation type `AWS::Lightsail::ContactMethod`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-contactmethod.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::ContactMethod`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-contactmethod.html).
 #[derive(Debug, Clone)]
 pub struct CfnContactMethod {
     /// The destination of the contact method, such as an email address or a mobile phone
@@ -644,8 +644,8 @@ impl crate::template::Resource<CfnContactMethod> {
 
 /// Resource Type definition for AWS::Lightsail::Container
 ///
-/// CloudFormation type `AWS::Lightsail::Container`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-container.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::Container`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-container.html).
 #[derive(Debug, Clone)]
 pub struct CfnContainer {
     /// Describes a container deployment configuration of an Amazon Lightsail container service.
@@ -1426,8 +1426,8 @@ pub mod container {
 
 /// Resource Type definition for AWS::Lightsail::Database
 ///
-/// CloudFormation type `AWS::Lightsail::Database`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-database.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::Database`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-database.html).
 #[derive(Debug, Clone)]
 pub struct CfnDatabase {
     /// The Availability Zone in which to create your new database. Use the us-east-2a
@@ -1854,8 +1854,8 @@ pub mod database {
 
 /// Resource Type definition for AWS::Lightsail::DatabaseSnapshot
 ///
-/// CloudFormation type `AWS::Lightsail::DatabaseSnapshot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-databasesnapshot.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::DatabaseSnapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-databasesnapshot.html).
 #[derive(Debug, Clone)]
 pub struct CfnDatabaseSnapshot {
     /// The name of the database on which to base your new snapshot.
@@ -2058,8 +2058,8 @@ pub mod database_snapshot {
 
 /// Resource Type definition for AWS::Lightsail::Disk
 ///
-/// CloudFormation type `AWS::Lightsail::Disk`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-disk.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::Disk`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-disk.html).
 #[derive(Debug, Clone)]
 pub struct CfnDisk {
     /// An array of objects representing the add-ons to enable for the new instance.
@@ -2438,8 +2438,8 @@ pub mod disk {
 
 /// Resource Type definition for AWS::Lightsail::DiskSnapshot
 ///
-/// CloudFormation type `AWS::Lightsail::DiskSnapshot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-disksnapshot.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::DiskSnapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-disksnapshot.html).
 #[derive(Debug, Clone)]
 pub struct CfnDiskSnapshot {
     /// The name of the source disk from which the snapshot was created.
@@ -2615,8 +2615,8 @@ pub mod disk_snapshot {
 
 /// Resource Type definition for AWS::Lightsail::Distribution
 ///
-/// CloudFormation type `AWS::Lightsail::Distribution`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-distribution.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::Distribution`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-distribution.html).
 #[derive(Debug, Clone)]
 pub struct CfnDistribution {
     /// The bundle ID to use for the distribution.
@@ -3345,8 +3345,8 @@ pub mod distribution {
 
 /// Resource Type definition for AWS::Lightsail::Domain
 ///
-/// CloudFormation type `AWS::Lightsail::Domain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-domain.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-domain.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomain {
     /// An array of key-value pairs containing information about the domain entries.
@@ -3578,8 +3578,8 @@ pub mod domain {
 
 /// Resource Type definition for AWS::Lightsail::Instance
 ///
-/// CloudFormation type `AWS::Lightsail::Instance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::Instance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstance {
     /// An array of objects representing the add-ons to enable for the new instance.
@@ -4566,8 +4566,8 @@ pub mod instance {
 
 /// Resource Type definition for AWS::Lightsail::InstanceSnapshot
 ///
-/// CloudFormation type `AWS::Lightsail::InstanceSnapshot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instancesnapshot.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::InstanceSnapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instancesnapshot.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstanceSnapshot {
     /// The instance from which the snapshot was created.
@@ -4734,8 +4734,8 @@ pub mod instance_snapshot {
 
 /// Resource Type definition for AWS::Lightsail::KeyPair
 ///
-/// CloudFormation type `AWS::Lightsail::KeyPair`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-keypair.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::KeyPair`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-keypair.html).
 #[derive(Debug, Clone)]
 pub struct CfnKeyPair {
     /// The name of the key pair.
@@ -4864,8 +4864,8 @@ pub mod key_pair {
 
 /// Resource Type definition for AWS::Lightsail::LoadBalancer
 ///
-/// CloudFormation type `AWS::Lightsail::LoadBalancer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-loadbalancer.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::LoadBalancer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-loadbalancer.html).
 #[derive(Debug, Clone)]
 pub struct CfnLoadBalancer {
     /// The names of the instances attached to the load balancer.
@@ -5075,8 +5075,8 @@ pub mod load_balancer {
 
 /// Resource Type definition for AWS::Lightsail::LoadBalancerTlsCertificate
 ///
-/// CloudFormation type `AWS::Lightsail::LoadBalancerTlsCertificate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-loadbalancertlscertificate.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::LoadBalancerTlsCertificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-loadbalancertlscertificate.html).
 #[derive(Debug, Clone)]
 pub struct CfnLoadBalancerTlsCertificate {
     /// An array of strings listing alternative domains and subdomains for your SSL/TLS
@@ -5188,8 +5188,8 @@ impl crate::template::Resource<CfnLoadBalancerTlsCertificate> {
 
 /// Resource Type definition for AWS::Lightsail::StaticIp
 ///
-/// CloudFormation type `AWS::Lightsail::StaticIp`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-staticip.html).
+/// AWS documentation:
+/// [`AWS::Lightsail::StaticIp`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-staticip.html).
 #[derive(Debug, Clone)]
 pub struct CfnStaticIp {
     /// The instance where the static IP is attached.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::Location::APIKey Resource Type
 ///
-/// CloudFormation type `AWS::Location::APIKey`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-apikey.html).
+/// AWS documentation:
+/// [`AWS::Location::APIKey`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-apikey.html).
 #[derive(Debug, Clone)]
 pub struct CfnApiKey {
     /// The `Description` property.
@@ -372,8 +372,8 @@ pub mod api_key {
 
 /// Definition of AWS::Location::GeofenceCollection Resource Type
 ///
-/// CloudFormation type `AWS::Location::GeofenceCollection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-geofencecollection.html).
+/// AWS documentation:
+/// [`AWS::Location::GeofenceCollection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-geofencecollection.html).
 #[derive(Debug, Clone)]
 pub struct CfnGeofenceCollection {
     /// The `CollectionName` property.
@@ -550,8 +550,8 @@ pub mod geofence_collection {
 
 /// Definition of AWS::Location::Map Resource Type
 ///
-/// CloudFormation type `AWS::Location::Map`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-map.html).
+/// AWS documentation:
+/// [`AWS::Location::Map`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-map.html).
 #[derive(Debug, Clone)]
 pub struct CfnMap {
     /// The `Configuration` property.
@@ -770,8 +770,8 @@ pub mod map {
 
 /// Definition of AWS::Location::PlaceIndex Resource Type
 ///
-/// CloudFormation type `AWS::Location::PlaceIndex`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-placeindex.html).
+/// AWS documentation:
+/// [`AWS::Location::PlaceIndex`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-placeindex.html).
 #[derive(Debug, Clone)]
 pub struct CfnPlaceIndex {
     /// The `DataSource` property.
@@ -986,8 +986,8 @@ pub mod place_index {
 
 /// Definition of AWS::Location::RouteCalculator Resource Type
 ///
-/// CloudFormation type `AWS::Location::RouteCalculator`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-routecalculator.html).
+/// AWS documentation:
+/// [`AWS::Location::RouteCalculator`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-routecalculator.html).
 #[derive(Debug, Clone)]
 pub struct CfnRouteCalculator {
     /// The `CalculatorName` property.
@@ -1145,8 +1145,8 @@ pub mod route_calculator {
 
 /// Definition of AWS::Location::Tracker Resource Type
 ///
-/// CloudFormation type `AWS::Location::Tracker`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-tracker.html).
+/// AWS documentation:
+/// [`AWS::Location::Tracker`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-tracker.html).
 #[derive(Debug, Clone)]
 pub struct CfnTracker {
     /// The `Description` property.
@@ -1363,8 +1363,8 @@ pub mod tracker {
 
 /// Definition of AWS::Location::TrackerConsumer Resource Type
 ///
-/// CloudFormation type `AWS::Location::TrackerConsumer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-trackerconsumer.html).
+/// AWS documentation:
+/// [`AWS::Location::TrackerConsumer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-location-trackerconsumer.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrackerConsumer {
     /// The `ConsumerArn` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for LookoutEquipment InferenceScheduler.
 ///
-/// CloudFormation type `AWS::LookoutEquipment::InferenceScheduler`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lookoutequipment-inferencescheduler.html).
+/// AWS documentation:
+/// [`AWS::LookoutEquipment::InferenceScheduler`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lookoutequipment-inferencescheduler.html).
 #[derive(Debug, Clone)]
 pub struct CfnInferenceScheduler {
     /// A period of time (in minutes) by which inference on the data is delayed after the data

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The AWS::LookoutVision::Project type creates an Amazon Lookout for Vision project.
 ///
-/// CloudFormation type `AWS::LookoutVision::Project`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lookoutvision-project.html).
+/// AWS documentation:
+/// [`AWS::LookoutVision::Project`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lookoutvision-project.html).
 #[derive(Debug, Clone)]
 pub struct CfnProject {
     /// The `ProjectName` property.

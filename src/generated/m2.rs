@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Represents an application that runs on an AWS Mainframe Modernization Environment
 ///
-/// CloudFormation type `AWS::M2::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-m2-application.html).
+/// AWS documentation:
+/// [`AWS::M2::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-m2-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The `Definition` property.
@@ -134,8 +134,8 @@ impl crate::template::Resource<CfnApplication> {
 /// Represents a deployment resource of an AWS Mainframe Modernization (M2) application to a
 /// specified environment
 ///
-/// CloudFormation type `AWS::M2::Deployment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-m2-deployment.html).
+/// AWS documentation:
+/// [`AWS::M2::Deployment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-m2-deployment.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeployment {
     /// The application ID.
@@ -198,8 +198,8 @@ impl crate::template::Resource<CfnDeployment> {
 
 /// Represents a runtime environment that can run migrated mainframe applications.
 ///
-/// CloudFormation type `AWS::M2::Environment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-m2-environment.html).
+/// AWS documentation:
+/// [`AWS::M2::Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-m2-environment.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironment {
     /// The description of the environment.

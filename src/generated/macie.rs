@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Macie AllowList resource schema
 ///
-/// CloudFormation type `AWS::Macie::AllowList`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-allowlist.html).
+/// AWS documentation:
+/// [`AWS::Macie::AllowList`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-allowlist.html).
 #[derive(Debug, Clone)]
 pub struct CfnAllowList {
     /// AllowList criteria.
@@ -141,8 +141,8 @@ pub mod allow_list {
 
 /// Macie CustomDataIdentifier resource schema
 ///
-/// CloudFormation type `AWS::Macie::CustomDataIdentifier`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-customdataidentifier.html).
+/// AWS documentation:
+/// [`AWS::Macie::CustomDataIdentifier`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-customdataidentifier.html).
 #[derive(Debug, Clone)]
 pub struct CfnCustomDataIdentifier {
     /// Description of custom data identifier.
@@ -316,8 +316,8 @@ pub mod custom_data_identifier {
 
 /// Macie FindingsFilter resource schema.
 ///
-/// CloudFormation type `AWS::Macie::FindingsFilter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-findingsfilter.html).
+/// AWS documentation:
+/// [`AWS::Macie::FindingsFilter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-findingsfilter.html).
 #[derive(Debug, Clone)]
 pub struct CfnFindingsFilter {
     /// Findings filter action.
@@ -518,8 +518,8 @@ pub mod findings_filter {
 /// Represents the association between an Amazon Macie administrator account and a member
 /// account.
 ///
-/// CloudFormation type `AWS::Macie::Member`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-member.html).
+/// AWS documentation:
+/// [`AWS::Macie::Member`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-member.html).
 #[derive(Debug, Clone)]
 pub struct CfnMember {
     /// The AWS account ID for the account to associate with the Amazon Macie administrator
@@ -657,8 +657,8 @@ pub mod member {
 
 /// The AWS::Macie::Session resource specifies a new Amazon Macie session.
 ///
-/// CloudFormation type `AWS::Macie::Session`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-session.html).
+/// AWS documentation:
+/// [`AWS::Macie::Session`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-macie-session.html).
 #[derive(Debug, Clone)]
 pub struct CfnSession {
     /// A enumeration value that specifies how frequently finding updates are published.

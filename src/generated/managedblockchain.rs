@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Definition of AWS::ManagedBlockchain::com.amazonaws.taiga.webservice.api#Accessor
 /// Resource Type
 ///
-/// CloudFormation type `AWS::ManagedBlockchain::Accessor`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-managedblockchain-accessor.html).
+/// AWS documentation:
+/// [`AWS::ManagedBlockchain::Accessor`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-managedblockchain-accessor.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessor {
     /// The `AccessorType` property.
@@ -146,8 +146,8 @@ pub mod accessor {
 
 /// Resource Type definition for AWS::ManagedBlockchain::Member
 ///
-/// CloudFormation type `AWS::ManagedBlockchain::Member`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-managedblockchain-member.html).
+/// AWS documentation:
+/// [`AWS::ManagedBlockchain::Member`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-managedblockchain-member.html).
 #[derive(Debug, Clone)]
 pub struct CfnMember {
     /// The `InvitationId` property.
@@ -685,8 +685,8 @@ pub mod member {
 
 /// Resource Type definition for AWS::ManagedBlockchain::Node
 ///
-/// CloudFormation type `AWS::ManagedBlockchain::Node`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-managedblockchain-node.html).
+/// AWS documentation:
+/// [`AWS::ManagedBlockchain::Node`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-managedblockchain-node.html).
 #[derive(Debug, Clone)]
 pub struct CfnNode {
     /// The `MemberId` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::MediaConnect::Bridge
 ///
-/// CloudFormation type `AWS::MediaConnect::Bridge`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-bridge.html).
+/// AWS documentation:
+/// [`AWS::MediaConnect::Bridge`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-bridge.html).
 #[derive(Debug, Clone)]
 pub struct CfnBridge {
     /// The `EgressGatewayBridge` property.
@@ -725,8 +725,8 @@ pub mod bridge {
 
 /// Resource schema for AWS::MediaConnect::BridgeOutput
 ///
-/// CloudFormation type `AWS::MediaConnect::BridgeOutput`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-bridgeoutput.html).
+/// AWS documentation:
+/// [`AWS::MediaConnect::BridgeOutput`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-bridgeoutput.html).
 #[derive(Debug, Clone)]
 pub struct CfnBridgeOutput {
     /// The Amazon Resource Number (ARN) of the bridge.
@@ -848,8 +848,8 @@ pub mod bridge_output {
 
 /// Resource schema for AWS::MediaConnect::BridgeSource
 ///
-/// CloudFormation type `AWS::MediaConnect::BridgeSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-bridgesource.html).
+/// AWS documentation:
+/// [`AWS::MediaConnect::BridgeSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-bridgesource.html).
 #[derive(Debug, Clone)]
 pub struct CfnBridgeSource {
     /// The Amazon Resource Number (ARN) of the bridge.
@@ -1141,8 +1141,8 @@ pub mod bridge_source {
 
 /// Resource Type definition for AWS::MediaConnect::Flow
 ///
-/// CloudFormation type `AWS::MediaConnect::Flow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flow.html).
+/// AWS documentation:
+/// [`AWS::MediaConnect::Flow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flow.html).
 #[derive(Debug, Clone)]
 pub struct CfnFlow {
     /// The Availability Zone that you want to create the flow in. These options are limited to
@@ -3439,8 +3439,8 @@ pub mod flow {
 
 /// Resource schema for AWS::MediaConnect::FlowEntitlement
 ///
-/// CloudFormation type `AWS::MediaConnect::FlowEntitlement`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowentitlement.html).
+/// AWS documentation:
+/// [`AWS::MediaConnect::FlowEntitlement`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowentitlement.html).
 #[derive(Debug, Clone)]
 pub struct CfnFlowEntitlement {
     /// Percentage from 0-100 of the data transfer cost to be billed to the subscriber.
@@ -3761,8 +3761,8 @@ pub mod flow_entitlement {
 /// single track or stream of media containing video, audio, or ancillary data that is
 /// transported using the SMPTE 2110 JPEG XS or CDI protocol.
 ///
-/// CloudFormation type `AWS::MediaConnect::FlowMediaStream`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowmediastream.html).
+/// AWS documentation:
+/// [`AWS::MediaConnect::FlowMediaStream`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowmediastream.html).
 #[derive(Debug, Clone)]
 pub struct CfnFlowMediaStream {
     /// The `Attributes` property.
@@ -4141,8 +4141,8 @@ pub mod flow_media_stream {
 
 /// Resource schema for AWS::MediaConnect::FlowOutput
 ///
-/// CloudFormation type `AWS::MediaConnect::FlowOutput`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowoutput.html).
+/// AWS documentation:
+/// [`AWS::MediaConnect::FlowOutput`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowoutput.html).
 #[derive(Debug, Clone)]
 pub struct CfnFlowOutput {
     /// The range of IP addresses that should be allowed to initiate output requests to this
@@ -4939,8 +4939,8 @@ pub mod flow_output {
 
 /// Resource Type definition for AWS::MediaConnect::FlowSource
 ///
-/// CloudFormation type `AWS::MediaConnect::FlowSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowsource.html).
+/// AWS documentation:
+/// [`AWS::MediaConnect::FlowSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowsource.html).
 #[derive(Debug, Clone)]
 pub struct CfnFlowSource {
     /// The type of encryption that is used on the content ingested from this source.
@@ -5539,8 +5539,8 @@ pub mod flow_source {
 
 /// Resource schema for AWS::MediaConnect::FlowVpcInterface
 ///
-/// CloudFormation type `AWS::MediaConnect::FlowVpcInterface`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowvpcinterface.html).
+/// AWS documentation:
+/// [`AWS::MediaConnect::FlowVpcInterface`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-flowvpcinterface.html).
 #[derive(Debug, Clone)]
 pub struct CfnFlowVpcInterface {
     /// The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow.
@@ -5675,8 +5675,8 @@ pub mod flow_vpc_interface {
 
 /// Resource schema for AWS::MediaConnect::Gateway
 ///
-/// CloudFormation type `AWS::MediaConnect::Gateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-gateway.html).
+/// AWS documentation:
+/// [`AWS::MediaConnect::Gateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-gateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnGateway {
     /// The range of IP addresses that contribute content or initiate output requests for flows
@@ -5791,8 +5791,8 @@ pub mod gateway {
 /// Represents a router input in AWS Elemental MediaConnect that is used to ingest content
 /// to be transmitted to router outputs
 ///
-/// CloudFormation type `AWS::MediaConnect::RouterInput`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-routerinput.html).
+/// AWS documentation:
+/// [`AWS::MediaConnect::RouterInput`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-routerinput.html).
 #[derive(Debug, Clone)]
 pub struct CfnRouterInput {
     /// The Availability Zone where you want to create the router input.
@@ -6104,8 +6104,8 @@ pub mod router_input {
 /// Represents a router network interface in AWS Elemental MediaConnect that is used to
 /// define a network boundary for router resources
 ///
-/// CloudFormation type `AWS::MediaConnect::RouterNetworkInterface`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-routernetworkinterface.html).
+/// AWS documentation:
+/// [`AWS::MediaConnect::RouterNetworkInterface`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-routernetworkinterface.html).
 #[derive(Debug, Clone)]
 pub struct CfnRouterNetworkInterface {
     /// The `Configuration` property.
@@ -6277,8 +6277,8 @@ pub mod router_network_interface {
 /// Represents a router input in AWS Elemental MediaConnect that can be used to egress
 /// content transmitted from router inputs
 ///
-/// CloudFormation type `AWS::MediaConnect::RouterOutput`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-routeroutput.html).
+/// AWS documentation:
+/// [`AWS::MediaConnect::RouterOutput`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconnect-routeroutput.html).
 #[derive(Debug, Clone)]
 pub struct CfnRouterOutput {
     /// The Availability Zone where you want to create the router output.

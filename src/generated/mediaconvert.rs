@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Associates an AWS Certificate Manager (ACM) certificate with AWS Elemental MediaConvert
 /// to enable encryption for content delivery.
 ///
-/// CloudFormation type `AWS::MediaConvert::CertificateAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconvert-certificateassociation.html).
+/// AWS documentation:
+/// [`AWS::MediaConvert::CertificateAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconvert-certificateassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnCertificateAssociation {
     /// The ARN of the ACM certificate to associate with MediaConvert.
@@ -41,8 +41,8 @@ impl crate::template::CfnResource for CfnCertificateAssociation {
 
 /// Resource Type definition for AWS::MediaConvert::JobTemplate
 ///
-/// CloudFormation type `AWS::MediaConvert::JobTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconvert-jobtemplate.html).
+/// AWS documentation:
+/// [`AWS::MediaConvert::JobTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconvert-jobtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnJobTemplate {
     /// Accelerated transcoding can significantly speed up jobs with long, visually complex
@@ -331,8 +331,8 @@ pub mod job_template {
 
 /// Resource Type definition for AWS::MediaConvert::Preset
 ///
-/// CloudFormation type `AWS::MediaConvert::Preset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconvert-preset.html).
+/// AWS documentation:
+/// [`AWS::MediaConvert::Preset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconvert-preset.html).
 #[derive(Debug, Clone)]
 pub struct CfnPreset {
     /// The new category for the preset, if you are changing it.
@@ -432,8 +432,8 @@ impl crate::template::Resource<CfnPreset> {
 
 /// Resource Type definition for AWS::MediaConvert::Queue
 ///
-/// CloudFormation type `AWS::MediaConvert::Queue`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconvert-queue.html).
+/// AWS documentation:
+/// [`AWS::MediaConvert::Queue`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediaconvert-queue.html).
 #[derive(Debug, Clone)]
 pub struct CfnQueue {
     /// Specify the maximum number of jobs your queue can process concurrently.

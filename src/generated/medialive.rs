@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::MediaLive::Channel
 ///
-/// CloudFormation type `AWS::MediaLive::Channel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-channel.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::Channel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-channel.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannel {
     /// The `AnywhereSettings` property.
@@ -17829,8 +17829,8 @@ pub mod channel {
 
 /// Definition of AWS::MediaLive::ChannelPlacementGroup Resource Type
 ///
-/// CloudFormation type `AWS::MediaLive::ChannelPlacementGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-channelplacementgroup.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::ChannelPlacementGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-channelplacementgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannelPlacementGroup {
     /// The ID of the cluster the node is on.
@@ -18004,8 +18004,8 @@ pub mod channel_placement_group {
 
 /// Definition of AWS::MediaLive::CloudWatchAlarmTemplate Resource Type
 ///
-/// CloudFormation type `AWS::MediaLive::CloudWatchAlarmTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-cloudwatchalarmtemplate.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::CloudWatchAlarmTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-cloudwatchalarmtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnCloudWatchAlarmTemplate {
     /// The `ComparisonOperator` property.
@@ -18196,8 +18196,8 @@ impl crate::template::Resource<CfnCloudWatchAlarmTemplate> {
 
 /// Definition of AWS::MediaLive::CloudWatchAlarmTemplateGroup Resource Type
 ///
-/// CloudFormation type `AWS::MediaLive::CloudWatchAlarmTemplateGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-cloudwatchalarmtemplategroup.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::CloudWatchAlarmTemplateGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-cloudwatchalarmtemplategroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnCloudWatchAlarmTemplateGroup {
     /// A resource's optional description.
@@ -18294,8 +18294,8 @@ impl crate::template::Resource<CfnCloudWatchAlarmTemplateGroup> {
 
 /// Definition of AWS::MediaLive::Cluster Resource Type
 ///
-/// CloudFormation type `AWS::MediaLive::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-cluster.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// The `ClusterType` property.
@@ -18600,8 +18600,8 @@ pub mod cluster {
 
 /// Definition of AWS::MediaLive::EventBridgeRuleTemplate Resource Type
 ///
-/// CloudFormation type `AWS::MediaLive::EventBridgeRuleTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-eventbridgeruletemplate.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::EventBridgeRuleTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-eventbridgeruletemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventBridgeRuleTemplate {
     /// A resource's optional description.
@@ -18786,8 +18786,8 @@ pub mod event_bridge_rule_template {
 
 /// Definition of AWS::MediaLive::EventBridgeRuleTemplateGroup Resource Type
 ///
-/// CloudFormation type `AWS::MediaLive::EventBridgeRuleTemplateGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-eventbridgeruletemplategroup.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::EventBridgeRuleTemplateGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-eventbridgeruletemplategroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventBridgeRuleTemplateGroup {
     /// A resource's optional description.
@@ -18884,8 +18884,8 @@ impl crate::template::Resource<CfnEventBridgeRuleTemplateGroup> {
 
 /// Resource Type definition for AWS::MediaLive::Input Resource Type
 ///
-/// CloudFormation type `AWS::MediaLive::Input`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-input.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::Input`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-input.html).
 #[derive(Debug, Clone)]
 pub struct CfnInput {
     /// A list of the destinations of the input (PUSH-type).
@@ -20483,8 +20483,8 @@ pub mod input {
 
 /// Resource Type definition for AWS::MediaLive::InputSecurityGroup
 ///
-/// CloudFormation type `AWS::MediaLive::InputSecurityGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-inputsecuritygroup.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::InputSecurityGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-inputsecuritygroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnInputSecurityGroup {
     /// The `Tags` property.
@@ -20609,8 +20609,8 @@ pub mod input_security_group {
 
 /// Resource schema for AWS::MediaLive::Multiplex
 ///
-/// CloudFormation type `AWS::MediaLive::Multiplex`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-multiplex.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::Multiplex`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-multiplex.html).
 #[derive(Debug, Clone)]
 pub struct CfnMultiplex {
     /// A list of availability zones for the multiplex.
@@ -20905,8 +20905,8 @@ pub mod multiplex {
 
 /// Resource schema for AWS::MediaLive::Multiplexprogram
 ///
-/// CloudFormation type `AWS::MediaLive::Multiplexprogram`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-multiplexprogram.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::Multiplexprogram`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-multiplexprogram.html).
 #[derive(Debug, Clone)]
 pub struct CfnMultiplexprogram {
     /// The ID of the multiplex that the program belongs to.
@@ -21440,8 +21440,8 @@ pub mod multiplexprogram {
 
 /// Resource schema for AWS::MediaLive::Network.
 ///
-/// CloudFormation type `AWS::MediaLive::Network`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-network.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::Network`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-network.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetwork {
     /// The list of IP address cidr pools for the network
@@ -21695,8 +21695,8 @@ pub mod network {
 
 /// Definition of AWS::MediaLive::Node Resource Type
 ///
-/// CloudFormation type `AWS::MediaLive::Node`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-node.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::Node`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-node.html).
 #[derive(Debug, Clone)]
 pub struct CfnNode {
     /// The ID of the Cluster that the Node belongs to.
@@ -22030,8 +22030,8 @@ pub mod node {
 
 /// Definition of AWS::MediaLive::SdiSource Resource Type
 ///
-/// CloudFormation type `AWS::MediaLive::SdiSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-sdisource.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::SdiSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-sdisource.html).
 #[derive(Debug, Clone)]
 pub struct CfnSdiSource {
     /// The `Mode` property.
@@ -22186,8 +22186,8 @@ pub mod sdi_source {
 
 /// Definition of AWS::MediaLive::SignalMap Resource Type
 ///
-/// CloudFormation type `AWS::MediaLive::SignalMap`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-signalmap.html).
+/// AWS documentation:
+/// [`AWS::MediaLive::SignalMap`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-medialive-signalmap.html).
 #[derive(Debug, Clone)]
 pub struct CfnSignalMap {
     /// The `CloudWatchAlarmTemplateGroupIdentifiers` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::MediaPackage::Asset
 ///
-/// CloudFormation type `AWS::MediaPackage::Asset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-asset.html).
+/// AWS documentation:
+/// [`AWS::MediaPackage::Asset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-asset.html).
 #[derive(Debug, Clone)]
 pub struct CfnAsset {
     /// The list of egress endpoints available for the Asset.
@@ -213,8 +213,8 @@ pub mod asset {
 
 /// Resource schema for AWS::MediaPackage::Channel
 ///
-/// CloudFormation type `AWS::MediaPackage::Channel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-channel.html).
+/// AWS documentation:
+/// [`AWS::MediaPackage::Channel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-channel.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannel {
     /// A short text description of the Channel.
@@ -554,8 +554,8 @@ pub mod channel {
 
 /// Resource schema for AWS::MediaPackage::OriginEndpoint
 ///
-/// CloudFormation type `AWS::MediaPackage::OriginEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-originendpoint.html).
+/// AWS documentation:
+/// [`AWS::MediaPackage::OriginEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-originendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnOriginEndpoint {
     /// The `Authorization` property.
@@ -2172,8 +2172,8 @@ pub mod origin_endpoint {
 
 /// Resource schema for AWS::MediaPackage::PackagingConfiguration
 ///
-/// CloudFormation type `AWS::MediaPackage::PackagingConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-packagingconfiguration.html).
+/// AWS documentation:
+/// [`AWS::MediaPackage::PackagingConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-packagingconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnPackagingConfiguration {
     /// A CMAF packaging configuration.
@@ -3362,8 +3362,8 @@ pub mod packaging_configuration {
 
 /// Resource schema for AWS::MediaPackage::PackagingGroup
 ///
-/// CloudFormation type `AWS::MediaPackage::PackagingGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-packaginggroup.html).
+/// AWS documentation:
+/// [`AWS::MediaPackage::PackagingGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackage-packaginggroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnPackagingGroup {
     /// CDN Authorization

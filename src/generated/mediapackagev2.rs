@@ -6,8 +6,8 @@ use crate::token::Value;
 /// &lt;p&gt;Represents an entry point into AWS Elemental MediaPackage for an ABR video
 /// content stream sent from an upstream encoder such as AWS Elemental MediaLive.
 ///
-/// CloudFormation type `AWS::MediaPackageV2::Channel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-channel.html).
+/// AWS documentation:
+/// [`AWS::MediaPackageV2::Channel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-channel.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannel {
     /// The `ChannelGroupName` property.
@@ -408,8 +408,8 @@ pub mod channel {
 /// &lt;p&gt;Represents a channel group that facilitates the grouping of multiple
 /// channels.&lt;/p&gt;
 ///
-/// CloudFormation type `AWS::MediaPackageV2::ChannelGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-channelgroup.html).
+/// AWS documentation:
+/// [`AWS::MediaPackageV2::ChannelGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-channelgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannelGroup {
     /// The `ChannelGroupName` property.
@@ -564,8 +564,8 @@ pub mod channel_group {
 /// &lt;p&gt;Represents a resource-based policy that allows or denies access to a
 /// channel.&lt;/p&gt;
 ///
-/// CloudFormation type `AWS::MediaPackageV2::ChannelPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-channelpolicy.html).
+/// AWS documentation:
+/// [`AWS::MediaPackageV2::ChannelPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-channelpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannelPolicy {
     /// The `ChannelGroupName` property.
@@ -618,8 +618,8 @@ impl crate::template::CfnResource for CfnChannelPolicy {
 /// &lt;p&gt;Represents an origin endpoint that is associated with a channel, offering a
 /// dynamically repackaged version of its content through various streaming media protocols.
 ///
-/// CloudFormation type `AWS::MediaPackageV2::OriginEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-originendpoint.html).
+/// AWS documentation:
+/// [`AWS::MediaPackageV2::OriginEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-originendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnOriginEndpoint {
     /// The `ChannelGroupName` property.
@@ -3449,8 +3449,8 @@ pub mod origin_endpoint {
 /// &lt;p&gt;Represents a resource policy that allows or denies access to an origin
 /// endpoint.&lt;/p&gt;
 ///
-/// CloudFormation type `AWS::MediaPackageV2::OriginEndpointPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-originendpointpolicy.html).
+/// AWS documentation:
+/// [`AWS::MediaPackageV2::OriginEndpointPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediapackagev2-originendpointpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnOriginEndpointPolicy {
     /// The `CdnAuthConfiguration` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::MediaStore::Container
 ///
-/// CloudFormation type `AWS::MediaStore::Container`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediastore-container.html).
+/// AWS documentation:
+/// [`AWS::MediaStore::Container`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediastore-container.html).
 #[derive(Debug, Clone)]
 pub struct CfnContainer {
     /// The `AccessLoggingEnabled` property.

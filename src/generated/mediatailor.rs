@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::MediaTailor::Channel Resource Type
 ///
-/// CloudFormation type `AWS::MediaTailor::Channel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-channel.html).
+/// AWS documentation:
+/// [`AWS::MediaTailor::Channel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-channel.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannel {
     /// &lt;p&gt;The list of audiences defined in channel.&lt;/p&gt;
@@ -569,8 +569,8 @@ pub mod channel {
 
 /// Definition of AWS::MediaTailor::ChannelPolicy Resource Type
 ///
-/// CloudFormation type `AWS::MediaTailor::ChannelPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-channelpolicy.html).
+/// AWS documentation:
+/// [`AWS::MediaTailor::ChannelPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-channelpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannelPolicy {
     /// The `ChannelName` property.
@@ -616,8 +616,8 @@ impl crate::template::CfnResource for CfnChannelPolicy {
 
 /// Resource Type definition for AWS::MediaTailor::Function
 ///
-/// CloudFormation type `AWS::MediaTailor::Function`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-function.html).
+/// AWS documentation:
+/// [`AWS::MediaTailor::Function`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-function.html).
 #[derive(Debug, Clone)]
 pub struct CfnFunction {
     /// The `AwsServiceRequestConfiguration` property.
@@ -1470,8 +1470,8 @@ pub mod function {
 
 /// Definition of AWS::MediaTailor::LiveSource Resource Type
 ///
-/// CloudFormation type `AWS::MediaTailor::LiveSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-livesource.html).
+/// AWS documentation:
+/// [`AWS::MediaTailor::LiveSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-livesource.html).
 #[derive(Debug, Clone)]
 pub struct CfnLiveSource {
     /// &lt;p&gt;A list of HTTP package configuration parameters for this live source.&lt;/p&gt;
@@ -1648,8 +1648,8 @@ pub mod live_source {
 
 /// Resource schema for AWS::MediaTailor::PlaybackConfiguration
 ///
-/// CloudFormation type `AWS::MediaTailor::PlaybackConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-playbackconfiguration.html).
+/// AWS documentation:
+/// [`AWS::MediaTailor::PlaybackConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-playbackconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnPlaybackConfiguration {
     /// The `AdConditioningConfiguration` property.
@@ -3389,8 +3389,8 @@ pub mod playback_configuration {
 
 /// Definition of AWS::MediaTailor::PrefetchSchedule Resource Type
 ///
-/// CloudFormation type `AWS::MediaTailor::PrefetchSchedule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-prefetchschedule.html).
+/// AWS documentation:
+/// [`AWS::MediaTailor::PrefetchSchedule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-prefetchschedule.html).
 #[derive(Debug, Clone)]
 pub struct CfnPrefetchSchedule {
     /// The `Consumption` property.
@@ -4158,8 +4158,8 @@ pub mod prefetch_schedule {
 
 /// Resource schema for AWS::MediaTailor::Program
 ///
-/// CloudFormation type `AWS::MediaTailor::Program`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-program.html).
+/// AWS documentation:
+/// [`AWS::MediaTailor::Program`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-program.html).
 #[derive(Debug, Clone)]
 pub struct CfnProgram {
     /// The ad break configuration settings.
@@ -5184,8 +5184,8 @@ pub mod program {
 
 /// Definition of AWS::MediaTailor::SourceLocation Resource Type
 ///
-/// CloudFormation type `AWS::MediaTailor::SourceLocation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-sourcelocation.html).
+/// AWS documentation:
+/// [`AWS::MediaTailor::SourceLocation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-sourcelocation.html).
 #[derive(Debug, Clone)]
 pub struct CfnSourceLocation {
     /// The `AccessConfiguration` property.
@@ -5628,8 +5628,8 @@ pub mod source_location {
 
 /// Definition of AWS::MediaTailor::VodSource Resource Type
 ///
-/// CloudFormation type `AWS::MediaTailor::VodSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-vodsource.html).
+/// AWS documentation:
+/// [`AWS::MediaTailor::VodSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-vodsource.html).
 #[derive(Debug, Clone)]
 pub struct CfnVodSource {
     /// &lt;p&gt;A list of HTTP package configuration parameters for this VOD source.&lt;/p&gt;

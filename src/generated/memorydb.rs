@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::MemoryDB::ACL
 ///
-/// CloudFormation type `AWS::MemoryDB::ACL`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-acl.html).
+/// AWS documentation:
+/// [`AWS::MemoryDB::ACL`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-acl.html).
 #[derive(Debug, Clone)]
 pub struct CfnAcl {
     /// The name of the acl.
@@ -138,8 +138,8 @@ pub mod acl {
 
 /// The AWS::MemoryDB::Cluster resource creates an Amazon MemoryDB Cluster.
 ///
-/// CloudFormation type `AWS::MemoryDB::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-cluster.html).
+/// AWS documentation:
+/// [`AWS::MemoryDB::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// The name of the Access Control List to associate with the cluster.
@@ -697,8 +697,8 @@ pub mod cluster {
 /// The AWS::MemoryDB::Multi Region Cluster resource creates an Amazon MemoryDB Multi Region
 /// Cluster.
 ///
-/// CloudFormation type `AWS::MemoryDB::MultiRegionCluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-multiregioncluster.html).
+/// AWS documentation:
+/// [`AWS::MemoryDB::MultiRegionCluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-multiregioncluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnMultiRegionCluster {
     /// Description of the multi region cluster.
@@ -928,8 +928,8 @@ pub mod multi_region_cluster {
 
 /// The AWS::MemoryDB::ParameterGroup resource creates an Amazon MemoryDB ParameterGroup.
 ///
-/// CloudFormation type `AWS::MemoryDB::ParameterGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-parametergroup.html).
+/// AWS documentation:
+/// [`AWS::MemoryDB::ParameterGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-parametergroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnParameterGroup {
     /// A description of the parameter group.
@@ -1071,8 +1071,8 @@ pub mod parameter_group {
 /// Resource Type definition for AWS::MemoryDB::Snapshot. Represents a copy of an entire
 /// cluster as of the time when the snapshot was taken.
 ///
-/// CloudFormation type `AWS::MemoryDB::Snapshot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-snapshot.html).
+/// AWS documentation:
+/// [`AWS::MemoryDB::Snapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-snapshot.html).
 #[derive(Debug, Clone)]
 pub struct CfnSnapshot {
     /// The name of the cluster from which the snapshot was taken.
@@ -1221,8 +1221,8 @@ pub mod snapshot {
 
 /// The AWS::MemoryDB::SubnetGroup resource creates an Amazon MemoryDB Subnet Group.
 ///
-/// CloudFormation type `AWS::MemoryDB::SubnetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-subnetgroup.html).
+/// AWS documentation:
+/// [`AWS::MemoryDB::SubnetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-subnetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubnetGroup {
     /// An optional description of the subnet group.
@@ -1356,8 +1356,8 @@ pub mod subnet_group {
 
 /// Resource Type definition for AWS::MemoryDB::User
 ///
-/// CloudFormation type `AWS::MemoryDB::User`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-user.html).
+/// AWS documentation:
+/// [`AWS::MemoryDB::User`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-memorydb-user.html).
 #[derive(Debug, Clone)]
 pub struct CfnUser {
     /// Access permissions string used for this user account.

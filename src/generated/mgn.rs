@@ -7,8 +7,8 @@ use crate::token::Value;
 /// source environment and Application Migration Service (MGN) via AWS Systems Manager
 /// (SSM).
 ///
-/// CloudFormation type `AWS::MGN::Connector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mgn-connector.html).
+/// AWS documentation:
+/// [`AWS::MGN::Connector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mgn-connector.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnector {
     /// The name of the connector.
@@ -211,8 +211,8 @@ pub mod connector {
 
 /// Account level Launch Configuration Template for AWS Application Migration Service.
 ///
-/// CloudFormation type `AWS::MGN::LaunchConfigurationTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mgn-launchconfigurationtemplate.html).
+/// AWS documentation:
+/// [`AWS::MGN::LaunchConfigurationTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mgn-launchconfigurationtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnLaunchConfigurationTemplate {
     /// Whether to associate a public IP address with the launched instance.
@@ -862,8 +862,8 @@ pub mod launch_configuration_template {
 
 /// Resource schema for AWS::MGN::NetworkMigrationDefinition
 ///
-/// CloudFormation type `AWS::MGN::NetworkMigrationDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mgn-networkmigrationdefinition.html).
+/// AWS documentation:
+/// [`AWS::MGN::NetworkMigrationDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mgn-networkmigrationdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkMigrationDefinition {
     /// A description of the network migration definition.

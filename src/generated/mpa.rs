@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::MPA::ApprovalTeam.
 ///
-/// CloudFormation type `AWS::MPA::ApprovalTeam`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mpa-approvalteam.html).
+/// AWS documentation:
+/// [`AWS::MPA::ApprovalTeam`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mpa-approvalteam.html).
 #[derive(Debug, Clone)]
 pub struct CfnApprovalTeam {
     /// The `ApprovalStrategy` property.
@@ -374,8 +374,8 @@ pub mod approval_team {
 
 /// Resource Type definition for AWS::MPA::IdentitySource.
 ///
-/// CloudFormation type `AWS::MPA::IdentitySource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mpa-identitysource.html).
+/// AWS documentation:
+/// [`AWS::MPA::IdentitySource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mpa-identitysource.html).
 #[derive(Debug, Clone)]
 pub struct CfnIdentitySource {
     /// The `IdentitySourceParameters` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::MSK::BatchScramSecret
 ///
-/// CloudFormation type `AWS::MSK::BatchScramSecret`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-batchscramsecret.html).
+/// AWS documentation:
+/// [`AWS::MSK::BatchScramSecret`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-batchscramsecret.html).
 #[derive(Debug, Clone)]
 pub struct CfnBatchScramSecret {
     /// The `ClusterArn` property.
@@ -56,8 +56,8 @@ impl crate::template::CfnResource for CfnBatchScramSecret {
 
 /// Resource Type definition for AWS::MSK::Channel
 ///
-/// CloudFormation type `AWS::MSK::Channel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-channel.html).
+/// AWS documentation:
+/// [`AWS::MSK::Channel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-channel.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannel {
     /// The `ChannelName` property.
@@ -1226,8 +1226,8 @@ pub mod channel {
 
 /// Resource Type definition for AWS::MSK::Cluster
 ///
-/// CloudFormation type `AWS::MSK::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-cluster.html).
+/// AWS documentation:
+/// [`AWS::MSK::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// The `BrokerNodeGroupInfo` property.
@@ -3172,8 +3172,8 @@ pub mod cluster {
 
 /// Resource Type definition for AWS::MSK::ClusterPolicy
 ///
-/// CloudFormation type `AWS::MSK::ClusterPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-clusterpolicy.html).
+/// AWS documentation:
+/// [`AWS::MSK::ClusterPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-clusterpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnClusterPolicy {
     /// The arn of the cluster for the resource policy.
@@ -3225,8 +3225,8 @@ impl crate::template::Resource<CfnClusterPolicy> {
 
 /// Resource Type definition for AWS::MSK::Configuration
 ///
-/// CloudFormation type `AWS::MSK::Configuration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-configuration.html).
+/// AWS documentation:
+/// [`AWS::MSK::Configuration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-configuration.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfiguration {
     /// The `Description` property.
@@ -3413,8 +3413,8 @@ pub mod configuration {
 
 /// Resource Type definition for AWS::MSK::Replicator
 ///
-/// CloudFormation type `AWS::MSK::Replicator`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-replicator.html).
+/// AWS documentation:
+/// [`AWS::MSK::Replicator`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-replicator.html).
 #[derive(Debug, Clone)]
 pub struct CfnReplicator {
     /// A summary description of the replicator.
@@ -5015,8 +5015,8 @@ pub mod replicator {
 
 /// Resource Type definition for AWS::MSK::ServerlessCluster
 ///
-/// CloudFormation type `AWS::MSK::ServerlessCluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-serverlesscluster.html).
+/// AWS documentation:
+/// [`AWS::MSK::ServerlessCluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-serverlesscluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnServerlessCluster {
     /// The `ClientAuthentication` property.
@@ -5247,8 +5247,8 @@ pub mod serverless_cluster {
 
 /// Resource Type definition for AWS::MSK::Topic
 ///
-/// CloudFormation type `AWS::MSK::Topic`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-topic.html).
+/// AWS documentation:
+/// [`AWS::MSK::Topic`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-topic.html).
 #[derive(Debug, Clone)]
 pub struct CfnTopic {
     /// The Amazon Resource Name (ARN) of the MSK cluster
@@ -5327,8 +5327,8 @@ impl crate::template::Resource<CfnTopic> {
 
 /// Resource Type definition for AWS::MSK::VpcConnection
 ///
-/// CloudFormation type `AWS::MSK::VpcConnection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-vpcconnection.html).
+/// AWS documentation:
+/// [`AWS::MSK::VpcConnection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-msk-vpcconnection.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcConnection {
     /// The `Authentication` property.

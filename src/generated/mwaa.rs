@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::MWAA::Environment
 ///
-/// CloudFormation type `AWS::MWAA::Environment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mwaa-environment.html).
+/// AWS documentation:
+/// [`AWS::MWAA::Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mwaa-environment.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironment {
     /// The `AirflowConfigurationOptions` property.

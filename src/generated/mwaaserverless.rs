@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::MWAAServerless::Workflow resource
 ///
-/// CloudFormation type `AWS::MWAAServerless::Workflow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mwaaserverless-workflow.html).
+/// AWS documentation:
+/// [`AWS::MWAAServerless::Workflow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mwaaserverless-workflow.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkflow {
     /// The `Code` property.

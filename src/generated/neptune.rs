@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The AWS::Neptune::DBCluster resource creates an Amazon Neptune DB cluster.
 ///
-/// CloudFormation type `AWS::Neptune::DBCluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbcluster.html).
+/// AWS documentation:
+/// [`AWS::Neptune::DBCluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbcluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbCluster {
     /// Provides a list of the AWS Identity and Access Management (IAM) roles that are
@@ -616,8 +616,8 @@ pub mod db_cluster {
 /// The AWS::Neptune::DBClusterParameterGroup resource creates a new Amazon Neptune DB
 /// cluster parameter group
 ///
-/// CloudFormation type `AWS::Neptune::DBClusterParameterGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbclusterparametergroup.html).
+/// AWS documentation:
+/// [`AWS::Neptune::DBClusterParameterGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbclusterparametergroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbClusterParameterGroup {
     /// Provides the customer-specified description for this DB cluster parameter group.
@@ -750,8 +750,8 @@ pub mod db_cluster_parameter_group {
 
 /// The AWS::Neptune::DBInstance resource creates an Amazon Neptune DB instance.
 ///
-/// CloudFormation type `AWS::Neptune::DBInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbinstance.html).
+/// AWS documentation:
+/// [`AWS::Neptune::DBInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbinstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbInstance {
     /// Indicates that major version upgrades are allowed. Changing this parameter doesn't
@@ -1010,8 +1010,8 @@ pub mod db_instance {
 
 /// AWS::Neptune::DBParameterGroup creates a new DB parameter group.
 ///
-/// CloudFormation type `AWS::Neptune::DBParameterGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbparametergroup.html).
+/// AWS documentation:
+/// [`AWS::Neptune::DBParameterGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbparametergroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbParameterGroup {
     /// Provides the customer-specified description for this DB parameter group.
@@ -1141,8 +1141,8 @@ pub mod db_parameter_group {
 
 /// The AWS::Neptune::DBSubnetGroup type creates an Amazon Neptune DB subnet group.
 ///
-/// CloudFormation type `AWS::Neptune::DBSubnetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbsubnetgroup.html).
+/// AWS documentation:
+/// [`AWS::Neptune::DBSubnetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-dbsubnetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbSubnetGroup {
     /// The description for the DB subnet group.
@@ -1266,8 +1266,8 @@ pub mod db_subnet_group {
 
 /// Resource Type definition for AWS::Neptune::EventSubscription
 ///
-/// CloudFormation type `AWS::Neptune::EventSubscription`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-eventsubscription.html).
+/// AWS documentation:
+/// [`AWS::Neptune::EventSubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-eventsubscription.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventSubscription {
     /// A Boolean value; set to true to activate the subscription, set to false to create the
@@ -1437,8 +1437,8 @@ pub mod event_subscription {
 
 /// Resource Type definition for AWS::Neptune::GlobalCluster
 ///
-/// CloudFormation type `AWS::Neptune::GlobalCluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-globalcluster.html).
+/// AWS documentation:
+/// [`AWS::Neptune::GlobalCluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptune-globalcluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnGlobalCluster {
     /// Whether deletion protection is enabled.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The AWS::NeptuneGraph::Graph resource creates an Amazon NeptuneGraph Graph.
 ///
-/// CloudFormation type `AWS::NeptuneGraph::Graph`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptunegraph-graph.html).
+/// AWS documentation:
+/// [`AWS::NeptuneGraph::Graph`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptunegraph-graph.html).
 #[derive(Debug, Clone)]
 pub struct CfnGraph {
     /// Value that indicates whether the Graph has deletion protection enabled.
@@ -533,8 +533,8 @@ pub mod graph {
 
 /// Resource Type definition for AWS::NeptuneGraph::GraphSnapshot
 ///
-/// CloudFormation type `AWS::NeptuneGraph::GraphSnapshot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptunegraph-graphsnapshot.html).
+/// AWS documentation:
+/// [`AWS::NeptuneGraph::GraphSnapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptunegraph-graphsnapshot.html).
 #[derive(Debug, Clone)]
 pub struct CfnGraphSnapshot {
     /// The unique identifier of the Neptune Analytics graph to create the snapshot from.
@@ -670,8 +670,8 @@ pub mod graph_snapshot {
 /// The AWS::NeptuneGraph::PrivateGraphEndpoint resource creates an Amazon NeptuneGraph
 /// PrivateGraphEndpoint.
 ///
-/// CloudFormation type `AWS::NeptuneGraph::PrivateGraphEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptunegraph-privategraphendpoint.html).
+/// AWS documentation:
+/// [`AWS::NeptuneGraph::PrivateGraphEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-neptunegraph-privategraphendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnPrivateGraphEndpoint {
     /// The auto-generated Graph Id assigned by the service.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for AWS::NetworkFirewall::ContainerAssociation.
 ///
-/// CloudFormation type `AWS::NetworkFirewall::ContainerAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-containerassociation.html).
+/// AWS documentation:
+/// [`AWS::NetworkFirewall::ContainerAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-containerassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnContainerAssociation {
     /// The descriptive name of the container association. You can't change the name of a
@@ -257,8 +257,8 @@ pub mod container_association {
 
 /// Resource type definition for AWS::NetworkFirewall::Firewall
 ///
-/// CloudFormation type `AWS::NetworkFirewall::Firewall`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-firewall.html).
+/// AWS documentation:
+/// [`AWS::NetworkFirewall::Firewall`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-firewall.html).
 #[derive(Debug, Clone)]
 pub struct CfnFirewall {
     /// The `AvailabilityZoneChangeProtection` property.
@@ -881,8 +881,8 @@ pub mod firewall {
 
 /// Resource type definition for AWS::NetworkFirewall::FirewallPolicy
 ///
-/// CloudFormation type `AWS::NetworkFirewall::FirewallPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-firewallpolicy.html).
+/// AWS documentation:
+/// [`AWS::NetworkFirewall::FirewallPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-firewallpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnFirewallPolicy {
     /// The `Description` property.
@@ -1583,8 +1583,8 @@ pub mod firewall_policy {
 
 /// Resource type definition for AWS::NetworkFirewall::LoggingConfiguration
 ///
-/// CloudFormation type `AWS::NetworkFirewall::LoggingConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-loggingconfiguration.html).
+/// AWS documentation:
+/// [`AWS::NetworkFirewall::LoggingConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-loggingconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnLoggingConfiguration {
     /// The `EnableMonitoringDashboard` property.
@@ -1751,8 +1751,8 @@ pub mod logging_configuration {
 
 /// Resource type definition for AWS::NetworkFirewall::RuleGroup
 ///
-/// CloudFormation type `AWS::NetworkFirewall::RuleGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-rulegroup.html).
+/// AWS documentation:
+/// [`AWS::NetworkFirewall::RuleGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-rulegroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnRuleGroup {
     /// The `Capacity` property.
@@ -2986,8 +2986,8 @@ pub mod rule_group {
 
 /// Resource type definition for AWS::NetworkFirewall::TLSInspectionConfiguration
 ///
-/// CloudFormation type `AWS::NetworkFirewall::TLSInspectionConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-tlsinspectionconfiguration.html).
+/// AWS documentation:
+/// [`AWS::NetworkFirewall::TLSInspectionConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-tlsinspectionconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnTlsInspectionConfiguration {
     /// The `Description` property.
@@ -3491,8 +3491,8 @@ pub mod tls_inspection_configuration {
 
 /// Resource type definition for AWS::NetworkFirewall::VpcEndpointAssociation
 ///
-/// CloudFormation type `AWS::NetworkFirewall::VpcEndpointAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-vpcendpointassociation.html).
+/// AWS documentation:
+/// [`AWS::NetworkFirewall::VpcEndpointAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-vpcendpointassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcEndpointAssociation {
     /// The `Description` property.

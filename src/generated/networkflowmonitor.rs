@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Creates a monitor for specific network flows between local and remote resources to
 /// monitor network performance for workloads.
 ///
-/// CloudFormation type `AWS::NetworkFlowMonitor::Monitor`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkflowmonitor-monitor.html).
+/// AWS documentation:
+/// [`AWS::NetworkFlowMonitor::Monitor`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkflowmonitor-monitor.html).
 #[derive(Debug, Clone)]
 pub struct CfnMonitor {
     /// The local resources to monitor.
@@ -249,8 +249,8 @@ pub mod monitor {
 
 /// Resource Type definition for AWS::NetworkFlowMonitor::Scope.
 ///
-/// CloudFormation type `AWS::NetworkFlowMonitor::Scope`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkflowmonitor-scope.html).
+/// AWS documentation:
+/// [`AWS::NetworkFlowMonitor::Scope`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkflowmonitor-scope.html).
 #[derive(Debug, Clone)]
 pub struct CfnScope {
     /// The tags for the scope.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// AWS::NetworkManager::ConnectAttachment Resource Type Definition
 ///
-/// CloudFormation type `AWS::NetworkManager::ConnectAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-connectattachment.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::ConnectAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-connectattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnectAttachment {
     /// ID of the CoreNetwork that the attachment will be attached to.
@@ -268,8 +268,8 @@ pub mod connect_attachment {
 
 /// AWS::NetworkManager::ConnectPeer Resource Type Definition.
 ///
-/// CloudFormation type `AWS::NetworkManager::ConnectPeer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-connectpeer.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::ConnectPeer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-connectpeer.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnectPeer {
     /// Bgp options for connect peer.
@@ -512,8 +512,8 @@ pub mod connect_peer {
 
 /// Resource Type definition for AWS::NetworkManager::Connection.
 ///
-/// CloudFormation type `AWS::NetworkManager::Connection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-connection.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::Connection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-connection.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnection {
     /// The ID of the second device in the connection.
@@ -693,8 +693,8 @@ pub mod connection {
 
 /// AWS::NetworkManager::CoreNetwork Resource Type Definition.
 ///
-/// CloudFormation type `AWS::NetworkManager::CoreNetwork`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-corenetwork.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::CoreNetwork`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-corenetwork.html).
 #[derive(Debug, Clone)]
 pub struct CfnCoreNetwork {
     /// The description of core network
@@ -865,9 +865,8 @@ pub mod core_network {
 /// Resource Type definition for AWS::NetworkManager::CoreNetworkPrefixListAssociation which
 /// associates a prefix list with a core network.
 ///
-/// CloudFormation type `AWS::NetworkManager::CoreNetworkPrefixListAssociation`; see the
-/// [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-corenetworkprefixlistassociation.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::CoreNetworkPrefixListAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-corenetworkprefixlistassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnCoreNetworkPrefixListAssociation {
     /// The ID of the core network.
@@ -920,8 +919,8 @@ impl crate::template::CfnResource for CfnCoreNetworkPrefixListAssociation {
 /// The AWS::NetworkManager::CustomerGatewayAssociation type associates a customer gateway
 /// with a device and optionally, with a link.
 ///
-/// CloudFormation type `AWS::NetworkManager::CustomerGatewayAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-customergatewayassociation.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::CustomerGatewayAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-customergatewayassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnCustomerGatewayAssociation {
     /// The Amazon Resource Name (ARN) of the customer gateway.
@@ -987,8 +986,8 @@ impl crate::template::CfnResource for CfnCustomerGatewayAssociation {
 
 /// The AWS::NetworkManager::Device type describes a device.
 ///
-/// CloudFormation type `AWS::NetworkManager::Device`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-device.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::Device`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-device.html).
 #[derive(Debug, Clone)]
 pub struct CfnDevice {
     /// The Amazon Web Services location of the device, if applicable.
@@ -1350,8 +1349,8 @@ pub mod device {
 
 /// AWS::NetworkManager::DirectConnectGatewayAttachment Resource Type
 ///
-/// CloudFormation type `AWS::NetworkManager::DirectConnectGatewayAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-directconnectgatewayattachment.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::DirectConnectGatewayAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-directconnectgatewayattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnDirectConnectGatewayAttachment {
     /// The ID of a core network for the Direct Connect Gateway attachment.
@@ -1562,8 +1561,8 @@ pub mod direct_connect_gateway_attachment {
 /// The AWS::NetworkManager::GlobalNetwork type specifies a global network of the user's
 /// account
 ///
-/// CloudFormation type `AWS::NetworkManager::GlobalNetwork`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-globalnetwork.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::GlobalNetwork`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-globalnetwork.html).
 #[derive(Debug, Clone)]
 pub struct CfnGlobalNetwork {
     /// The date and time that the global network was created.
@@ -1710,8 +1709,8 @@ pub mod global_network {
 
 /// The AWS::NetworkManager::Link type describes a link.
 ///
-/// CloudFormation type `AWS::NetworkManager::Link`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-link.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::Link`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-link.html).
 #[derive(Debug, Clone)]
 pub struct CfnLink {
     /// The Bandwidth for the link.
@@ -1947,8 +1946,8 @@ pub mod link {
 
 /// The AWS::NetworkManager::LinkAssociation type associates a link to a device.
 ///
-/// CloudFormation type `AWS::NetworkManager::LinkAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-linkassociation.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::LinkAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-linkassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnLinkAssociation {
     /// The ID of the device
@@ -2000,8 +1999,8 @@ impl crate::template::CfnResource for CfnLinkAssociation {
 
 /// The AWS::NetworkManager::Site type describes a site.
 ///
-/// CloudFormation type `AWS::NetworkManager::Site`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-site.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::Site`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-site.html).
 #[derive(Debug, Clone)]
 pub struct CfnSite {
     /// The description of the site.
@@ -2221,8 +2220,8 @@ pub mod site {
 
 /// AWS::NetworkManager::SiteToSiteVpnAttachment Resource Type definition.
 ///
-/// CloudFormation type `AWS::NetworkManager::SiteToSiteVpnAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-sitetositevpnattachment.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::SiteToSiteVpnAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-sitetositevpnattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnSiteToSiteVpnAttachment {
     /// The ID of a core network where you're creating a site-to-site VPN attachment.
@@ -2439,8 +2438,8 @@ pub mod site_to_site_vpn_attachment {
 
 /// AWS::NetworkManager::TransitGatewayPeering Resoruce Type.
 ///
-/// CloudFormation type `AWS::NetworkManager::TransitGatewayPeering`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-transitgatewaypeering.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::TransitGatewayPeering`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-transitgatewaypeering.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayPeering {
     /// The Id of the core network that you want to peer a transit gateway to.
@@ -2611,8 +2610,8 @@ pub mod transit_gateway_peering {
 /// The AWS::NetworkManager::TransitGatewayRegistration type registers a transit gateway in
 /// your global network.
 ///
-/// CloudFormation type `AWS::NetworkManager::TransitGatewayRegistration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-transitgatewayregistration.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::TransitGatewayRegistration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-transitgatewayregistration.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayRegistration {
     /// The ID of the global network.
@@ -2657,9 +2656,8 @@ impl crate::template::CfnResource for CfnTransitGatewayRegistration {
 
 /// AWS::NetworkManager::TransitGatewayRouteTableAttachment Resource Type definition.
 ///
-/// CloudFormation type `AWS::NetworkManager::TransitGatewayRouteTableAttachment`; see the
-/// [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-transitgatewayroutetableattachment.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::TransitGatewayRouteTableAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-transitgatewayroutetableattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayRouteTableAttachment {
     /// The name of the network function group attachment.
@@ -2885,8 +2883,8 @@ pub mod transit_gateway_route_table_attachment {
 
 /// AWS::NetworkManager::VpcAttachment Resoruce Type
 ///
-/// CloudFormation type `AWS::NetworkManager::VpcAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-vpcattachment.html).
+/// AWS documentation:
+/// [`AWS::NetworkManager::VpcAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-vpcattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcAttachment {
     /// The ID of a core network for the VPC attachment.

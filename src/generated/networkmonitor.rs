@@ -6,8 +6,8 @@ use crate::token::Value;
 /// An Amazon CloudWatch Network Monitor resource that monitors network traffic between a
 /// source VPC subnet and a destination IP address.
 ///
-/// CloudFormation type `AWS::NetworkMonitor::Monitor`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmonitor-monitor.html).
+/// AWS documentation:
+/// [`AWS::NetworkMonitor::Monitor`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmonitor-monitor.html).
 #[derive(Debug, Clone)]
 pub struct CfnMonitor {
     /// The time, in seconds, that metrics are aggregated and sent to Amazon CloudWatch.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::NetworkSecurityManager::Deployment.
 ///
-/// CloudFormation type `AWS::NetworkSecurityManager::Deployment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networksecuritymanager-deployment.html).
+/// AWS documentation:
+/// [`AWS::NetworkSecurityManager::Deployment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networksecuritymanager-deployment.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeployment {
     /// List of policies associated with this deployment.
@@ -304,8 +304,8 @@ pub mod deployment {
 
 /// Resource Type definition for AWS::NetworkSecurityManager::Policy.
 ///
-/// CloudFormation type `AWS::NetworkSecurityManager::Policy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networksecuritymanager-policy.html).
+/// AWS documentation:
+/// [`AWS::NetworkSecurityManager::Policy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networksecuritymanager-policy.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicy {
     /// List of templates and rules associated with this policy.
@@ -660,8 +660,8 @@ pub mod policy {
 
 /// Resource Type definition for AWS::NetworkSecurityManager::Rule.
 ///
-/// CloudFormation type `AWS::NetworkSecurityManager::Rule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networksecuritymanager-rule.html).
+/// AWS documentation:
+/// [`AWS::NetworkSecurityManager::Rule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networksecuritymanager-rule.html).
 #[derive(Debug, Clone)]
 pub struct CfnRule {
     /// The rule configuration as a JSON string.
@@ -841,8 +841,8 @@ pub mod rule {
 
 /// Resource Type definition for AWS::NetworkSecurityManager::Scope.
 ///
-/// CloudFormation type `AWS::NetworkSecurityManager::Scope`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networksecuritymanager-scope.html).
+/// AWS documentation:
+/// [`AWS::NetworkSecurityManager::Scope`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networksecuritymanager-scope.html).
 #[derive(Debug, Clone)]
 pub struct CfnScope {
     /// The scope configuration as a JSON string.
@@ -994,8 +994,8 @@ pub mod scope {
 
 /// Resource Type definition for AWS::NetworkSecurityManager::Template.
 ///
-/// CloudFormation type `AWS::NetworkSecurityManager::Template`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networksecuritymanager-template.html).
+/// AWS documentation:
+/// [`AWS::NetworkSecurityManager::Template`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networksecuritymanager-template.html).
 #[derive(Debug, Clone)]
 pub struct CfnTemplate {
     /// List of rules associated with this template.

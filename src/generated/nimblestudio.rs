@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Represents a studio that contains other Nimble Studio resources
 ///
-/// CloudFormation type `AWS::NimbleStudio::Studio`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-nimblestudio-studio.html).
+/// AWS documentation:
+/// [`AWS::NimbleStudio::Studio`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-nimblestudio-studio.html).
 #[derive(Debug, Clone)]
 pub struct CfnStudio {
     /// &lt;p&gt;The IAM role that Studio Admins will assume when logging in to the Nimble

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Notifications::ChannelAssociation
 ///
-/// CloudFormation type `AWS::Notifications::ChannelAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-channelassociation.html).
+/// AWS documentation:
+/// [`AWS::Notifications::ChannelAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-channelassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnChannelAssociation {
     /// ARN identifier of the channel.
@@ -54,8 +54,8 @@ impl crate::template::CfnResource for CfnChannelAssociation {
 
 /// Resource Type definition for AWS::Notifications::EventRule
 ///
-/// CloudFormation type `AWS::Notifications::EventRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-eventrule.html).
+/// AWS documentation:
+/// [`AWS::Notifications::EventRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-eventrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventRule {
     /// The `EventPattern` property.
@@ -153,9 +153,8 @@ impl crate::template::Resource<CfnEventRule> {
 
 /// Resource Type definition for ManagedNotificationAccountContactAssociation
 ///
-/// CloudFormation type `AWS::Notifications::ManagedNotificationAccountContactAssociation`;
-/// see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-managednotificationaccountcontactassociation.html).
+/// AWS documentation:
+/// [`AWS::Notifications::ManagedNotificationAccountContactAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-managednotificationaccountcontactassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnManagedNotificationAccountContactAssociation {
     /// The `ContactIdentifier` property.
@@ -218,9 +217,8 @@ impl crate::template::CfnResource for CfnManagedNotificationAccountContactAssoci
 /// Resource Type definition for
 /// AWS::Notifications::ManagedNotificationAdditionalChannelAssociation
 ///
-/// CloudFormation type
-/// `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-managednotificationadditionalchannelassociation.html).
+/// AWS documentation:
+/// [`AWS::Notifications::ManagedNotificationAdditionalChannelAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-managednotificationadditionalchannelassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnManagedNotificationAdditionalChannelAssociation {
     /// ARN identifier of the channel.
@@ -282,8 +280,8 @@ impl crate::template::CfnResource for CfnManagedNotificationAdditionalChannelAss
 
 /// Resource Type definition for AWS::Notifications::NotificationConfiguration
 ///
-/// CloudFormation type `AWS::Notifications::NotificationConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-notificationconfiguration.html).
+/// AWS documentation:
+/// [`AWS::Notifications::NotificationConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-notificationconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnNotificationConfiguration {
     /// The `AggregationDuration` property.
@@ -420,8 +418,8 @@ pub mod notification_configuration {
 
 /// Resource Type definition for AWS::Notifications::NotificationHub
 ///
-/// CloudFormation type `AWS::Notifications::NotificationHub`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-notificationhub.html).
+/// AWS documentation:
+/// [`AWS::Notifications::NotificationHub`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-notificationhub.html).
 #[derive(Debug, Clone)]
 pub struct CfnNotificationHub {
     /// The `Region` property.
@@ -469,8 +467,8 @@ impl crate::template::Resource<CfnNotificationHub> {
 
 /// Resource Type definition for AWS::Notifications::OrganizationalUnitAssociation
 ///
-/// CloudFormation type `AWS::Notifications::OrganizationalUnitAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-organizationalunitassociation.html).
+/// AWS documentation:
+/// [`AWS::Notifications::OrganizationalUnitAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notifications-organizationalunitassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnOrganizationalUnitAssociation {
     /// ARN identifier of the NotificationConfiguration.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::NotificationsContacts::EmailContact Resource Type
 ///
-/// CloudFormation type `AWS::NotificationsContacts::EmailContact`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notificationscontacts-emailcontact.html).
+/// AWS documentation:
+/// [`AWS::NotificationsContacts::EmailContact`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-notificationscontacts-emailcontact.html).
 #[derive(Debug, Clone)]
 pub struct CfnEmailContact {
     /// The `EmailAddress` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::NovaAct::WorkflowDefinition Resource Type
 ///
-/// CloudFormation type `AWS::NovaAct::WorkflowDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-novaact-workflowdefinition.html).
+/// AWS documentation:
+/// [`AWS::NovaAct::WorkflowDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-novaact-workflowdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkflowDefinition {
     /// An optional description of the workflow definition's purpose and functionality.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::Oam::Link Resource Type
 ///
-/// CloudFormation type `AWS::Oam::Link`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-oam-link.html).
+/// AWS documentation:
+/// [`AWS::Oam::Link`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-oam-link.html).
 #[derive(Debug, Clone)]
 pub struct CfnLink {
     /// The `LabelTemplate` property.
@@ -204,8 +204,8 @@ pub mod link {
 
 /// Resource Type definition for AWS::Oam::Sink
 ///
-/// CloudFormation type `AWS::Oam::Sink`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-oam-sink.html).
+/// AWS documentation:
+/// [`AWS::Oam::Sink`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-oam-sink.html).
 #[derive(Debug, Clone)]
 pub struct CfnSink {
     /// The name of the ObservabilityAccessManager Sink.

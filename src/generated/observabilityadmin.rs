@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The AWS::ObservabilityAdmin::DatasetIntegration resource represents a CloudWatch dataset
 /// integration for an account in a region.
 ///
-/// CloudFormation type `AWS::ObservabilityAdmin::DatasetIntegration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-datasetintegration.html).
+/// AWS documentation:
+/// [`AWS::ObservabilityAdmin::DatasetIntegration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-datasetintegration.html).
 #[derive(Debug, Clone)]
 pub struct CfnDatasetIntegration {
     /// The ARN of the IAM role that the service assumes to forward telemetry to the customer's
@@ -127,9 +127,8 @@ pub mod dataset_integration {
 
 /// Resource schema for AWS:ObservabilityAdmin:OrganizationCentralizationRule
 ///
-/// CloudFormation type `AWS::ObservabilityAdmin::OrganizationCentralizationRule`; see the
-/// [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-organizationcentralizationrule.html).
+/// AWS documentation:
+/// [`AWS::ObservabilityAdmin::OrganizationCentralizationRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-organizationcentralizationrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnOrganizationCentralizationRule {
     /// The `Rule` property.
@@ -975,8 +974,8 @@ pub mod organization_centralization_rule {
 /// The AWS::ObservabilityAdmin::OrganizationTelemetryRule resource defines a CloudWatch
 /// Observability Admin Organization Telemetry Rule.
 ///
-/// CloudFormation type `AWS::ObservabilityAdmin::OrganizationTelemetryRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-organizationtelemetryrule.html).
+/// AWS documentation:
+/// [`AWS::ObservabilityAdmin::OrganizationTelemetryRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-organizationtelemetryrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnOrganizationTelemetryRule {
     /// The `Rule` property.
@@ -2295,8 +2294,8 @@ pub mod organization_telemetry_rule {
 
 /// Resource Type definition for a CloudWatch Observability Admin S3 Table Integration.
 ///
-/// CloudFormation type `AWS::ObservabilityAdmin::S3TableIntegration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-s3tableintegration.html).
+/// AWS documentation:
+/// [`AWS::ObservabilityAdmin::S3TableIntegration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-s3tableintegration.html).
 #[derive(Debug, Clone)]
 pub struct CfnS3TableIntegration {
     /// The `Encryption` property.
@@ -2534,8 +2533,8 @@ pub mod s3_table_integration {
 /// resource tags for telemetry feature in CloudWatch to enrich infrastructure metrics with
 /// AWS resource tags.
 ///
-/// CloudFormation type `AWS::ObservabilityAdmin::TelemetryEnrichment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-telemetryenrichment.html).
+/// AWS documentation:
+/// [`AWS::ObservabilityAdmin::TelemetryEnrichment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-telemetryenrichment.html).
 #[derive(Debug, Clone)]
 pub struct CfnTelemetryEnrichment {
     /// The `Scope` property.
@@ -2578,8 +2577,8 @@ impl crate::template::Resource<CfnTelemetryEnrichment> {
 
 /// Resource Type definition for AWS::ObservabilityAdmin::TelemetryPipelines
 ///
-/// CloudFormation type `AWS::ObservabilityAdmin::TelemetryPipelines`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-telemetrypipelines.html).
+/// AWS documentation:
+/// [`AWS::ObservabilityAdmin::TelemetryPipelines`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-telemetrypipelines.html).
 #[derive(Debug, Clone)]
 pub struct CfnTelemetryPipelines {
     /// The `Configuration` property.
@@ -2757,8 +2756,8 @@ pub mod telemetry_pipelines {
 /// The AWS::ObservabilityAdmin::TelemetryRule resource defines a CloudWatch Observability
 /// Admin Telemetry Rule.
 ///
-/// CloudFormation type `AWS::ObservabilityAdmin::TelemetryRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-telemetryrule.html).
+/// AWS documentation:
+/// [`AWS::ObservabilityAdmin::TelemetryRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-observabilityadmin-telemetryrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnTelemetryRule {
     /// The `Rule` property.

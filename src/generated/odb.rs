@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The AWS::ODB::CloudAutonomousVmCluster resource creates a Cloud Autonomous VM Cluster
 ///
-/// CloudFormation type `AWS::ODB::CloudAutonomousVmCluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-cloudautonomousvmcluster.html).
+/// AWS documentation:
+/// [`AWS::ODB::CloudAutonomousVmCluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-cloudautonomousvmcluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCloudAutonomousVmCluster {
     /// The data storage size allocated for Autonomous Databases in the Autonomous VM cluster,
@@ -700,8 +700,8 @@ pub mod cloud_autonomous_vm_cluster {
 
 /// The AWS::ODB::CloudExadataInfrastructure resource creates an Exadata Infrastructure
 ///
-/// CloudFormation type `AWS::ODB::CloudExadataInfrastructure`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-cloudexadatainfrastructure.html).
+/// AWS documentation:
+/// [`AWS::ODB::CloudExadataInfrastructure`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-cloudexadatainfrastructure.html).
 #[derive(Debug, Clone)]
 pub struct CfnCloudExadataInfrastructure {
     /// The name of the Availability Zone (AZ) where the Exadata infrastructure is located.
@@ -1277,8 +1277,8 @@ pub mod cloud_exadata_infrastructure {
 
 /// The AWS::ODB::CloudVmCluster resource creates a Cloud VM Cluster
 ///
-/// CloudFormation type `AWS::ODB::CloudVmCluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-cloudvmcluster.html).
+/// AWS documentation:
+/// [`AWS::ODB::CloudVmCluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-cloudvmcluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCloudVmCluster {
     /// The unique identifier of the Exadata infrastructure that this VM cluster belongs to.
@@ -2160,8 +2160,8 @@ pub mod cloud_vm_cluster {
 
 /// The AWS::ODB::OdbNetwork resource creates an ODB Network
 ///
-/// CloudFormation type `AWS::ODB::OdbNetwork`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-odbnetwork.html).
+/// AWS documentation:
+/// [`AWS::ODB::OdbNetwork`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-odbnetwork.html).
 #[derive(Debug, Clone)]
 pub struct CfnOdbNetwork {
     /// The AWS Availability Zone (AZ) where the ODB network is located.
@@ -2532,8 +2532,8 @@ pub mod odb_network {
 
 /// Resource Type definition for AWS::ODB::OdbPeeringConnection.
 ///
-/// CloudFormation type `AWS::ODB::OdbPeeringConnection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-odbpeeringconnection.html).
+/// AWS documentation:
+/// [`AWS::ODB::OdbPeeringConnection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-odb-odbpeeringconnection.html).
 #[derive(Debug, Clone)]
 pub struct CfnOdbPeeringConnection {
     /// The additional CIDR blocks for the ODB peering connection.

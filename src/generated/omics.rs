@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::Omics::AnnotationStore Resource Type
 ///
-/// CloudFormation type `AWS::Omics::AnnotationStore`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-annotationstore.html).
+/// AWS documentation:
+/// [`AWS::Omics::AnnotationStore`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-annotationstore.html).
 #[derive(Debug, Clone)]
 pub struct CfnAnnotationStore {
     /// The `Description` property.
@@ -247,8 +247,8 @@ pub mod annotation_store {
 
 /// Resource schema for AWS::Omics::Configuration
 ///
-/// CloudFormation type `AWS::Omics::Configuration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-configuration.html).
+/// AWS documentation:
+/// [`AWS::Omics::Configuration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-configuration.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfiguration {
     /// Optional description for the configuration.
@@ -449,8 +449,8 @@ pub mod configuration {
 
 /// Definition of AWS::Omics::ReferenceStore Resource Type
 ///
-/// CloudFormation type `AWS::Omics::ReferenceStore`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-referencestore.html).
+/// AWS documentation:
+/// [`AWS::Omics::ReferenceStore`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-referencestore.html).
 #[derive(Debug, Clone)]
 pub struct CfnReferenceStore {
     /// A description for the store.
@@ -602,8 +602,8 @@ pub mod reference_store {
 
 /// Definition of AWS::Omics::RunCache Resource Type
 ///
-/// CloudFormation type `AWS::Omics::RunCache`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-runcache.html).
+/// AWS documentation:
+/// [`AWS::Omics::RunCache`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-runcache.html).
 #[derive(Debug, Clone)]
 pub struct CfnRunCache {
     /// The default cache behavior for runs using this cache.
@@ -785,8 +785,8 @@ pub mod run_cache {
 
 /// Definition of AWS::Omics::RunGroup Resource Type
 ///
-/// CloudFormation type `AWS::Omics::RunGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-rungroup.html).
+/// AWS documentation:
+/// [`AWS::Omics::RunGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-rungroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnRunGroup {
     /// The `MaxCpus` property.
@@ -919,8 +919,8 @@ impl crate::template::Resource<CfnRunGroup> {
 
 /// Resource Type definition for AWS::Omics::SequenceStore
 ///
-/// CloudFormation type `AWS::Omics::SequenceStore`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-sequencestore.html).
+/// AWS documentation:
+/// [`AWS::Omics::SequenceStore`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-sequencestore.html).
 #[derive(Debug, Clone)]
 pub struct CfnSequenceStore {
     /// Location of the access logs.
@@ -1172,8 +1172,8 @@ pub mod sequence_store {
 
 /// Definition of AWS::Omics::VariantStore Resource Type
 ///
-/// CloudFormation type `AWS::Omics::VariantStore`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-variantstore.html).
+/// AWS documentation:
+/// [`AWS::Omics::VariantStore`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-variantstore.html).
 #[derive(Debug, Clone)]
 pub struct CfnVariantStore {
     /// The `Description` property.
@@ -1389,8 +1389,8 @@ pub mod variant_store {
 
 /// Definition of AWS::Omics::Workflow Resource Type
 ///
-/// CloudFormation type `AWS::Omics::Workflow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-workflow.html).
+/// AWS documentation:
+/// [`AWS::Omics::Workflow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-workflow.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkflow {
     /// The `Accelerators` property.
@@ -2066,8 +2066,8 @@ pub mod workflow {
 
 /// Definition of AWS::Omics::WorkflowVersion Resource Type.
 ///
-/// CloudFormation type `AWS::Omics::WorkflowVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-workflowversion.html).
+/// AWS documentation:
+/// [`AWS::Omics::WorkflowVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-workflowversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkflowVersion {
     /// The `Accelerators` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Creates a data source for an Amazon OpenSearch Service domain.
 ///
-/// CloudFormation type `AWS::OpenSearch::DataSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearch-datasource.html).
+/// AWS documentation:
+/// [`AWS::OpenSearch::DataSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearch-datasource.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataSource {
     /// The `DataSourceType` property.

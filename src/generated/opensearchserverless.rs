@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::OpenSearchServerless::AccessPolicy
 ///
-/// CloudFormation type `AWS::OpenSearchServerless::AccessPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-accesspolicy.html).
+/// AWS documentation:
+/// [`AWS::OpenSearchServerless::AccessPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-accesspolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessPolicy {
     /// The description of the policy
@@ -72,8 +72,8 @@ impl crate::template::CfnResource for CfnAccessPolicy {
 
 /// Amazon OpenSearchServerless collection resource
 ///
-/// CloudFormation type `AWS::OpenSearchServerless::Collection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-collection.html).
+/// AWS documentation:
+/// [`AWS::OpenSearchServerless::Collection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-collection.html).
 #[derive(Debug, Clone)]
 pub struct CfnCollection {
     /// The name of the collection group to associate with the collection.
@@ -405,8 +405,8 @@ pub mod collection {
 
 /// Resource Type definition for AWS::OpenSearchServerless::CollectionGroup
 ///
-/// CloudFormation type `AWS::OpenSearchServerless::CollectionGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-collectiongroup.html).
+/// AWS documentation:
+/// [`AWS::OpenSearchServerless::CollectionGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-collectiongroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnCollectionGroup {
     /// The `CapacityLimits` property.
@@ -652,8 +652,8 @@ pub mod collection_group {
 
 /// Resource Type definition for AWS::OpenSearchServerless::CollectionIndex
 ///
-/// CloudFormation type `AWS::OpenSearchServerless::CollectionIndex`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-collectionindex.html).
+/// AWS documentation:
+/// [`AWS::OpenSearchServerless::CollectionIndex`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-collectionindex.html).
 #[derive(Debug, Clone)]
 pub struct CfnCollectionIndex {
     /// The identifier of the collection
@@ -709,8 +709,8 @@ impl crate::template::CfnResource for CfnCollectionIndex {
 
 /// Resource Type definition for AWS::OpenSearchServerless::Index
 ///
-/// CloudFormation type `AWS::OpenSearchServerless::Index`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-index.html).
+/// AWS documentation:
+/// [`AWS::OpenSearchServerless::Index`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-index.html).
 #[derive(Debug, Clone)]
 pub struct CfnIndex {
     /// The endpoint for the collection.
@@ -852,8 +852,8 @@ pub mod index {
 
 /// Resource Type definition for AWS::OpenSearchServerless::LifecyclePolicy
 ///
-/// CloudFormation type `AWS::OpenSearchServerless::LifecyclePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-lifecyclepolicy.html).
+/// AWS documentation:
+/// [`AWS::OpenSearchServerless::LifecyclePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-lifecyclepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnLifecyclePolicy {
     /// The description of the policy
@@ -919,8 +919,8 @@ impl crate::template::CfnResource for CfnLifecyclePolicy {
 
 /// Resource Type definition for AWS::OpenSearchServerless::SecurityConfig
 ///
-/// CloudFormation type `AWS::OpenSearchServerless::SecurityConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-securityconfig.html).
+/// AWS documentation:
+/// [`AWS::OpenSearchServerless::SecurityConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-securityconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityConfig {
     /// Security config description
@@ -1329,8 +1329,8 @@ pub mod security_config {
 
 /// Resource Type definition for AWS::OpenSearchServerless::SecurityPolicy
 ///
-/// CloudFormation type `AWS::OpenSearchServerless::SecurityPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-securitypolicy.html).
+/// AWS documentation:
+/// [`AWS::OpenSearchServerless::SecurityPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-securitypolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityPolicy {
     /// The description of the policy
@@ -1396,8 +1396,8 @@ impl crate::template::CfnResource for CfnSecurityPolicy {
 
 /// Resource Type definition for AWS::OpenSearchServerless::VpcEndpoint
 ///
-/// CloudFormation type `AWS::OpenSearchServerless::VpcEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-vpcendpoint.html).
+/// AWS documentation:
+/// [`AWS::OpenSearchServerless::VpcEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-vpcendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcEndpoint {
     /// The name of the VPC Endpoint

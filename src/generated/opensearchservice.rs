@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Amazon OpenSearchService application resource
 ///
-/// CloudFormation type `AWS::OpenSearchService::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-application.html).
+/// AWS documentation:
+/// [`AWS::OpenSearchService::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// List of application configurations.
@@ -284,8 +284,8 @@ pub mod application {
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::OpenSearchService::Domain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html).
+/// AWS documentation:
+/// [`AWS::OpenSearchService::Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchservice-domain.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomain {
     /// The `AIMLOptions` property.

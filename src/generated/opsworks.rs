@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::OpsWorks::App
 ///
-/// CloudFormation type `AWS::OpsWorks::App`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-app.html).
+/// AWS documentation:
+/// [`AWS::OpsWorks::App`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-app.html).
 #[derive(Debug, Clone)]
 pub struct CfnApp {
     /// The `AppSource` property.
@@ -511,8 +511,8 @@ pub mod app {
 
 /// Resource Type definition for AWS::OpsWorks::ElasticLoadBalancerAttachment
 ///
-/// CloudFormation type `AWS::OpsWorks::ElasticLoadBalancerAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-elasticloadbalancerattachment.html).
+/// AWS documentation:
+/// [`AWS::OpsWorks::ElasticLoadBalancerAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-elasticloadbalancerattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnElasticLoadBalancerAttachment {
     /// The `ElasticLoadBalancerName` property.
@@ -564,8 +564,8 @@ impl crate::template::Resource<CfnElasticLoadBalancerAttachment> {
 
 /// Resource Type definition for AWS::OpsWorks::Instance
 ///
-/// CloudFormation type `AWS::OpsWorks::Instance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-instance.html).
+/// AWS documentation:
+/// [`AWS::OpsWorks::Instance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-instance.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstance {
     /// The `AgentVersion` property.
@@ -1238,8 +1238,8 @@ pub mod instance {
 
 /// Resource Type definition for AWS::OpsWorks::Layer
 ///
-/// CloudFormation type `AWS::OpsWorks::Layer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-layer.html).
+/// AWS documentation:
+/// [`AWS::OpsWorks::Layer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-layer.html).
 #[derive(Debug, Clone)]
 pub struct CfnLayer {
     /// The `Attributes` property.
@@ -2070,8 +2070,8 @@ pub mod layer {
 
 /// Resource Type definition for AWS::OpsWorks::Stack
 ///
-/// CloudFormation type `AWS::OpsWorks::Stack`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-stack.html).
+/// AWS documentation:
+/// [`AWS::OpsWorks::Stack`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-stack.html).
 #[derive(Debug, Clone)]
 pub struct CfnStack {
     /// The `AgentVersion` property.
@@ -2822,8 +2822,8 @@ pub mod stack {
 
 /// Resource Type definition for AWS::OpsWorks::UserProfile
 ///
-/// CloudFormation type `AWS::OpsWorks::UserProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-userprofile.html).
+/// AWS documentation:
+/// [`AWS::OpsWorks::UserProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-userprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserProfile {
     /// The `AllowSelfManagement` property.
@@ -2908,8 +2908,8 @@ impl crate::template::Resource<CfnUserProfile> {
 
 /// Resource Type definition for AWS::OpsWorks::Volume
 ///
-/// CloudFormation type `AWS::OpsWorks::Volume`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-volume.html).
+/// AWS documentation:
+/// [`AWS::OpsWorks::Volume`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-volume.html).
 #[derive(Debug, Clone)]
 pub struct CfnVolume {
     /// The `Ec2VolumeId` property.

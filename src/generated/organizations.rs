@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// You can use AWS::Organizations::Account to manage accounts in organization.
 ///
-/// CloudFormation type `AWS::Organizations::Account`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-account.html).
+/// AWS documentation:
+/// [`AWS::Organizations::Account`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-account.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccount {
     /// The friendly name of the member account.
@@ -180,8 +180,8 @@ pub mod account {
 
 /// Resource schema for AWS::Organizations::Organization
 ///
-/// CloudFormation type `AWS::Organizations::Organization`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-organization.html).
+/// AWS documentation:
+/// [`AWS::Organizations::Organization`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-organization.html).
 #[derive(Debug, Clone)]
 pub struct CfnOrganization {
     /// Specifies the feature set supported by the new organization.
@@ -259,8 +259,8 @@ impl crate::template::Resource<CfnOrganization> {
 /// You can use organizational units (OUs) to group accounts together to administer as a
 /// single unit.
 ///
-/// CloudFormation type `AWS::Organizations::OrganizationalUnit`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-organizationalunit.html).
+/// AWS documentation:
+/// [`AWS::Organizations::OrganizationalUnit`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-organizationalunit.html).
 #[derive(Debug, Clone)]
 pub struct CfnOrganizationalUnit {
     /// The friendly name of this OU.
@@ -384,8 +384,8 @@ pub mod organizational_unit {
 /// accounts in your organization. You can use policies when all features are enabled in
 /// your organization.
 ///
-/// CloudFormation type `AWS::Organizations::Policy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-policy.html).
+/// AWS documentation:
+/// [`AWS::Organizations::Policy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-policy.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicy {
     /// The Policy text content. For AWS CloudFormation templates formatted in YAML, you can
@@ -552,8 +552,8 @@ pub mod policy {
 /// Organizations to specified member accounts to perform policy actions that are by default
 /// available only to the management account.
 ///
-/// CloudFormation type `AWS::Organizations::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::Organizations::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-organizations-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// The policy document. For AWS CloudFormation templates formatted in YAML, you can provide

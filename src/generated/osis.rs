@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// An OpenSearch Ingestion Service Data Prepper pipeline running Data Prepper.
 ///
-/// CloudFormation type `AWS::OSIS::Pipeline`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-osis-pipeline.html).
+/// AWS documentation:
+/// [`AWS::OSIS::Pipeline`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-osis-pipeline.html).
 #[derive(Debug, Clone)]
 pub struct CfnPipeline {
     /// The `BufferOptions` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::Outposts::Outpost Resource Type
 ///
-/// CloudFormation type `AWS::Outposts::Outpost`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-outposts-outpost.html).
+/// AWS documentation:
+/// [`AWS::Outposts::Outpost`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-outposts-outpost.html).
 #[derive(Debug, Clone)]
 pub struct CfnOutpost {
     /// The `AvailabilityZone` property.
@@ -190,8 +190,8 @@ pub mod outpost {
 
 /// Definition of AWS::Outposts::Site Resource Type
 ///
-/// CloudFormation type `AWS::Outposts::Site`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-outposts-site.html).
+/// AWS documentation:
+/// [`AWS::Outposts::Site`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-outposts-site.html).
 #[derive(Debug, Clone)]
 pub struct CfnSite {
     /// The `Description` property.

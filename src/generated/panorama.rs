@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Creates an application instance and deploys it to a device.
 ///
-/// CloudFormation type `AWS::Panorama::ApplicationInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-panorama-applicationinstance.html).
+/// AWS documentation:
+/// [`AWS::Panorama::ApplicationInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-panorama-applicationinstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationInstance {
     /// The ID of an application instance to replace with the new instance.
@@ -316,8 +316,8 @@ pub mod application_instance {
 
 /// Creates a package and storage location in an Amazon S3 access point.
 ///
-/// CloudFormation type `AWS::Panorama::Package`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-panorama-package.html).
+/// AWS documentation:
+/// [`AWS::Panorama::Package`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-panorama-package.html).
 #[derive(Debug, Clone)]
 pub struct CfnPackage {
     /// A name for the package.
@@ -567,8 +567,8 @@ pub mod package {
 
 /// Registers a package version.
 ///
-/// CloudFormation type `AWS::Panorama::PackageVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-panorama-packageversion.html).
+/// AWS documentation:
+/// [`AWS::Panorama::PackageVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-panorama-packageversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnPackageVersion {
     /// Whether to mark the new version as the latest version.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::PaymentCryptography::Alias Resource Type
 ///
-/// CloudFormation type `AWS::PaymentCryptography::Alias`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-paymentcryptography-alias.html).
+/// AWS documentation:
+/// [`AWS::PaymentCryptography::Alias`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-paymentcryptography-alias.html).
 #[derive(Debug, Clone)]
 pub struct CfnAlias {
     /// The `AliasName` property.
@@ -56,8 +56,8 @@ impl crate::template::CfnResource for CfnAlias {
 
 /// Definition of AWS::PaymentCryptography::Key Resource Type
 ///
-/// CloudFormation type `AWS::PaymentCryptography::Key`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-paymentcryptography-key.html).
+/// AWS documentation:
+/// [`AWS::PaymentCryptography::Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-paymentcryptography-key.html).
 #[derive(Debug, Clone)]
 pub struct CfnKey {
     /// The `DeriveKeyUsage` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Represents a Connector that connects AWS PrivateCA and your directory
 ///
-/// CloudFormation type `AWS::PCAConnectorAD::Connector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-connector.html).
+/// AWS documentation:
+/// [`AWS::PCAConnectorAD::Connector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-connector.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnector {
     /// The `CertificateAuthorityArn` property.
@@ -136,8 +136,8 @@ pub mod connector {
 
 /// Definition of AWS::PCAConnectorAD::DirectoryRegistration Resource Type
 ///
-/// CloudFormation type `AWS::PCAConnectorAD::DirectoryRegistration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-directoryregistration.html).
+/// AWS documentation:
+/// [`AWS::PCAConnectorAD::DirectoryRegistration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-directoryregistration.html).
 #[derive(Debug, Clone)]
 pub struct CfnDirectoryRegistration {
     /// The `DirectoryId` property.
@@ -197,8 +197,8 @@ impl crate::template::Resource<CfnDirectoryRegistration> {
 
 /// Definition of AWS::PCAConnectorAD::ServicePrincipalName Resource Type
 ///
-/// CloudFormation type `AWS::PCAConnectorAD::ServicePrincipalName`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-serviceprincipalname.html).
+/// AWS documentation:
+/// [`AWS::PCAConnectorAD::ServicePrincipalName`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-serviceprincipalname.html).
 #[derive(Debug, Clone)]
 pub struct CfnServicePrincipalName {
     /// The `ConnectorArn` property.
@@ -244,8 +244,8 @@ impl crate::template::CfnResource for CfnServicePrincipalName {
 /// Represents a template that defines certificate configurations, both for issuance and
 /// client handling
 ///
-/// CloudFormation type `AWS::PCAConnectorAD::Template`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-template.html).
+/// AWS documentation:
+/// [`AWS::PCAConnectorAD::Template`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-template.html).
 #[derive(Debug, Clone)]
 pub struct CfnTemplate {
     /// The `ConnectorArn` property.
@@ -335,8 +335,8 @@ impl crate::template::Resource<CfnTemplate> {
 
 /// Definition of AWS::PCAConnectorAD::TemplateGroupAccessControlEntry Resource Type
 ///
-/// CloudFormation type `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-templategroupaccesscontrolentry.html).
+/// AWS documentation:
+/// [`AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorad-templategroupaccesscontrolentry.html).
 #[derive(Debug, Clone)]
 pub struct CfnTemplateGroupAccessControlEntry {
     /// The `AccessRights` property.

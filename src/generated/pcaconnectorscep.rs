@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Represents a SCEP Challenge that is used for certificate enrollment
 ///
-/// CloudFormation type `AWS::PCAConnectorSCEP::Challenge`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorscep-challenge.html).
+/// AWS documentation:
+/// [`AWS::PCAConnectorSCEP::Challenge`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorscep-challenge.html).
 #[derive(Debug, Clone)]
 pub struct CfnChallenge {
     /// The `ConnectorArn` property.
@@ -67,8 +67,8 @@ impl crate::template::Resource<CfnChallenge> {
 /// Represents a Connector that allows certificate issuance through Simple Certificate
 /// Enrollment Protocol (SCEP)
 ///
-/// CloudFormation type `AWS::PCAConnectorSCEP::Connector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorscep-connector.html).
+/// AWS documentation:
+/// [`AWS::PCAConnectorSCEP::Connector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcaconnectorscep-connector.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnector {
     /// The `CertificateAuthorityArn` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// AWS::PCS::Cluster resource creates an AWS PCS cluster.
 ///
-/// CloudFormation type `AWS::PCS::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcs-cluster.html).
+/// AWS documentation:
+/// [`AWS::PCS::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcs-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// The name that identifies the cluster.
@@ -130,8 +130,8 @@ impl crate::template::Resource<CfnCluster> {
 
 /// AWS::PCS::ComputeNodeGroup resource creates an AWS PCS compute node group.
 ///
-/// CloudFormation type `AWS::PCS::ComputeNodeGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcs-computenodegroup.html).
+/// AWS documentation:
+/// [`AWS::PCS::ComputeNodeGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcs-computenodegroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnComputeNodeGroup {
     /// The ID of the Amazon Machine Image (AMI) that AWS PCS uses to launch instances.
@@ -653,8 +653,8 @@ pub mod compute_node_group {
 
 /// AWS::PCS::Queue resource creates an AWS PCS queue.
 ///
-/// CloudFormation type `AWS::PCS::Queue`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcs-queue.html).
+/// AWS documentation:
+/// [`AWS::PCS::Queue`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcs-queue.html).
 #[derive(Debug, Clone)]
 pub struct CfnQueue {
     /// The ID of the cluster of the queue.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// A deployment of a solution version that provides real-time recommendations.
 ///
-/// CloudFormation type `AWS::Personalize::Campaign`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-campaign.html).
+/// AWS documentation:
+/// [`AWS::Personalize::Campaign`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-campaign.html).
 #[derive(Debug, Clone)]
 pub struct CfnCampaign {
     /// The `CampaignConfig` property.
@@ -254,8 +254,8 @@ pub mod campaign {
 
 /// Resource schema for AWS::Personalize::Dataset.
 ///
-/// CloudFormation type `AWS::Personalize::Dataset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-dataset.html).
+/// AWS documentation:
+/// [`AWS::Personalize::Dataset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-dataset.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataset {
     /// The Amazon Resource Name (ARN) of the dataset group to add the dataset to
@@ -498,8 +498,8 @@ pub mod dataset {
 
 /// Resource Schema for AWS::Personalize::DatasetGroup.
 ///
-/// CloudFormation type `AWS::Personalize::DatasetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-datasetgroup.html).
+/// AWS documentation:
+/// [`AWS::Personalize::DatasetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-datasetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDatasetGroup {
     /// The domain of a Domain dataset group.
@@ -647,8 +647,8 @@ pub mod dataset_group {
 
 /// Resource schema for AWS::Personalize::EventTracker
 ///
-/// CloudFormation type `AWS::Personalize::EventTracker`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-eventtracker.html).
+/// AWS documentation:
+/// [`AWS::Personalize::EventTracker`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-eventtracker.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventTracker {
     /// The Amazon Resource Name (ARN) of the dataset group that receives the event data.
@@ -768,8 +768,8 @@ pub mod event_tracker {
 /// A recommendation filter that defines which items are included or excluded from
 /// recommendations.
 ///
-/// CloudFormation type `AWS::Personalize::Filter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-filter.html).
+/// AWS documentation:
+/// [`AWS::Personalize::Filter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-filter.html).
 #[derive(Debug, Clone)]
 pub struct CfnFilter {
     /// The ARN of the dataset group that the filter belongs to.
@@ -907,8 +907,8 @@ pub mod filter {
 /// Creates a metric attribution for reporting on recommendation impact in Amazon
 /// Personalize.
 ///
-/// CloudFormation type `AWS::Personalize::MetricAttribution`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-metricattribution.html).
+/// AWS documentation:
+/// [`AWS::Personalize::MetricAttribution`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-metricattribution.html).
 #[derive(Debug, Clone)]
 pub struct CfnMetricAttribution {
     /// The ARN of the destination dataset group.
@@ -1134,8 +1134,8 @@ pub mod metric_attribution {
 
 /// Resource schema for AWS::Personalize::Schema.
 ///
-/// CloudFormation type `AWS::Personalize::Schema`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-schema.html).
+/// AWS documentation:
+/// [`AWS::Personalize::Schema`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-schema.html).
 #[derive(Debug, Clone)]
 pub struct CfnSchema {
     /// The domain of a Domain dataset group.
@@ -1258,8 +1258,8 @@ pub mod schema {
 
 /// Resource schema for AWS::Personalize::Solution.
 ///
-/// CloudFormation type `AWS::Personalize::Solution`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-solution.html).
+/// AWS documentation:
+/// [`AWS::Personalize::Solution`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-personalize-solution.html).
 #[derive(Debug, Clone)]
 pub struct CfnSolution {
     /// The ARN of the dataset group that provides the training data.

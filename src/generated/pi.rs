@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Creates and manages a Performance Insights performance analysis report for a specified
 /// DB instance.
 ///
-/// CloudFormation type `AWS::PI::PerfReports`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pi-perfreports.html).
+/// AWS documentation:
+/// [`AWS::PI::PerfReports`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pi-perfreports.html).
 #[derive(Debug, Clone)]
 pub struct CfnPerfReports {
     /// The end time defined for the analysis report in ISO 8601 format.

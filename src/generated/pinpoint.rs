@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Pinpoint::ADMChannel
 ///
-/// CloudFormation type `AWS::Pinpoint::ADMChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-admchannel.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::ADMChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-admchannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnAdmChannel {
     /// The `ApplicationId` property.
@@ -79,8 +79,8 @@ impl crate::template::Resource<CfnAdmChannel> {
 
 /// Resource Type definition for AWS::Pinpoint::APNSChannel
 ///
-/// CloudFormation type `AWS::Pinpoint::APNSChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-apnschannel.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::APNSChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-apnschannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnApnsChannel {
     /// The `ApplicationId` property.
@@ -235,8 +235,8 @@ impl crate::template::Resource<CfnApnsChannel> {
 
 /// Resource Type definition for AWS::Pinpoint::APNSSandboxChannel
 ///
-/// CloudFormation type `AWS::Pinpoint::APNSSandboxChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-apnssandboxchannel.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::APNSSandboxChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-apnssandboxchannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnApnsSandboxChannel {
     /// The `ApplicationId` property.
@@ -391,8 +391,8 @@ impl crate::template::Resource<CfnApnsSandboxChannel> {
 
 /// Resource Type definition for AWS::Pinpoint::APNSVoipChannel
 ///
-/// CloudFormation type `AWS::Pinpoint::APNSVoipChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-apnsvoipchannel.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::APNSVoipChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-apnsvoipchannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnApnsVoipChannel {
     /// The `ApplicationId` property.
@@ -547,8 +547,8 @@ impl crate::template::Resource<CfnApnsVoipChannel> {
 
 /// Resource Type definition for AWS::Pinpoint::APNSVoipSandboxChannel
 ///
-/// CloudFormation type `AWS::Pinpoint::APNSVoipSandboxChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-apnsvoipsandboxchannel.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::APNSVoipSandboxChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-apnsvoipsandboxchannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnApnsVoipSandboxChannel {
     /// The `ApplicationId` property.
@@ -703,8 +703,8 @@ impl crate::template::Resource<CfnApnsVoipSandboxChannel> {
 
 /// Resource Type definition for AWS::Pinpoint::App
 ///
-/// CloudFormation type `AWS::Pinpoint::App`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-app.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::App`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-app.html).
 #[derive(Debug, Clone)]
 pub struct CfnApp {
     /// The `Name` property.
@@ -765,8 +765,8 @@ impl crate::template::Resource<CfnApp> {
 
 /// Resource Type definition for AWS::Pinpoint::ApplicationSettings
 ///
-/// CloudFormation type `AWS::Pinpoint::ApplicationSettings`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-applicationsettings.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::ApplicationSettings`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-applicationsettings.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationSettings {
     /// The `ApplicationId` property.
@@ -1071,8 +1071,8 @@ pub mod application_settings {
 
 /// Resource Type definition for AWS::Pinpoint::BaiduChannel
 ///
-/// CloudFormation type `AWS::Pinpoint::BaiduChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-baiduchannel.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::BaiduChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-baiduchannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnBaiduChannel {
     /// The `ApiKey` property.
@@ -1145,8 +1145,8 @@ impl crate::template::Resource<CfnBaiduChannel> {
 
 /// Resource Type definition for AWS::Pinpoint::Campaign
 ///
-/// CloudFormation type `AWS::Pinpoint::Campaign`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-campaign.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::Campaign`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-campaign.html).
 #[derive(Debug, Clone)]
 pub struct CfnCampaign {
     /// The `AdditionalTreatments` property.
@@ -3462,8 +3462,8 @@ pub mod campaign {
 
 /// Resource Type definition for AWS::Pinpoint::EmailChannel
 ///
-/// CloudFormation type `AWS::Pinpoint::EmailChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-emailchannel.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::EmailChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-emailchannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnEmailChannel {
     /// The `ApplicationId` property.
@@ -3578,8 +3578,8 @@ impl crate::template::Resource<CfnEmailChannel> {
 
 /// Resource Type definition for AWS::Pinpoint::EmailTemplate
 ///
-/// CloudFormation type `AWS::Pinpoint::EmailTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-emailtemplate.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::EmailTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-emailtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnEmailTemplate {
     /// The `DefaultSubstitutions` property.
@@ -3703,8 +3703,8 @@ impl crate::template::Resource<CfnEmailTemplate> {
 
 /// Resource Type definition for AWS::Pinpoint::EventStream
 ///
-/// CloudFormation type `AWS::Pinpoint::EventStream`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-eventstream.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::EventStream`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-eventstream.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventStream {
     /// The `ApplicationId` property.
@@ -3763,8 +3763,8 @@ impl crate::template::Resource<CfnEventStream> {
 
 /// Resource Type definition for AWS::Pinpoint::GCMChannel
 ///
-/// CloudFormation type `AWS::Pinpoint::GCMChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-gcmchannel.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::GCMChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-gcmchannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnGcmChannel {
     /// The `ApiKey` property.
@@ -3863,8 +3863,8 @@ impl crate::template::Resource<CfnGcmChannel> {
 
 /// Resource Type definition for AWS::Pinpoint::InAppTemplate
 ///
-/// CloudFormation type `AWS::Pinpoint::InAppTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-inapptemplate.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::InAppTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-inapptemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnInAppTemplate {
     /// The `Content` property.
@@ -4498,8 +4498,8 @@ pub mod in_app_template {
 
 /// Resource Type definition for AWS::Pinpoint::PushTemplate
 ///
-/// CloudFormation type `AWS::Pinpoint::PushTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-pushtemplate.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::PushTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-pushtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnPushTemplate {
     /// The `ADM` property.
@@ -5032,8 +5032,8 @@ pub mod push_template {
 
 /// Resource Type definition for AWS::Pinpoint::SMSChannel
 ///
-/// CloudFormation type `AWS::Pinpoint::SMSChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-smschannel.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::SMSChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-smschannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnSmsChannel {
     /// The `ApplicationId` property.
@@ -5118,8 +5118,8 @@ impl crate::template::Resource<CfnSmsChannel> {
 
 /// Resource Type definition for AWS::Pinpoint::Segment
 ///
-/// CloudFormation type `AWS::Pinpoint::Segment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-segment.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::Segment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-segment.html).
 #[derive(Debug, Clone)]
 pub struct CfnSegment {
     /// The `ApplicationId` property.
@@ -5926,8 +5926,8 @@ pub mod segment {
 
 /// Resource Type definition for AWS::Pinpoint::SmsTemplate
 ///
-/// CloudFormation type `AWS::Pinpoint::SmsTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-smstemplate.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::SmsTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-smstemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnSmsTemplate {
     /// The `Body` property.
@@ -6023,8 +6023,8 @@ impl crate::template::Resource<CfnSmsTemplate> {
 
 /// Resource Type definition for AWS::Pinpoint::VoiceChannel
 ///
-/// CloudFormation type `AWS::Pinpoint::VoiceChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-voicechannel.html).
+/// AWS documentation:
+/// [`AWS::Pinpoint::VoiceChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpoint-voicechannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnVoiceChannel {
     /// The `ApplicationId` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::PinpointEmail::ConfigurationSet
 ///
-/// CloudFormation type `AWS::PinpointEmail::ConfigurationSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpointemail-configurationset.html).
+/// AWS documentation:
+/// [`AWS::PinpointEmail::ConfigurationSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpointemail-configurationset.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigurationSet {
     /// The `DeliveryOptions` property.
@@ -366,8 +366,8 @@ pub mod configuration_set {
 
 /// Resource Type definition for AWS::PinpointEmail::ConfigurationSetEventDestination
 ///
-/// CloudFormation type `AWS::PinpointEmail::ConfigurationSetEventDestination`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpointemail-configurationseteventdestination.html).
+/// AWS documentation:
+/// [`AWS::PinpointEmail::ConfigurationSetEventDestination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpointemail-configurationseteventdestination.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigurationSetEventDestination {
     /// The `ConfigurationSetName` property.
@@ -782,8 +782,8 @@ pub mod configuration_set_event_destination {
 
 /// Resource Type definition for AWS::PinpointEmail::DedicatedIpPool
 ///
-/// CloudFormation type `AWS::PinpointEmail::DedicatedIpPool`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpointemail-dedicatedippool.html).
+/// AWS documentation:
+/// [`AWS::PinpointEmail::DedicatedIpPool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpointemail-dedicatedippool.html).
 #[derive(Debug, Clone)]
 pub struct CfnDedicatedIpPool {
     /// The `PoolName` property.
@@ -910,8 +910,8 @@ pub mod dedicated_ip_pool {
 
 /// Resource Type definition for AWS::PinpointEmail::Identity
 ///
-/// CloudFormation type `AWS::PinpointEmail::Identity`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpointemail-identity.html).
+/// AWS documentation:
+/// [`AWS::PinpointEmail::Identity`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pinpointemail-identity.html).
 #[derive(Debug, Clone)]
 pub struct CfnIdentity {
     /// The `DkimSigningEnabled` property.

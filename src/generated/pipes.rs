@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::Pipes::Pipe Resource Type
 ///
-/// CloudFormation type `AWS::Pipes::Pipe`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pipes-pipe.html).
+/// AWS documentation:
+/// [`AWS::Pipes::Pipe`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pipes-pipe.html).
 #[derive(Debug, Clone)]
 pub struct CfnPipe {
     /// The `Description` property.

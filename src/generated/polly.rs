@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Resource Type definition for AWS::Polly::Lexicon. A pronunciation lexicon that stores
 /// custom pronunciations for speech synthesis.
 ///
-/// CloudFormation type `AWS::Polly::Lexicon`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-polly-lexicon.html).
+/// AWS documentation:
+/// [`AWS::Polly::Lexicon`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-polly-lexicon.html).
 #[derive(Debug, Clone)]
 pub struct CfnLexicon {
     /// The content of the PLS lexicon in string format.

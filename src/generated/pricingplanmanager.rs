@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for AWS::PricingPlanManager::Subscription.
 ///
-/// CloudFormation type `AWS::PricingPlanManager::Subscription`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pricingplanmanager-subscription.html).
+/// AWS documentation:
+/// [`AWS::PricingPlanManager::Subscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pricingplanmanager-subscription.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubscription {
     /// The name of the pricing plan family.

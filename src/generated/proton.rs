@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Resource Schema describing various properties for AWS Proton Environment Account
 /// Connections resources.
 ///
-/// CloudFormation type `AWS::Proton::EnvironmentAccountConnection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-proton-environmentaccountconnection.html).
+/// AWS documentation:
+/// [`AWS::Proton::EnvironmentAccountConnection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-proton-environmentaccountconnection.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironmentAccountConnection {
     /// The Amazon Resource Name (ARN) of an IAM service role in the environment account.
@@ -208,8 +208,8 @@ pub mod environment_account_connection {
 
 /// Definition of AWS::Proton::EnvironmentTemplate Resource Type
 ///
-/// CloudFormation type `AWS::Proton::EnvironmentTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-proton-environmenttemplate.html).
+/// AWS documentation:
+/// [`AWS::Proton::EnvironmentTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-proton-environmenttemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironmentTemplate {
     /// &lt;p&gt;A description of the environment template.&lt;/p&gt;
@@ -379,8 +379,8 @@ pub mod environment_template {
 
 /// Definition of AWS::Proton::ServiceTemplate Resource Type
 ///
-/// CloudFormation type `AWS::Proton::ServiceTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-proton-servicetemplate.html).
+/// AWS documentation:
+/// [`AWS::Proton::ServiceTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-proton-servicetemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnServiceTemplate {
     /// &lt;p&gt;A description of the service template.&lt;/p&gt;

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::QBusiness::Application Resource Type
 ///
-/// CloudFormation type `AWS::QBusiness::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-application.html).
+/// AWS documentation:
+/// [`AWS::QBusiness::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The `AttachmentsConfiguration` property.
@@ -555,8 +555,8 @@ pub mod application {
 
 /// Definition of AWS::QBusiness::DataAccessor Resource Type
 ///
-/// CloudFormation type `AWS::QBusiness::DataAccessor`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-dataaccessor.html).
+/// AWS documentation:
+/// [`AWS::QBusiness::DataAccessor`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-dataaccessor.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataAccessor {
     /// The `ActionConfigurations` property.
@@ -1096,8 +1096,8 @@ pub mod data_accessor {
 
 /// Definition of AWS::QBusiness::DataSource Resource Type
 ///
-/// CloudFormation type `AWS::QBusiness::DataSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-datasource.html).
+/// AWS documentation:
+/// [`AWS::QBusiness::DataSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-datasource.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataSource {
     /// The `ApplicationId` property.
@@ -1933,8 +1933,8 @@ pub mod data_source {
 
 /// Definition of AWS::QBusiness::Index Resource Type
 ///
-/// CloudFormation type `AWS::QBusiness::Index`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-index.html).
+/// AWS documentation:
+/// [`AWS::QBusiness::Index`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-index.html).
 #[derive(Debug, Clone)]
 pub struct CfnIndex {
     /// The `ApplicationId` property.
@@ -2245,8 +2245,8 @@ pub mod index {
 
 /// Definition of AWS::QBusiness::Permission Resource Type
 ///
-/// CloudFormation type `AWS::QBusiness::Permission`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-permission.html).
+/// AWS documentation:
+/// [`AWS::QBusiness::Permission`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-permission.html).
 #[derive(Debug, Clone)]
 pub struct CfnPermission {
     /// The `Actions` property.
@@ -2378,8 +2378,8 @@ pub mod permission {
 
 /// Definition of AWS::QBusiness::Plugin Resource Type
 ///
-/// CloudFormation type `AWS::QBusiness::Plugin`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-plugin.html).
+/// AWS documentation:
+/// [`AWS::QBusiness::Plugin`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-plugin.html).
 #[derive(Debug, Clone)]
 pub struct CfnPlugin {
     /// The `ApplicationId` property.
@@ -2628,8 +2628,8 @@ pub mod plugin {
 
 /// Definition of AWS::QBusiness::Retriever Resource Type
 ///
-/// CloudFormation type `AWS::QBusiness::Retriever`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-retriever.html).
+/// AWS documentation:
+/// [`AWS::QBusiness::Retriever`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-retriever.html).
 #[derive(Debug, Clone)]
 pub struct CfnRetriever {
     /// The `ApplicationId` property.
@@ -2789,8 +2789,8 @@ pub mod retriever {
 
 /// Definition of AWS::QBusiness::WebExperience Resource Type
 ///
-/// CloudFormation type `AWS::QBusiness::WebExperience`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-webexperience.html).
+/// AWS documentation:
+/// [`AWS::QBusiness::WebExperience`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qbusiness-webexperience.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebExperience {
     /// The `ApplicationId` property.

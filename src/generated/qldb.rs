@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::QLDB::Ledger
 ///
-/// CloudFormation type `AWS::QLDB::Ledger`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qldb-ledger.html).
+/// AWS documentation:
+/// [`AWS::QLDB::Ledger`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qldb-ledger.html).
 #[derive(Debug, Clone)]
 pub struct CfnLedger {
     /// The `DeletionProtection` property.
@@ -150,8 +150,8 @@ pub mod ledger {
 
 /// Resource schema for AWS::QLDB::Stream.
 ///
-/// CloudFormation type `AWS::QLDB::Stream`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qldb-stream.html).
+/// AWS documentation:
+/// [`AWS::QLDB::Stream`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-qldb-stream.html).
 #[derive(Debug, Clone)]
 pub struct CfnStream {
     /// The `ExclusiveEndTime` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for AWS::RAM::Permission
 ///
-/// CloudFormation type `AWS::RAM::Permission`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-permission.html).
+/// AWS documentation:
+/// [`AWS::RAM::Permission`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-permission.html).
 #[derive(Debug, Clone)]
 pub struct CfnPermission {
     /// The name of the permission.
@@ -142,8 +142,8 @@ pub mod permission {
 
 /// Associates a specified AWS RAM permission with a resource share.
 ///
-/// CloudFormation type `AWS::RAM::PermissionAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-permissionassociation.html).
+/// AWS documentation:
+/// [`AWS::RAM::PermissionAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-permissionassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnPermissionAssociation {
     /// Specifies the [Amazon Resource Name
@@ -243,8 +243,8 @@ impl crate::template::Resource<CfnPermissionAssociation> {
 
 /// Associates a specified principal with a resource share.
 ///
-/// CloudFormation type `AWS::RAM::PrincipalAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-principalassociation.html).
+/// AWS documentation:
+/// [`AWS::RAM::PrincipalAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-principalassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnPrincipalAssociation {
     /// Specifies the principal to associate with the resource share.
@@ -322,8 +322,8 @@ impl crate::template::Resource<CfnPrincipalAssociation> {
 
 /// Associates a specified resource with a resource share.
 ///
-/// CloudFormation type `AWS::RAM::ResourceAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-resourceassociation.html).
+/// AWS documentation:
+/// [`AWS::RAM::ResourceAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-resourceassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceAssociation {
     /// Specifies the [Amazon Resource Name
@@ -403,8 +403,8 @@ impl crate::template::Resource<CfnResourceAssociation> {
 
 /// Resource type definition for AWS::RAM::ResourceShare
 ///
-/// CloudFormation type `AWS::RAM::ResourceShare`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-resourceshare.html).
+/// AWS documentation:
+/// [`AWS::RAM::ResourceShare`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-resourceshare.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceShare {
     /// Specifies whether principals outside your organization in AWS Organizations can be
@@ -689,8 +689,8 @@ pub mod resource_share {
 
 /// Associates a specified source account with a resource share.
 ///
-/// CloudFormation type `AWS::RAM::SourceAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-sourceassociation.html).
+/// AWS documentation:
+/// [`AWS::RAM::SourceAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ram-sourceassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnSourceAssociation {
     /// Specifies the [Amazon Resource Name

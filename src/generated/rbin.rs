@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Rbin::Rule
 ///
-/// CloudFormation type `AWS::Rbin::Rule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rbin-rule.html).
+/// AWS documentation:
+/// [`AWS::Rbin::Rule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rbin-rule.html).
 #[derive(Debug, Clone)]
 pub struct CfnRule {
     /// The description of the retention rule.

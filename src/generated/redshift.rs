@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// An example resource schema demonstrating some basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::Redshift::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html).
+/// AWS documentation:
+/// [`AWS::Redshift::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// Major version upgrades can be applied during the maintenance window to the Amazon
@@ -987,8 +987,8 @@ pub mod cluster {
 
 /// Resource Type definition for AWS::Redshift::ClusterParameterGroup
 ///
-/// CloudFormation type `AWS::Redshift::ClusterParameterGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-clusterparametergroup.html).
+/// AWS documentation:
+/// [`AWS::Redshift::ClusterParameterGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-clusterparametergroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnClusterParameterGroup {
     /// A description of the parameter group.
@@ -1176,8 +1176,8 @@ pub mod cluster_parameter_group {
 
 /// Resource Type definition for AWS::Redshift::ClusterSecurityGroup
 ///
-/// CloudFormation type `AWS::Redshift::ClusterSecurityGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-clustersecuritygroup.html).
+/// AWS documentation:
+/// [`AWS::Redshift::ClusterSecurityGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-clustersecuritygroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnClusterSecurityGroup {
     /// The `Description` property.
@@ -1284,8 +1284,8 @@ pub mod cluster_security_group {
 
 /// Resource Type definition for AWS::Redshift::ClusterSecurityGroupIngress
 ///
-/// CloudFormation type `AWS::Redshift::ClusterSecurityGroupIngress`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-clustersecuritygroupingress.html).
+/// AWS documentation:
+/// [`AWS::Redshift::ClusterSecurityGroupIngress`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-clustersecuritygroupingress.html).
 #[derive(Debug, Clone)]
 pub struct CfnClusterSecurityGroupIngress {
     /// The `CIDRIP` property.
@@ -1373,8 +1373,8 @@ impl crate::template::Resource<CfnClusterSecurityGroupIngress> {
 
 /// Resource Type definition for AWS::Redshift::ClusterSubnetGroup.
 ///
-/// CloudFormation type `AWS::Redshift::ClusterSubnetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-clustersubnetgroup.html).
+/// AWS documentation:
+/// [`AWS::Redshift::ClusterSubnetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-clustersubnetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnClusterSubnetGroup {
     /// The description of the parameter group.
@@ -1490,8 +1490,8 @@ pub mod cluster_subnet_group {
 
 /// Resource schema for a Redshift-managed VPC endpoint.
 ///
-/// CloudFormation type `AWS::Redshift::EndpointAccess`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-endpointaccess.html).
+/// AWS documentation:
+/// [`AWS::Redshift::EndpointAccess`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-endpointaccess.html).
 #[derive(Debug, Clone)]
 pub struct CfnEndpointAccess {
     /// A unique identifier for the cluster. You use this identifier to refer to the cluster for
@@ -1612,8 +1612,8 @@ impl crate::template::Resource<CfnEndpointAccess> {
 /// Describes an endpoint authorization for authorizing Redshift-managed VPC endpoint access
 /// to a cluster across AWS accounts.
 ///
-/// CloudFormation type `AWS::Redshift::EndpointAuthorization`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-endpointauthorization.html).
+/// AWS documentation:
+/// [`AWS::Redshift::EndpointAuthorization`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-endpointauthorization.html).
 #[derive(Debug, Clone)]
 pub struct CfnEndpointAuthorization {
     /// The target AWS account ID to grant or revoke access for.
@@ -1734,8 +1734,8 @@ impl crate::template::Resource<CfnEndpointAuthorization> {
 /// The `AWS::Redshift::EventSubscription` resource creates an Amazon Redshift Event
 /// Subscription.
 ///
-/// CloudFormation type `AWS::Redshift::EventSubscription`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-eventsubscription.html).
+/// AWS documentation:
+/// [`AWS::Redshift::EventSubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-eventsubscription.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventSubscription {
     /// A boolean value; set to true to activate the subscription, and set to false to create
@@ -1960,8 +1960,8 @@ pub mod event_subscription {
 
 /// Integration from a source AWS service to a Redshift cluster
 ///
-/// CloudFormation type `AWS::Redshift::Integration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-integration.html).
+/// AWS documentation:
+/// [`AWS::Redshift::Integration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-integration.html).
 #[derive(Debug, Clone)]
 pub struct CfnIntegration {
     /// The `AdditionalEncryptionContext` property.
@@ -2133,8 +2133,8 @@ pub mod integration {
 
 /// Creates an Amazon Redshift Query Editor (QEV2) IAM Identity Center application.
 ///
-/// CloudFormation type `AWS::Redshift::QEV2IdcApplication`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-qev2idcapplication.html).
+/// AWS documentation:
+/// [`AWS::Redshift::QEV2IdcApplication`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-qev2idcapplication.html).
 #[derive(Debug, Clone)]
 pub struct CfnQev2IdcApplication {
     /// The display name for the Amazon Redshift Query Editor (QEV2) IAM Identity Center
@@ -2271,8 +2271,8 @@ pub mod qev2_idc_application {
 
 /// Resource Type definition for AWS::Redshift::RedshiftIdcApplication.
 ///
-/// CloudFormation type `AWS::Redshift::RedshiftIdcApplication`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-redshiftidcapplication.html).
+/// AWS documentation:
+/// [`AWS::Redshift::RedshiftIdcApplication`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-redshiftidcapplication.html).
 #[derive(Debug, Clone)]
 pub struct CfnRedshiftIdcApplication {
     /// The type of application being created.
@@ -2869,8 +2869,8 @@ pub mod redshift_idc_application {
 /// The `AWS::Redshift::ScheduledAction` resource creates an Amazon Redshift Scheduled
 /// Action.
 ///
-/// CloudFormation type `AWS::Redshift::ScheduledAction`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-scheduledaction.html).
+/// AWS documentation:
+/// [`AWS::Redshift::ScheduledAction`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-scheduledaction.html).
 #[derive(Debug, Clone)]
 pub struct CfnScheduledAction {
     /// If true, the schedule is enabled. If false, the scheduled action does not trigger.
@@ -3020,8 +3020,8 @@ impl crate::template::Resource<CfnScheduledAction> {
 /// Resource Type definition for AWS::Redshift::Snapshot. Creates a manual snapshot of the
 /// specified cluster.
 ///
-/// CloudFormation type `AWS::Redshift::Snapshot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-snapshot.html).
+/// AWS documentation:
+/// [`AWS::Redshift::Snapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-snapshot.html).
 #[derive(Debug, Clone)]
 pub struct CfnSnapshot {
     /// The cluster identifier for which you want a snapshot.
@@ -3263,8 +3263,8 @@ pub mod snapshot {
 /// key from AWS Key Management Service (KMS) to encrypt copied snapshots in a destination
 /// region.
 ///
-/// CloudFormation type `AWS::Redshift::SnapshotCopyGrant`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-snapshotcopygrant.html).
+/// AWS documentation:
+/// [`AWS::Redshift::SnapshotCopyGrant`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-snapshotcopygrant.html).
 #[derive(Debug, Clone)]
 pub struct CfnSnapshotCopyGrant {
     /// The unique identifier of the encrypted symmetric key to which to grant Amazon Redshift
@@ -3386,8 +3386,8 @@ pub mod snapshot_copy_grant {
 /// Creates a snapshot schedule that lets you set up automatic snapshots of your Amazon
 /// Redshift cluster at regular intervals.
 ///
-/// CloudFormation type `AWS::Redshift::SnapshotSchedule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-snapshotschedule.html).
+/// AWS documentation:
+/// [`AWS::Redshift::SnapshotSchedule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-snapshotschedule.html).
 #[derive(Debug, Clone)]
 pub struct CfnSnapshotSchedule {
     /// The definition of the snapshot schedule. The definition is made up of schedule
@@ -3523,8 +3523,8 @@ pub mod snapshot_schedule {
 /// Resource Type definition for AWS::Redshift::UsageLimit. Creates a usage limit for a
 /// specified Amazon Redshift feature on a cluster.
 ///
-/// CloudFormation type `AWS::Redshift::UsageLimit`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-usagelimit.html).
+/// AWS documentation:
+/// [`AWS::Redshift::UsageLimit`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshift-usagelimit.html).
 #[derive(Debug, Clone)]
 pub struct CfnUsageLimit {
     /// The limit amount. If time-based, this amount is in minutes.

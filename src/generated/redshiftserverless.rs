@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::RedshiftServerless::Namespace Resource Type
 ///
-/// CloudFormation type `AWS::RedshiftServerless::Namespace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshiftserverless-namespace.html).
+/// AWS documentation:
+/// [`AWS::RedshiftServerless::Namespace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshiftserverless-namespace.html).
 #[derive(Debug, Clone)]
 pub struct CfnNamespace {
     /// The ID of the AWS Key Management Service (KMS) key used to encrypt and store the
@@ -434,8 +434,8 @@ pub mod namespace {
 
 /// Resource Type definition for AWS::RedshiftServerless::Snapshot Resource Type.
 ///
-/// CloudFormation type `AWS::RedshiftServerless::Snapshot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshiftserverless-snapshot.html).
+/// AWS documentation:
+/// [`AWS::RedshiftServerless::Snapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshiftserverless-snapshot.html).
 #[derive(Debug, Clone)]
 pub struct CfnSnapshot {
     /// The namespace the snapshot is associated with.
@@ -621,8 +621,8 @@ pub mod snapshot {
 
 /// Definition of AWS::RedshiftServerless::Workgroup Resource Type
 ///
-/// CloudFormation type `AWS::RedshiftServerless::Workgroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshiftserverless-workgroup.html).
+/// AWS documentation:
+/// [`AWS::RedshiftServerless::Workgroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshiftserverless-workgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkgroup {
     /// The base compute capacity of the workgroup in Redshift Processing Units (RPUs).

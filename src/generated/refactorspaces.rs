@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::RefactorSpaces::Application Resource Type
 ///
-/// CloudFormation type `AWS::RefactorSpaces::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-application.html).
+/// AWS documentation:
+/// [`AWS::RefactorSpaces::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The `ApiGatewayProxy` property.
@@ -241,8 +241,8 @@ pub mod application {
 
 /// Definition of AWS::RefactorSpaces::Environment Resource Type
 ///
-/// CloudFormation type `AWS::RefactorSpaces::Environment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-environment.html).
+/// AWS documentation:
+/// [`AWS::RefactorSpaces::Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-environment.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironment {
     /// The `Description` property.
@@ -390,8 +390,8 @@ pub mod environment {
 
 /// Definition of AWS::RefactorSpaces::Route Resource Type
 ///
-/// CloudFormation type `AWS::RefactorSpaces::Route`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-route.html).
+/// AWS documentation:
+/// [`AWS::RefactorSpaces::Route`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-route.html).
 #[derive(Debug, Clone)]
 pub struct CfnRoute {
     /// The `ApplicationIdentifier` property.
@@ -681,8 +681,8 @@ pub mod route {
 
 /// Definition of AWS::RefactorSpaces::Service Resource Type
 ///
-/// CloudFormation type `AWS::RefactorSpaces::Service`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-service.html).
+/// AWS documentation:
+/// [`AWS::RefactorSpaces::Service`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-refactorspaces-service.html).
 #[derive(Debug, Clone)]
 pub struct CfnService {
     /// The `ApplicationIdentifier` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The AWS::Rekognition::Collection type creates an Amazon Rekognition Collection.
 ///
-/// CloudFormation type `AWS::Rekognition::Collection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rekognition-collection.html).
+/// AWS documentation:
+/// [`AWS::Rekognition::Collection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rekognition-collection.html).
 #[derive(Debug, Clone)]
 pub struct CfnCollection {
     /// The `CollectionId` property.
@@ -111,8 +111,8 @@ pub mod collection {
 
 /// The AWS::Rekognition::Dataset type creates an Amazon Rekognition Custom Labels dataset.
 ///
-/// CloudFormation type `AWS::Rekognition::Dataset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rekognition-dataset.html).
+/// AWS documentation:
+/// [`AWS::Rekognition::Dataset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rekognition-dataset.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataset {
     /// The type of the dataset. Specify TRAIN to create a training dataset.
@@ -229,8 +229,8 @@ pub mod dataset {
 
 /// The AWS::Rekognition::Project type creates an Amazon Rekognition CustomLabels Project.
 ///
-/// CloudFormation type `AWS::Rekognition::Project`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rekognition-project.html).
+/// AWS documentation:
+/// [`AWS::Rekognition::Project`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rekognition-project.html).
 #[derive(Debug, Clone)]
 pub struct CfnProject {
     /// The `ProjectName` property.
@@ -336,8 +336,8 @@ pub mod project {
 /// The AWS::Rekognition::StreamProcessor type is used to create an Amazon Rekognition
 /// StreamProcessor that you can use to analyze streaming videos.
 ///
-/// CloudFormation type `AWS::Rekognition::StreamProcessor`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rekognition-streamprocessor.html).
+/// AWS documentation:
+/// [`AWS::Rekognition::StreamProcessor`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rekognition-streamprocessor.html).
 #[derive(Debug, Clone)]
 pub struct CfnStreamProcessor {
     /// The BoundingBoxRegionsOfInterest specifies an array of bounding boxes of interest in the

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type Definition for AWS::ResilienceHub::App.
 ///
-/// CloudFormation type `AWS::ResilienceHub::App`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehub-app.html).
+/// AWS documentation:
+/// [`AWS::ResilienceHub::App`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehub-app.html).
 #[derive(Debug, Clone)]
 pub struct CfnApp {
     /// Assessment execution schedule.
@@ -457,8 +457,8 @@ pub mod app {
 
 /// Resource Type Definition for Resiliency Policy.
 ///
-/// CloudFormation type `AWS::ResilienceHub::ResiliencyPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehub-resiliencypolicy.html).
+/// AWS documentation:
+/// [`AWS::ResilienceHub::ResiliencyPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehub-resiliencypolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResiliencyPolicy {
     /// Data Location Constraint of the Policy.

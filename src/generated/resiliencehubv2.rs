@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Creates a resilience policy that defines availability and disaster recovery
 /// requirements.
 ///
-/// CloudFormation type `AWS::ResilienceHubV2::Policy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehubv2-policy.html).
+/// AWS documentation:
+/// [`AWS::ResilienceHubV2::Policy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehubv2-policy.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicy {
     /// The `AvailabilitySlo` property.
@@ -452,8 +452,8 @@ pub mod policy {
 /// Creates a resilience-managed service with associated systems, input sources, assertions,
 /// and service functions.
 ///
-/// CloudFormation type `AWS::ResilienceHubV2::Service`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehubv2-service.html).
+/// AWS documentation:
+/// [`AWS::ResilienceHubV2::Service`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehubv2-service.html).
 #[derive(Debug, Clone)]
 pub struct CfnService {
     /// Assertions associated with this service.
@@ -1435,8 +1435,8 @@ pub mod service {
 
 /// Creates a service function within a Resilience Hub service.
 ///
-/// CloudFormation type `AWS::ResilienceHubV2::ServiceFunction`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehubv2-servicefunction.html).
+/// AWS documentation:
+/// [`AWS::ResilienceHubV2::ServiceFunction`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehubv2-servicefunction.html).
 #[derive(Debug, Clone)]
 pub struct CfnServiceFunction {
     /// The criticality of the service function.
@@ -1533,8 +1533,8 @@ impl crate::template::Resource<CfnServiceFunction> {
 
 /// Creates a system that represents a logical grouping of services.
 ///
-/// CloudFormation type `AWS::ResilienceHubV2::System`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehubv2-system.html).
+/// AWS documentation:
+/// [`AWS::ResilienceHubV2::System`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehubv2-system.html).
 #[derive(Debug, Clone)]
 pub struct CfnSystem {
     /// The description of the system.
@@ -1695,8 +1695,8 @@ pub mod system {
 
 /// Creates a user journey within a Resilience Hub system.
 ///
-/// CloudFormation type `AWS::ResilienceHubV2::UserJourney`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehubv2-userjourney.html).
+/// AWS documentation:
+/// [`AWS::ResilienceHubV2::UserJourney`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resiliencehubv2-userjourney.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserJourney {
     /// The description of the user journey.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::ResourceExplorer2::DefaultViewAssociation Resource Type
 ///
-/// CloudFormation type `AWS::ResourceExplorer2::DefaultViewAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourceexplorer2-defaultviewassociation.html).
+/// AWS documentation:
+/// [`AWS::ResourceExplorer2::DefaultViewAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourceexplorer2-defaultviewassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnDefaultViewAssociation {
     /// The `ViewArn` property.
@@ -50,8 +50,8 @@ impl crate::template::Resource<CfnDefaultViewAssociation> {
 
 /// Definition of AWS::ResourceExplorer2::Index Resource Type
 ///
-/// CloudFormation type `AWS::ResourceExplorer2::Index`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourceexplorer2-index.html).
+/// AWS documentation:
+/// [`AWS::ResourceExplorer2::Index`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourceexplorer2-index.html).
 #[derive(Debug, Clone)]
 pub struct CfnIndex {
     /// The `Tags` property.
@@ -116,8 +116,8 @@ impl crate::template::Resource<CfnIndex> {
 
 /// Definition of AWS::ResourceExplorer2::View Resource Type
 ///
-/// CloudFormation type `AWS::ResourceExplorer2::View`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourceexplorer2-view.html).
+/// AWS documentation:
+/// [`AWS::ResourceExplorer2::View`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourceexplorer2-view.html).
 #[derive(Debug, Clone)]
 pub struct CfnView {
     /// The `Filters` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Schema for ResourceGroups::Group
 ///
-/// CloudFormation type `AWS::ResourceGroups::Group`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourcegroups-group.html).
+/// AWS documentation:
+/// [`AWS::ResourceGroups::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourcegroups-group.html).
 #[derive(Debug, Clone)]
 pub struct CfnGroup {
     /// The `Configuration` property.
@@ -489,8 +489,8 @@ pub mod group {
 
 /// Schema for ResourceGroups::TagSyncTask
 ///
-/// CloudFormation type `AWS::ResourceGroups::TagSyncTask`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourcegroups-tagsynctask.html).
+/// AWS documentation:
+/// [`AWS::ResourceGroups::TagSyncTask`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-resourcegroups-tagsynctask.html).
 #[derive(Debug, Clone)]
 pub struct CfnTagSyncTask {
     /// The Amazon resource name (ARN) or name of the application group for which you want to

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// AWS::RoboMaker::Fleet resource creates an AWS RoboMaker fleet.
 ///
-/// CloudFormation type `AWS::RoboMaker::Fleet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-fleet.html).
+/// AWS documentation:
+/// [`AWS::RoboMaker::Fleet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-fleet.html).
 #[derive(Debug, Clone)]
 pub struct CfnFleet {
     /// The name of the fleet.
@@ -73,8 +73,8 @@ impl crate::template::Resource<CfnFleet> {
 
 /// AWS::RoboMaker::Robot resource creates an AWS RoboMaker Robot.
 ///
-/// CloudFormation type `AWS::RoboMaker::Robot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-robot.html).
+/// AWS documentation:
+/// [`AWS::RoboMaker::Robot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-robot.html).
 #[derive(Debug, Clone)]
 pub struct CfnRobot {
     /// The target architecture of the robot.
@@ -170,8 +170,8 @@ impl crate::template::Resource<CfnRobot> {
 
 /// This schema is for testing purpose only.
 ///
-/// CloudFormation type `AWS::RoboMaker::RobotApplication`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-robotapplication.html).
+/// AWS documentation:
+/// [`AWS::RoboMaker::RobotApplication`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-robotapplication.html).
 #[derive(Debug, Clone)]
 pub struct CfnRobotApplication {
     /// The revision ID of robot application.
@@ -399,8 +399,8 @@ pub mod robot_application {
 /// AWS::RoboMaker::RobotApplicationVersion resource creates an AWS RoboMaker
 /// RobotApplicationVersion.
 ///
-/// CloudFormation type `AWS::RoboMaker::RobotApplicationVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-robotapplicationversion.html).
+/// AWS documentation:
+/// [`AWS::RoboMaker::RobotApplicationVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-robotapplicationversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnRobotApplicationVersion {
     /// The `Application` property.
@@ -462,8 +462,8 @@ impl crate::template::Resource<CfnRobotApplicationVersion> {
 
 /// This schema is for testing purpose only.
 ///
-/// CloudFormation type `AWS::RoboMaker::SimulationApplication`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-simulationapplication.html).
+/// AWS documentation:
+/// [`AWS::RoboMaker::SimulationApplication`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-simulationapplication.html).
 #[derive(Debug, Clone)]
 pub struct CfnSimulationApplication {
     /// The current revision id.
@@ -805,8 +805,8 @@ pub mod simulation_application {
 /// AWS::RoboMaker::SimulationApplicationVersion resource creates an AWS RoboMaker
 /// SimulationApplicationVersion.
 ///
-/// CloudFormation type `AWS::RoboMaker::SimulationApplicationVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-simulationapplicationversion.html).
+/// AWS documentation:
+/// [`AWS::RoboMaker::SimulationApplicationVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-robomaker-simulationapplicationversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnSimulationApplicationVersion {
     /// The `Application` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::RolesAnywhere::CRL Resource Type
 ///
-/// CloudFormation type `AWS::RolesAnywhere::CRL`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rolesanywhere-crl.html).
+/// AWS documentation:
+/// [`AWS::RolesAnywhere::CRL`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rolesanywhere-crl.html).
 #[derive(Debug, Clone)]
 pub struct CfnCrl {
     /// The `CrlData` property.
@@ -142,8 +142,8 @@ pub mod crl {
 
 /// Definition of AWS::RolesAnywhere::Profile Resource Type
 ///
-/// CloudFormation type `AWS::RolesAnywhere::Profile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rolesanywhere-profile.html).
+/// AWS documentation:
+/// [`AWS::RolesAnywhere::Profile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rolesanywhere-profile.html).
 #[derive(Debug, Clone)]
 pub struct CfnProfile {
     /// The `AcceptRoleSessionName` property.
@@ -440,8 +440,8 @@ pub mod profile {
 
 /// Definition of AWS::RolesAnywhere::TrustAnchor Resource Type.
 ///
-/// CloudFormation type `AWS::RolesAnywhere::TrustAnchor`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rolesanywhere-trustanchor.html).
+/// AWS documentation:
+/// [`AWS::RolesAnywhere::TrustAnchor`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rolesanywhere-trustanchor.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrustAnchor {
     /// The `Enabled` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Route53::CidrCollection.
 ///
-/// CloudFormation type `AWS::Route53::CidrCollection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-cidrcollection.html).
+/// AWS documentation:
+/// [`AWS::Route53::CidrCollection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-cidrcollection.html).
 #[derive(Debug, Clone)]
 pub struct CfnCidrCollection {
     /// A complex type that contains information about the list of CIDR locations.
@@ -121,8 +121,8 @@ pub mod cidr_collection {
 
 /// Resource used to control (enable/disable) DNSSEC in a specific hosted zone.
 ///
-/// CloudFormation type `AWS::Route53::DNSSEC`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-dnssec.html).
+/// AWS documentation:
+/// [`AWS::Route53::DNSSEC`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-dnssec.html).
 #[derive(Debug, Clone)]
 pub struct CfnDnssec {
     /// The unique string (ID) used to identify a hosted zone.
@@ -158,8 +158,8 @@ impl crate::template::CfnResource for CfnDnssec {
 /// Resource Type definition for AWS::Route53::DelegationSet. Creates a reusable delegation
 /// set (a group of four name servers) that can be associated with multiple hosted zones.
 ///
-/// CloudFormation type `AWS::Route53::DelegationSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-delegationset.html).
+/// AWS documentation:
+/// [`AWS::Route53::DelegationSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-delegationset.html).
 #[derive(Debug, Clone)]
 pub struct CfnDelegationSet {}
 
@@ -212,8 +212,8 @@ impl crate::template::Resource<CfnDelegationSet> {
 
 /// Resource schema for AWS::Route53::HealthCheck.
 ///
-/// CloudFormation type `AWS::Route53::HealthCheck`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-healthcheck.html).
+/// AWS documentation:
+/// [`AWS::Route53::HealthCheck`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-healthcheck.html).
 #[derive(Debug, Clone)]
 pub struct CfnHealthCheck {
     /// A complex type that contains information about the health check.
@@ -321,8 +321,8 @@ pub mod health_check {
 /// to define how you want to route traffic on the internet for a domain, such as
 /// example.com, and its subdomains (apex.example.com, acme.example.com).
 ///
-/// CloudFormation type `AWS::Route53::HostedZone`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-hostedzone.html).
+/// AWS documentation:
+/// [`AWS::Route53::HostedZone`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-hostedzone.html).
 #[derive(Debug, Clone)]
 pub struct CfnHostedZone {
     /// The `DelegationSetId` property.
@@ -691,8 +691,8 @@ pub mod hosted_zone {
 
 /// Represents a key signing key (KSK) associated with a hosted zone.
 ///
-/// CloudFormation type `AWS::Route53::KeySigningKey`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-keysigningkey.html).
+/// AWS documentation:
+/// [`AWS::Route53::KeySigningKey`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-keysigningkey.html).
 #[derive(Debug, Clone)]
 pub struct CfnKeySigningKey {
     /// The unique string (ID) used to identify a hosted zone.
@@ -752,8 +752,8 @@ impl crate::template::CfnResource for CfnKeySigningKey {
 
 /// Resource Type definition for AWS::Route53::QueryLoggingConfig.
 ///
-/// CloudFormation type `AWS::Route53::QueryLoggingConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-queryloggingconfig.html).
+/// AWS documentation:
+/// [`AWS::Route53::QueryLoggingConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-queryloggingconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnQueryLoggingConfig {
     /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group in us-east-1 that Amazon
@@ -816,8 +816,8 @@ impl crate::template::Resource<CfnQueryLoggingConfig> {
 
 /// Resource Type definition for AWS::Route53::RecordSet.
 ///
-/// CloudFormation type `AWS::Route53::RecordSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-recordset.html).
+/// AWS documentation:
+/// [`AWS::Route53::RecordSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-recordset.html).
 #[derive(Debug, Clone)]
 pub struct CfnRecordSet {
     /// Alias resource record sets only: Information about the AWS resource, such as a
@@ -1401,8 +1401,8 @@ pub mod record_set {
 
 /// Resource Type definition for AWS::Route53::RecordSetGroup
 ///
-/// CloudFormation type `AWS::Route53::RecordSetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-recordsetgroup.html).
+/// AWS documentation:
+/// [`AWS::Route53::RecordSetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-recordsetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnRecordSetGroup {
     /// The `Comment` property.
@@ -2046,8 +2046,8 @@ pub mod record_set_group {
 /// policy, a JSON document that describes how Route 53 responds to DNS queries for a domain
 /// name.
 ///
-/// CloudFormation type `AWS::Route53::TrafficPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-trafficpolicy.html).
+/// AWS documentation:
+/// [`AWS::Route53::TrafficPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-trafficpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrafficPolicy {
     /// Any comments to include about the traffic policy.
@@ -2130,8 +2130,8 @@ impl crate::template::Resource<CfnTrafficPolicy> {
 
 /// Resource Type definition for AWS::Route53::TrafficPolicyInstance.
 ///
-/// CloudFormation type `AWS::Route53::TrafficPolicyInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-trafficpolicyinstance.html).
+/// AWS documentation:
+/// [`AWS::Route53::TrafficPolicyInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53-trafficpolicyinstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrafficPolicyInstance {
     /// The ID of the hosted zone that Amazon Route 53 creates the resource record sets in.

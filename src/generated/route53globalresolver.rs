@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::Route53GlobalResolver::AccessSource
 ///
-/// CloudFormation type `AWS::Route53GlobalResolver::AccessSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-accesssource.html).
+/// AWS documentation:
+/// [`AWS::Route53GlobalResolver::AccessSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-accesssource.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessSource {
     /// The `Cidr` property.
@@ -188,8 +188,8 @@ pub mod access_source {
 
 /// Resource schema for AWS::Route53GlobalResolver::AccessToken
 ///
-/// CloudFormation type `AWS::Route53GlobalResolver::AccessToken`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-accesstoken.html).
+/// AWS documentation:
+/// [`AWS::Route53GlobalResolver::AccessToken`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-accesstoken.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessToken {
     /// The `ClientToken` property.
@@ -365,8 +365,8 @@ pub mod access_token {
 
 /// Resource schema for AWS::Route53GlobalResolver::DnsView
 ///
-/// CloudFormation type `AWS::Route53GlobalResolver::DnsView`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-dnsview.html).
+/// AWS documentation:
+/// [`AWS::Route53GlobalResolver::DnsView`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-dnsview.html).
 #[derive(Debug, Clone)]
 pub struct CfnDnsView {
     /// The `ClientToken` property.
@@ -568,8 +568,8 @@ pub mod dns_view {
 
 /// Resource schema for AWS::Route53GlobalResolver::FirewallDomainList
 ///
-/// CloudFormation type `AWS::Route53GlobalResolver::FirewallDomainList`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-firewalldomainlist.html).
+/// AWS documentation:
+/// [`AWS::Route53GlobalResolver::FirewallDomainList`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-firewalldomainlist.html).
 #[derive(Debug, Clone)]
 pub struct CfnFirewallDomainList {
     /// The `ClientToken` property.
@@ -768,8 +768,8 @@ pub mod firewall_domain_list {
 
 /// Resource schema for AWS::Route53GlobalResolver::FirewallRule
 ///
-/// CloudFormation type `AWS::Route53GlobalResolver::FirewallRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-firewallrule.html).
+/// AWS documentation:
+/// [`AWS::Route53GlobalResolver::FirewallRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-firewallrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnFirewallRule {
     /// The `Action` property.
@@ -1002,8 +1002,8 @@ impl crate::template::Resource<CfnFirewallRule> {
 
 /// Resource schema for AWS::Route53GlobalResolver::GlobalResolver
 ///
-/// CloudFormation type `AWS::Route53GlobalResolver::GlobalResolver`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-globalresolver.html).
+/// AWS documentation:
+/// [`AWS::Route53GlobalResolver::GlobalResolver`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-globalresolver.html).
 #[derive(Debug, Clone)]
 pub struct CfnGlobalResolver {
     /// The `ClientToken` property.
@@ -1208,8 +1208,8 @@ pub mod global_resolver {
 
 /// Resource schema for AWS::Route53GlobalResolver::HostedZoneAssociation
 ///
-/// CloudFormation type `AWS::Route53GlobalResolver::HostedZoneAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-hostedzoneassociation.html).
+/// AWS documentation:
+/// [`AWS::Route53GlobalResolver::HostedZoneAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53globalresolver-hostedzoneassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnHostedZoneAssociation {
     /// The `HostedZoneId` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Route53Profiles::Profile
 ///
-/// CloudFormation type `AWS::Route53Profiles::Profile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53profiles-profile.html).
+/// AWS documentation:
+/// [`AWS::Route53Profiles::Profile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53profiles-profile.html).
 #[derive(Debug, Clone)]
 pub struct CfnProfile {
     /// The name of the profile.
@@ -127,8 +127,8 @@ pub mod profile {
 
 /// Resource Type definition for AWS::Route53Profiles::ProfileAssociation
 ///
-/// CloudFormation type `AWS::Route53Profiles::ProfileAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53profiles-profileassociation.html).
+/// AWS documentation:
+/// [`AWS::Route53Profiles::ProfileAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53profiles-profileassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnProfileAssociation {
     /// The Amazon Resource Name (ARN) of the profile association.
@@ -265,8 +265,8 @@ pub mod profile_association {
 
 /// Resource Type definition for AWS::Route53Profiles::ProfileResourceAssociation
 ///
-/// CloudFormation type `AWS::Route53Profiles::ProfileResourceAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53profiles-profileresourceassociation.html).
+/// AWS documentation:
+/// [`AWS::Route53Profiles::ProfileResourceAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53profiles-profileresourceassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnProfileResourceAssociation {
     /// The name of an association between the Profile and resource.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// AWS Route53 Recovery Control Cluster resource schema
 ///
-/// CloudFormation type `AWS::Route53RecoveryControl::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoverycontrol-cluster.html).
+/// AWS documentation:
+/// [`AWS::Route53RecoveryControl::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoverycontrol-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// Name of a Cluster. You can use any non-white space character in the name
@@ -135,8 +135,8 @@ pub mod cluster {
 
 /// AWS Route53 Recovery Control Control Panel resource schema .
 ///
-/// CloudFormation type `AWS::Route53RecoveryControl::ControlPanel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoverycontrol-controlpanel.html).
+/// AWS documentation:
+/// [`AWS::Route53RecoveryControl::ControlPanel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoverycontrol-controlpanel.html).
 #[derive(Debug, Clone)]
 pub struct CfnControlPanel {
     /// Cluster to associate with the Control Panel
@@ -274,8 +274,8 @@ pub mod control_panel {
 
 /// AWS Route53 Recovery Control Routing Control resource schema .
 ///
-/// CloudFormation type `AWS::Route53RecoveryControl::RoutingControl`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoverycontrol-routingcontrol.html).
+/// AWS documentation:
+/// [`AWS::Route53RecoveryControl::RoutingControl`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoverycontrol-routingcontrol.html).
 #[derive(Debug, Clone)]
 pub struct CfnRoutingControl {
     /// Arn associated with Control Panel
@@ -353,8 +353,8 @@ impl crate::template::Resource<CfnRoutingControl> {
 
 /// Resource schema for AWS Route53 Recovery Control basic constructs and validation rules.
 ///
-/// CloudFormation type `AWS::Route53RecoveryControl::SafetyRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoverycontrol-safetyrule.html).
+/// AWS documentation:
+/// [`AWS::Route53RecoveryControl::SafetyRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoverycontrol-safetyrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnSafetyRule {
     /// The `AssertionRule` property.

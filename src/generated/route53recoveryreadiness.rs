@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The API Schema for AWS Route53 Recovery Readiness Cells.
 ///
-/// CloudFormation type `AWS::Route53RecoveryReadiness::Cell`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-cell.html).
+/// AWS documentation:
+/// [`AWS::Route53RecoveryReadiness::Cell`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-cell.html).
 #[derive(Debug, Clone)]
 pub struct CfnCell {
     /// The name of the cell to create.
@@ -137,8 +137,8 @@ pub mod cell {
 
 /// Aws Route53 Recovery Readiness Check Schema and API specification.
 ///
-/// CloudFormation type `AWS::Route53RecoveryReadiness::ReadinessCheck`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-readinesscheck.html).
+/// AWS documentation:
+/// [`AWS::Route53RecoveryReadiness::ReadinessCheck`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-readinesscheck.html).
 #[derive(Debug, Clone)]
 pub struct CfnReadinessCheck {
     /// Name of the ReadinessCheck to create.
@@ -264,8 +264,8 @@ pub mod readiness_check {
 
 /// AWS Route53 Recovery Readiness Recovery Group Schema and API specifications.
 ///
-/// CloudFormation type `AWS::Route53RecoveryReadiness::RecoveryGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-recoverygroup.html).
+/// AWS documentation:
+/// [`AWS::Route53RecoveryReadiness::RecoveryGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-recoverygroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnRecoveryGroup {
     /// A list of the cell Amazon Resource Names (ARNs) in the recovery group.
@@ -391,8 +391,8 @@ pub mod recovery_group {
 
 /// Schema for the AWS Route53 Recovery Readiness ResourceSet Resource and API.
 ///
-/// CloudFormation type `AWS::Route53RecoveryReadiness::ResourceSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-resourceset.html).
+/// AWS documentation:
+/// [`AWS::Route53RecoveryReadiness::ResourceSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53recoveryreadiness-resourceset.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceSet {
     /// The name of the resource set to create.

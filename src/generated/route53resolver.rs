@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::Route53Resolver::FirewallDomainList.
 ///
-/// CloudFormation type `AWS::Route53Resolver::FirewallDomainList`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-firewalldomainlist.html).
+/// AWS documentation:
+/// [`AWS::Route53Resolver::FirewallDomainList`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-firewalldomainlist.html).
 #[derive(Debug, Clone)]
 pub struct CfnFirewallDomainList {
     /// S3 URL to import domains from.
@@ -189,8 +189,8 @@ pub mod firewall_domain_list {
 
 /// Resource schema for AWS::Route53Resolver::FirewallRuleGroup.
 ///
-/// CloudFormation type `AWS::Route53Resolver::FirewallRuleGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-firewallrulegroup.html).
+/// AWS documentation:
+/// [`AWS::Route53Resolver::FirewallRuleGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-firewallrulegroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnFirewallRuleGroup {
     /// FirewallRules
@@ -772,8 +772,8 @@ pub mod firewall_rule_group {
 
 /// Resource schema for AWS::Route53Resolver::FirewallRuleGroupAssociation.
 ///
-/// CloudFormation type `AWS::Route53Resolver::FirewallRuleGroupAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-firewallrulegroupassociation.html).
+/// AWS documentation:
+/// [`AWS::Route53Resolver::FirewallRuleGroupAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-firewallrulegroupassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnFirewallRuleGroupAssociation {
     /// FirewallRuleGroupId
@@ -962,8 +962,8 @@ pub mod firewall_rule_group_association {
 
 /// Resource schema for AWS::Route53Resolver::OutpostResolver.
 ///
-/// CloudFormation type `AWS::Route53Resolver::OutpostResolver`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-outpostresolver.html).
+/// AWS documentation:
+/// [`AWS::Route53Resolver::OutpostResolver`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-outpostresolver.html).
 #[derive(Debug, Clone)]
 pub struct CfnOutpostResolver {
     /// The number of OutpostResolvers.
@@ -1131,8 +1131,8 @@ pub mod outpost_resolver {
 
 /// Resource schema for AWS::Route53Resolver::ResolverConfig.
 ///
-/// CloudFormation type `AWS::Route53Resolver::ResolverConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverconfig.html).
+/// AWS documentation:
+/// [`AWS::Route53Resolver::ResolverConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnResolverConfig {
     /// Represents the desired status of AutodefinedReverse. The only supported value on
@@ -1196,8 +1196,8 @@ impl crate::template::Resource<CfnResolverConfig> {
 
 /// Resource schema for AWS::Route53Resolver::ResolverDNSSECConfig.
 ///
-/// CloudFormation type `AWS::Route53Resolver::ResolverDNSSECConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverdnssecconfig.html).
+/// AWS documentation:
+/// [`AWS::Route53Resolver::ResolverDNSSECConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverdnssecconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnResolverDnssecConfig {
     /// ResourceId
@@ -1256,8 +1256,8 @@ impl crate::template::Resource<CfnResolverDnssecConfig> {
 
 /// Resource type definition for AWS::Route53Resolver::ResolverEndpoint
 ///
-/// CloudFormation type `AWS::Route53Resolver::ResolverEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverendpoint.html).
+/// AWS documentation:
+/// [`AWS::Route53Resolver::ResolverEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnResolverEndpoint {
     /// Indicates whether the Resolver endpoint allows inbound or outbound DNS queries:
@@ -1592,8 +1592,8 @@ pub mod resolver_endpoint {
 
 /// Resource schema for AWS::Route53Resolver::ResolverQueryLoggingConfig.
 ///
-/// CloudFormation type `AWS::Route53Resolver::ResolverQueryLoggingConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverqueryloggingconfig.html).
+/// AWS documentation:
+/// [`AWS::Route53Resolver::ResolverQueryLoggingConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverqueryloggingconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnResolverQueryLoggingConfig {
     /// destination arn
@@ -1760,9 +1760,8 @@ pub mod resolver_query_logging_config {
 
 /// Resource schema for AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation.
 ///
-/// CloudFormation type `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`; see
-/// the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverqueryloggingconfigassociation.html).
+/// AWS documentation:
+/// [`AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverqueryloggingconfigassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnResolverQueryLoggingConfigAssociation {
     /// ResolverQueryLogConfigId
@@ -1848,8 +1847,8 @@ impl crate::template::Resource<CfnResolverQueryLoggingConfigAssociation> {
 
 /// Resource Type definition for AWS::Route53Resolver::ResolverRule
 ///
-/// CloudFormation type `AWS::Route53Resolver::ResolverRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverrule.html).
+/// AWS documentation:
+/// [`AWS::Route53Resolver::ResolverRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnResolverRule {
     /// The name server domain for queries to be delegated to if a query matches the delegation
@@ -2145,8 +2144,8 @@ pub mod resolver_rule {
 /// [ListResolverRuleAssociations](https://docs.aws.amazon.com/Route53/latest/APIReference/API_route53resolver_ListResolverRuleAssociations.html)
 /// request, provides information about an association between a resolver rule and a VPC.
 ///
-/// CloudFormation type `AWS::Route53Resolver::ResolverRuleAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverruleassociation.html).
+/// AWS documentation:
+/// [`AWS::Route53Resolver::ResolverRuleAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-route53resolver-resolverruleassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnResolverRuleAssociation {
     /// The name of an association between a Resolver rule and a VPC.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::RTBFabric::InboundExternalLink Resource Type
 ///
-/// CloudFormation type `AWS::RTBFabric::InboundExternalLink`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-inboundexternallink.html).
+/// AWS documentation:
+/// [`AWS::RTBFabric::InboundExternalLink`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-inboundexternallink.html).
 #[derive(Debug, Clone)]
 pub struct CfnInboundExternalLink {
     /// The `GatewayId` property.
@@ -333,8 +333,8 @@ pub mod inbound_external_link {
 
 /// Resource Type definition for AWS::RTBFabric::Link Resource Type
 ///
-/// CloudFormation type `AWS::RTBFabric::Link`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-link.html).
+/// AWS documentation:
+/// [`AWS::RTBFabric::Link`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-link.html).
 #[derive(Debug, Clone)]
 pub struct CfnLink {
     /// The `GatewayId` property.
@@ -770,8 +770,8 @@ pub mod link {
 
 /// Resource Type definition for AWS::RTBFabric::LinkRoutingRule.
 ///
-/// CloudFormation type `AWS::RTBFabric::LinkRoutingRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-linkroutingrule.html).
+/// AWS documentation:
+/// [`AWS::RTBFabric::LinkRoutingRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-linkroutingrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnLinkRoutingRule {
     /// The `Conditions` property.
@@ -1086,8 +1086,8 @@ pub mod link_routing_rule {
 
 /// Resource Type definition for AWS::RTBFabric::OutboundExternalLink Resource Type
 ///
-/// CloudFormation type `AWS::RTBFabric::OutboundExternalLink`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-outboundexternallink.html).
+/// AWS documentation:
+/// [`AWS::RTBFabric::OutboundExternalLink`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-outboundexternallink.html).
 #[derive(Debug, Clone)]
 pub struct CfnOutboundExternalLink {
     /// The `GatewayId` property.
@@ -1419,8 +1419,8 @@ pub mod outbound_external_link {
 
 /// Resource Type definition for AWS::RTBFabric::RequesterGateway Resource Type.
 ///
-/// CloudFormation type `AWS::RTBFabric::RequesterGateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-requestergateway.html).
+/// AWS documentation:
+/// [`AWS::RTBFabric::RequesterGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-requestergateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnRequesterGateway {
     /// The `Description` property.
@@ -1599,8 +1599,8 @@ pub mod requester_gateway {
 
 /// Resource Type definition for AWS::RTBFabric::ResponderGateway Resource Type
 ///
-/// CloudFormation type `AWS::RTBFabric::ResponderGateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-respondergateway.html).
+/// AWS documentation:
+/// [`AWS::RTBFabric::ResponderGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rtbfabric-respondergateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnResponderGateway {
     /// The `AcmCertificateArn` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::RUM::AppMonitor
 ///
-/// CloudFormation type `AWS::RUM::AppMonitor`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rum-appmonitor.html).
+/// AWS documentation:
+/// [`AWS::RUM::AppMonitor`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rum-appmonitor.html).
 #[derive(Debug, Clone)]
 pub struct CfnAppMonitor {
     /// The `AppMonitorConfiguration` property.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The AWS::S3Express::AccessPoint resource is an Amazon S3 resource type that you can use
 /// to access buckets.
 ///
-/// CloudFormation type `AWS::S3Express::AccessPoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3express-accesspoint.html).
+/// AWS documentation:
+/// [`AWS::S3Express::AccessPoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3express-accesspoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessPoint {
     /// The name of the bucket that you want to associate this Access Point with.
@@ -398,8 +398,8 @@ pub mod access_point {
 
 /// Resource Type definition for AWS::S3Express::BucketPolicy.
 ///
-/// CloudFormation type `AWS::S3Express::BucketPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3express-bucketpolicy.html).
+/// AWS documentation:
+/// [`AWS::S3Express::BucketPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3express-bucketpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnBucketPolicy {
     /// The name of the S3 directory bucket to which the policy applies.
@@ -444,8 +444,8 @@ impl crate::template::CfnResource for CfnBucketPolicy {
 
 /// Resource Type definition for AWS::S3Express::DirectoryBucket.
 ///
-/// CloudFormation type `AWS::S3Express::DirectoryBucket`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3express-directorybucket.html).
+/// AWS documentation:
+/// [`AWS::S3Express::DirectoryBucket`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3express-directorybucket.html).
 #[derive(Debug, Clone)]
 pub struct CfnDirectoryBucket {
     /// The `BucketEncryption` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::S3Files::AccessPoint
 ///
-/// CloudFormation type `AWS::S3Files::AccessPoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-accesspoint.html).
+/// AWS documentation:
+/// [`AWS::S3Files::AccessPoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-accesspoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessPoint {
     /// (optional) A string of up to 64 ASCII characters that Amazon EFS uses to ensure
@@ -359,8 +359,8 @@ pub mod access_point {
 
 /// Resource Type definition for AWS::S3Files::FileSystem
 ///
-/// CloudFormation type `AWS::S3Files::FileSystem`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-filesystem.html).
+/// AWS documentation:
+/// [`AWS::S3Files::FileSystem`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-filesystem.html).
 #[derive(Debug, Clone)]
 pub struct CfnFileSystem {
     /// The `AcceptBucketWarning` property.
@@ -717,8 +717,8 @@ pub mod file_system {
 
 /// Resource Type definition for AWS::S3Files::FileSystemPolicy
 ///
-/// CloudFormation type `AWS::S3Files::FileSystemPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-filesystempolicy.html).
+/// AWS documentation:
+/// [`AWS::S3Files::FileSystemPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-filesystempolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnFileSystemPolicy {
     /// The `FileSystemId` property.
@@ -763,8 +763,8 @@ impl crate::template::CfnResource for CfnFileSystemPolicy {
 
 /// Resource Type definition for AWS::S3Files::MountTarget
 ///
-/// CloudFormation type `AWS::S3Files::MountTarget`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-mounttarget.html).
+/// AWS documentation:
+/// [`AWS::S3Files::MountTarget`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-mounttarget.html).
 #[derive(Debug, Clone)]
 pub struct CfnMountTarget {
     /// The `FileSystemId` property.

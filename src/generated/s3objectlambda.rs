@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The AWS::S3ObjectLambda::AccessPoint resource is an Amazon S3ObjectLambda resource type
 /// that you can use to add computation to S3 actions
 ///
-/// CloudFormation type `AWS::S3ObjectLambda::AccessPoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3objectlambda-accesspoint.html).
+/// AWS documentation:
+/// [`AWS::S3ObjectLambda::AccessPoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3objectlambda-accesspoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessPoint {
     /// The name you want to assign to this Object lambda Access Point.
@@ -234,8 +234,8 @@ pub mod access_point {
 /// AWS::S3ObjectLambda::AccessPointPolicy resource is an Amazon S3ObjectLambda policy type
 /// that you can use to control permissions for your S3ObjectLambda
 ///
-/// CloudFormation type `AWS::S3ObjectLambda::AccessPointPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3objectlambda-accesspointpolicy.html).
+/// AWS documentation:
+/// [`AWS::S3ObjectLambda::AccessPointPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3objectlambda-accesspointpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessPointPolicy {
     /// The name of the Amazon S3 ObjectLambdaAccessPoint to which the policy applies.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type Definition for AWS::S3Outposts::AccessPoint
 ///
-/// CloudFormation type `AWS::S3Outposts::AccessPoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3outposts-accesspoint.html).
+/// AWS documentation:
+/// [`AWS::S3Outposts::AccessPoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3outposts-accesspoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessPoint {
     /// The Amazon Resource Name (ARN) of the bucket you want to associate this AccessPoint
@@ -127,8 +127,8 @@ pub mod access_point {
 
 /// Resource Type Definition for AWS::S3Outposts::Bucket
 ///
-/// CloudFormation type `AWS::S3Outposts::Bucket`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3outposts-bucket.html).
+/// AWS documentation:
+/// [`AWS::S3Outposts::Bucket`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3outposts-bucket.html).
 #[derive(Debug, Clone)]
 pub struct CfnBucket {
     /// A name for the bucket.
@@ -450,8 +450,8 @@ pub mod bucket {
 
 /// Resource Type Definition for AWS::S3Outposts::BucketPolicy
 ///
-/// CloudFormation type `AWS::S3Outposts::BucketPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3outposts-bucketpolicy.html).
+/// AWS documentation:
+/// [`AWS::S3Outposts::BucketPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3outposts-bucketpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnBucketPolicy {
     /// The Amazon Resource Name (ARN) of the specified bucket.
@@ -496,8 +496,8 @@ impl crate::template::CfnResource for CfnBucketPolicy {
 
 /// Resource Type Definition for AWS::S3Outposts::Endpoint
 ///
-/// CloudFormation type `AWS::S3Outposts::Endpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3outposts-endpoint.html).
+/// AWS documentation:
+/// [`AWS::S3Outposts::Endpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3outposts-endpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnEndpoint {
     /// The type of access for the on-premise network connectivity for the Outpost endpoint.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::S3Tables::Namespace
 ///
-/// CloudFormation type `AWS::S3Tables::Namespace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-namespace.html).
+/// AWS documentation:
+/// [`AWS::S3Tables::Namespace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-namespace.html).
 #[derive(Debug, Clone)]
 pub struct CfnNamespace {
     /// The `Namespace` property.
@@ -51,8 +51,8 @@ impl crate::template::CfnResource for CfnNamespace {
 
 /// Resource Type definition for AWS::S3Tables::Table
 ///
-/// CloudFormation type `AWS::S3Tables::Table`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-table.html).
+/// AWS documentation:
+/// [`AWS::S3Tables::Table`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-table.html).
 #[derive(Debug, Clone)]
 pub struct CfnTable {
     /// The `Compaction` property.
@@ -1018,8 +1018,8 @@ pub mod table {
 /// Creates an Amazon S3 Tables table bucket in the same AWS Region where you create the AWS
 /// CloudFormation stack.
 ///
-/// CloudFormation type `AWS::S3Tables::TableBucket`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-tablebucket.html).
+/// AWS documentation:
+/// [`AWS::S3Tables::TableBucket`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-tablebucket.html).
 #[derive(Debug, Clone)]
 pub struct CfnTableBucket {
     /// The `EncryptionConfiguration` property.
@@ -1540,8 +1540,8 @@ pub mod table_bucket {
 
 /// Applies an IAM resource policy to a table bucket.
 ///
-/// CloudFormation type `AWS::S3Tables::TableBucketPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-tablebucketpolicy.html).
+/// AWS documentation:
+/// [`AWS::S3Tables::TableBucketPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-tablebucketpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnTableBucketPolicy {
     /// The `ResourcePolicy` property.
@@ -1586,8 +1586,8 @@ impl crate::template::CfnResource for CfnTableBucketPolicy {
 
 /// Resource Type definition for AWS::S3Tables::TablePolicy
 ///
-/// CloudFormation type `AWS::S3Tables::TablePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-tablepolicy.html).
+/// AWS documentation:
+/// [`AWS::S3Tables::TablePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3tables-tablepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnTablePolicy {
     /// The `ResourcePolicy` property.

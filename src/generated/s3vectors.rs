@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::S3Vectors::Index
 ///
-/// CloudFormation type `AWS::S3Vectors::Index`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3vectors-index.html).
+/// AWS documentation:
+/// [`AWS::S3Vectors::Index`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3vectors-index.html).
 #[derive(Debug, Clone)]
 pub struct CfnIndex {
     /// The `DataType` property.
@@ -312,8 +312,8 @@ pub mod index {
 
 /// Resource Type definition for AWS::S3Vectors::VectorBucket
 ///
-/// CloudFormation type `AWS::S3Vectors::VectorBucket`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3vectors-vectorbucket.html).
+/// AWS documentation:
+/// [`AWS::S3Vectors::VectorBucket`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3vectors-vectorbucket.html).
 #[derive(Debug, Clone)]
 pub struct CfnVectorBucket {
     /// The `EncryptionConfiguration` property.
@@ -506,8 +506,8 @@ pub mod vector_bucket {
 
 /// Resource Type definition for AWS::S3Vectors::VectorBucketPolicy
 ///
-/// CloudFormation type `AWS::S3Vectors::VectorBucketPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3vectors-vectorbucketpolicy.html).
+/// AWS documentation:
+/// [`AWS::S3Vectors::VectorBucketPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3vectors-vectorbucketpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnVectorBucketPolicy {
     /// The `Policy` property.

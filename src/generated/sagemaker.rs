@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::SageMaker::AIWorkloadConfig.
 ///
-/// CloudFormation type `AWS::SageMaker::AIWorkloadConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-aiworkloadconfig.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::AIWorkloadConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-aiworkloadconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnAiWorkloadConfig {
     /// The name of the AI workload configuration. The name must be unique within your AWS
@@ -385,8 +385,8 @@ pub mod ai_workload_config {
 /// Resource type definition for AWS::SageMaker::Action. An action is a lineage tracking
 /// entity that represents an action or activity, such as a model deployment or an HPO job.
 ///
-/// CloudFormation type `AWS::SageMaker::Action`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-action.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Action`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-action.html).
 #[derive(Debug, Clone)]
 pub struct CfnAction {
     /// The name of the action. Must be unique to your account in an AWS Region.
@@ -724,8 +724,8 @@ pub mod action {
 
 /// Resource Type definition for AWS::SageMaker::Algorithm
 ///
-/// CloudFormation type `AWS::SageMaker::Algorithm`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-algorithm.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Algorithm`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-algorithm.html).
 #[derive(Debug, Clone)]
 pub struct CfnAlgorithm {
     /// A description of the algorithm.
@@ -1816,8 +1816,8 @@ pub mod algorithm {
 
 /// Resource Type definition for AWS::SageMaker::App
 ///
-/// CloudFormation type `AWS::SageMaker::App`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-app.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::App`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-app.html).
 #[derive(Debug, Clone)]
 pub struct CfnApp {
     /// The name of the app.
@@ -2062,8 +2062,8 @@ pub mod app {
 
 /// Resource Type definition for AWS::SageMaker::AppImageConfig
 ///
-/// CloudFormation type `AWS::SageMaker::AppImageConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-appimageconfig.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::AppImageConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-appimageconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnAppImageConfig {
     /// The Name of the AppImageConfig.
@@ -2596,8 +2596,8 @@ pub mod app_image_config {
 /// entity that represents a URI addressable object or data, such as an S3 URI of a dataset
 /// or the ECR registry path of an image.
 ///
-/// CloudFormation type `AWS::SageMaker::Artifact`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-artifact.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Artifact`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-artifact.html).
 #[derive(Debug, Clone)]
 pub struct CfnArtifact {
     /// The name of the artifact. Must be unique to your account in an AWS Region.
@@ -2948,8 +2948,8 @@ pub mod artifact {
 
 /// Resource Type definition for AWS::SageMaker::Cluster
 ///
-/// CloudFormation type `AWS::SageMaker::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-cluster.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// The `AutoScaling` property.
@@ -4794,8 +4794,8 @@ pub mod cluster {
 
 /// Resource Type definition for AWS::SageMaker::ClusterSchedulerConfig.
 ///
-/// CloudFormation type `AWS::SageMaker::ClusterSchedulerConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-clusterschedulerconfig.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::ClusterSchedulerConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-clusterschedulerconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnClusterSchedulerConfig {
     /// ARN of the cluster.
@@ -5068,8 +5068,8 @@ pub mod cluster_scheduler_config {
 
 /// Resource Type definition for AWS::SageMaker::CodeRepository
 ///
-/// CloudFormation type `AWS::SageMaker::CodeRepository`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-coderepository.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::CodeRepository`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-coderepository.html).
 #[derive(Debug, Clone)]
 pub struct CfnCodeRepository {
     /// The name of the Git repository.
@@ -5254,8 +5254,8 @@ pub mod code_repository {
 /// Resource Type definition for AWS::SageMaker::ComputeQuota. Defines a compute allocation
 /// rule for an EKS-orchestrated SageMaker HyperPod cluster's task governance.
 ///
-/// CloudFormation type `AWS::SageMaker::ComputeQuota`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-computequota.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::ComputeQuota`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-computequota.html).
 #[derive(Debug, Clone)]
 pub struct CfnComputeQuota {
     /// Whether the compute allocation rule is active. Defaults service-side to 'Enabled' when
@@ -5801,8 +5801,8 @@ pub mod compute_quota {
 /// Resource type definition for AWS::SageMaker::Context. A context is a lineage tracking
 /// entity that represents a logical grouping of other tracking or experiment entities.
 ///
-/// CloudFormation type `AWS::SageMaker::Context`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-context.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Context`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-context.html).
 #[derive(Debug, Clone)]
 pub struct CfnContext {
     /// The name of the context. Must be unique to your account in an AWS Region.
@@ -5915,8 +5915,8 @@ impl crate::template::Resource<CfnContext> {
 
 /// Resource Type definition for AWS::SageMaker::DataQualityJobDefinition
 ///
-/// CloudFormation type `AWS::SageMaker::DataQualityJobDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-dataqualityjobdefinition.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::DataQualityJobDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-dataqualityjobdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataQualityJobDefinition {
     /// The `DataQualityAppSpecification` property.
@@ -7227,8 +7227,8 @@ pub mod data_quality_job_definition {
 
 /// Resource schema for AWS::SageMaker::Device
 ///
-/// CloudFormation type `AWS::SageMaker::Device`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-device.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Device`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-device.html).
 #[derive(Debug, Clone)]
 pub struct CfnDevice {
     /// The Edge Device you want to register against a device fleet
@@ -7402,8 +7402,8 @@ pub mod device {
 
 /// Resource schema for AWS::SageMaker::DeviceFleet
 ///
-/// CloudFormation type `AWS::SageMaker::DeviceFleet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-devicefleet.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::DeviceFleet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-devicefleet.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeviceFleet {
     /// Description for the edge device fleet
@@ -7580,8 +7580,8 @@ pub mod device_fleet {
 
 /// Resource Type definition for AWS::SageMaker::Domain
 ///
-/// CloudFormation type `AWS::SageMaker::Domain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-domain.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-domain.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomain {
     /// Specifies the VPC used for non-EFS traffic. The default value is PublicInternetOnly.
@@ -10081,8 +10081,8 @@ pub mod domain {
 
 /// Resource Type definition for AWS::SageMaker::Endpoint
 ///
-/// CloudFormation type `AWS::SageMaker::Endpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpoint.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Endpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnEndpoint {
     /// Specifies deployment configuration for updating the SageMaker endpoint.
@@ -10723,8 +10723,8 @@ pub mod endpoint {
 
 /// Resource Type definition for AWS::SageMaker::EndpointConfig
 ///
-/// CloudFormation type `AWS::SageMaker::EndpointConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpointconfig.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::EndpointConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpointconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnEndpointConfig {
     /// Specifies configuration for how an endpoint performs asynchronous inference.
@@ -12881,8 +12881,8 @@ pub mod endpoint_config {
 /// Resource type definition for AWS::SageMaker::Experiment. An experiment is a collection
 /// of related trials used to organize and track machine learning workflows.
 ///
-/// CloudFormation type `AWS::SageMaker::Experiment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-experiment.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Experiment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-experiment.html).
 #[derive(Debug, Clone)]
 pub struct CfnExperiment {
     /// The description of the experiment.
@@ -12978,8 +12978,8 @@ impl crate::template::Resource<CfnExperiment> {
 
 /// Resource Type definition for AWS::SageMaker::ExperimentTrialComponent
 ///
-/// CloudFormation type `AWS::SageMaker::ExperimentTrialComponent`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-experimenttrialcomponent.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::ExperimentTrialComponent`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-experimenttrialcomponent.html).
 #[derive(Debug, Clone)]
 pub struct CfnExperimentTrialComponent {
     /// The `DisplayName` property.
@@ -13321,8 +13321,8 @@ pub mod experiment_trial_component {
 
 /// Resource Type definition for AWS::SageMaker::FeatureGroup
 ///
-/// CloudFormation type `AWS::SageMaker::FeatureGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-featuregroup.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::FeatureGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-featuregroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnFeatureGroup {
     /// Description about the FeatureGroup.
@@ -13638,8 +13638,8 @@ pub mod feature_group {
 
 /// Resource type definition for AWS::SageMaker::Hub
 ///
-/// CloudFormation type `AWS::SageMaker::Hub`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-hub.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Hub`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-hub.html).
 #[derive(Debug, Clone)]
 pub struct CfnHub {
     /// A description of the hub.
@@ -13809,8 +13809,8 @@ pub mod hub {
 
 /// Resource Type definition for AWS::SageMaker::HumanTaskUi
 ///
-/// CloudFormation type `AWS::SageMaker::HumanTaskUi`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-humantaskui.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::HumanTaskUi`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-humantaskui.html).
 #[derive(Debug, Clone)]
 pub struct CfnHumanTaskUi {
     /// The name of the human task user interface.
@@ -13970,8 +13970,8 @@ pub mod human_task_ui {
 
 /// Resource Type definition for AWS::SageMaker::Image
 ///
-/// CloudFormation type `AWS::SageMaker::Image`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-image.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Image`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-image.html).
 #[derive(Debug, Clone)]
 pub struct CfnImage {
     /// The `ImageDescription` property.
@@ -14112,8 +14112,8 @@ pub mod image {
 
 /// Resource Type definition for AWS::SageMaker::ImageVersion
 ///
-/// CloudFormation type `AWS::SageMaker::ImageVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-imageversion.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::ImageVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-imageversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnImageVersion {
     /// The `Alias` property.
@@ -14303,8 +14303,8 @@ impl crate::template::Resource<CfnImageVersion> {
 
 /// Resource Type definition for AWS::SageMaker::InferenceComponent
 ///
-/// CloudFormation type `AWS::SageMaker::InferenceComponent`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-inferencecomponent.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::InferenceComponent`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-inferencecomponent.html).
 #[derive(Debug, Clone)]
 pub struct CfnInferenceComponent {
     /// The `DeploymentConfig` property.
@@ -15953,8 +15953,8 @@ pub mod inference_component {
 
 /// Resource Type definition for AWS::SageMaker::InferenceExperiment
 ///
-/// CloudFormation type `AWS::SageMaker::InferenceExperiment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-inferenceexperiment.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::InferenceExperiment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-inferenceexperiment.html).
 #[derive(Debug, Clone)]
 pub struct CfnInferenceExperiment {
     /// The `DataStorageConfig` property.
@@ -16639,8 +16639,8 @@ pub mod inference_experiment {
 
 /// Resource type definition for AWS::SageMaker::MlflowApp
 ///
-/// CloudFormation type `AWS::SageMaker::MlflowApp`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-mlflowapp.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::MlflowApp`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-mlflowapp.html).
 #[derive(Debug, Clone)]
 pub struct CfnMlflowApp {
     /// The S3 URI for a general purpose bucket to use as the MLflow App artifact store.
@@ -16819,8 +16819,8 @@ pub mod mlflow_app {
 
 /// Resource Type definition for AWS::SageMaker::MlflowTrackingServer
 ///
-/// CloudFormation type `AWS::SageMaker::MlflowTrackingServer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-mlflowtrackingserver.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::MlflowTrackingServer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-mlflowtrackingserver.html).
 #[derive(Debug, Clone)]
 pub struct CfnMlflowTrackingServer {
     /// The Amazon S3 URI for MLFlow Tracking Server artifacts.
@@ -17003,8 +17003,8 @@ pub mod mlflow_tracking_server {
 
 /// Resource type definition for AWS::SageMaker::Model
 ///
-/// CloudFormation type `AWS::SageMaker::Model`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-model.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Model`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-model.html).
 #[derive(Debug, Clone)]
 pub struct CfnModel {
     /// Specifies the containers in the inference pipeline.
@@ -17785,8 +17785,8 @@ pub mod model {
 
 /// Resource Type definition for AWS::SageMaker::ModelBiasJobDefinition
 ///
-/// CloudFormation type `AWS::SageMaker::ModelBiasJobDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelbiasjobdefinition.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::ModelBiasJobDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelbiasjobdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnModelBiasJobDefinition {
     /// The `EndpointName` property.
@@ -19173,8 +19173,8 @@ pub mod model_bias_job_definition {
 
 /// Resource Type definition for AWS::SageMaker::ModelCard.
 ///
-/// CloudFormation type `AWS::SageMaker::ModelCard`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelcard.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::ModelCard`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelcard.html).
 #[derive(Debug, Clone)]
 pub struct CfnModelCard {
     /// The `Content` property.
@@ -20750,8 +20750,8 @@ pub mod model_card {
 
 /// Resource Type definition for AWS::SageMaker::ModelExplainabilityJobDefinition
 ///
-/// CloudFormation type `AWS::SageMaker::ModelExplainabilityJobDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelexplainabilityjobdefinition.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::ModelExplainabilityJobDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelexplainabilityjobdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnModelExplainabilityJobDefinition {
     /// The `EndpointName` property.
@@ -22025,8 +22025,8 @@ pub mod model_explainability_job_definition {
 
 /// Resource Type definition for AWS::SageMaker::ModelPackage
 ///
-/// CloudFormation type `AWS::SageMaker::ModelPackage`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelpackage.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::ModelPackage`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelpackage.html).
 #[derive(Debug, Clone)]
 pub struct CfnModelPackage {
     /// The `AdditionalInferenceSpecifications` property.
@@ -24672,8 +24672,8 @@ pub mod model_package {
 
 /// Resource Type definition for AWS::SageMaker::ModelPackageGroup
 ///
-/// CloudFormation type `AWS::SageMaker::ModelPackageGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelpackagegroup.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::ModelPackageGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelpackagegroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnModelPackageGroup {
     /// The `ModelPackageGroupDescription` property.
@@ -24822,8 +24822,8 @@ pub mod model_package_group {
 
 /// Resource Type definition for AWS::SageMaker::ModelQualityJobDefinition
 ///
-/// CloudFormation type `AWS::SageMaker::ModelQualityJobDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelqualityjobdefinition.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::ModelQualityJobDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelqualityjobdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnModelQualityJobDefinition {
     /// The `EndpointName` property.
@@ -26245,8 +26245,8 @@ pub mod model_quality_job_definition {
 
 /// Resource Type definition for AWS::SageMaker::MonitoringSchedule
 ///
-/// CloudFormation type `AWS::SageMaker::MonitoringSchedule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-monitoringschedule.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::MonitoringSchedule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-monitoringschedule.html).
 #[derive(Debug, Clone)]
 pub struct CfnMonitoringSchedule {
     /// The `EndpointName` property.
@@ -27866,8 +27866,8 @@ pub mod monitoring_schedule {
 
 /// Resource Type definition for AWS::SageMaker::NotebookInstance
 ///
-/// CloudFormation type `AWS::SageMaker::NotebookInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-notebookinstance.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::NotebookInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-notebookinstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnNotebookInstance {
     /// A list of Amazon Elastic Inference (EI) instance types to associate with the notebook
@@ -28217,8 +28217,8 @@ pub mod notebook_instance {
 
 /// Resource Type definition for AWS::SageMaker::NotebookInstanceLifecycleConfig
 ///
-/// CloudFormation type `AWS::SageMaker::NotebookInstanceLifecycleConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-notebookinstancelifecycleconfig.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::NotebookInstanceLifecycleConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-notebookinstancelifecycleconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnNotebookInstanceLifecycleConfig {
     /// The name of the lifecycle configuration.
@@ -28421,8 +28421,8 @@ pub mod notebook_instance_lifecycle_config {
 
 /// Resource Type definition for AWS::SageMaker::PartnerApp
 ///
-/// CloudFormation type `AWS::SageMaker::PartnerApp`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-partnerapp.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::PartnerApp`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-partnerapp.html).
 #[derive(Debug, Clone)]
 pub struct CfnPartnerApp {
     /// The version of the PartnerApp.
@@ -28768,8 +28768,8 @@ pub mod partner_app {
 
 /// Resource Type definition for AWS::SageMaker::Pipeline
 ///
-/// CloudFormation type `AWS::SageMaker::Pipeline`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-pipeline.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Pipeline`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-pipeline.html).
 #[derive(Debug, Clone)]
 pub struct CfnPipeline {
     /// The `ParallelismConfiguration` property.
@@ -28923,8 +28923,8 @@ pub mod pipeline {
 
 /// Resource Type definition for AWS::SageMaker::ProcessingJob
 ///
-/// CloudFormation type `AWS::SageMaker::ProcessingJob`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-processingjob.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::ProcessingJob`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-processingjob.html).
 #[derive(Debug, Clone)]
 pub struct CfnProcessingJob {
     /// The `AppSpecification` property.
@@ -30377,8 +30377,8 @@ pub mod processing_job {
 
 /// Resource Type definition for AWS::SageMaker::Project
 ///
-/// CloudFormation type `AWS::SageMaker::Project`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-project.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Project`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-project.html).
 #[derive(Debug, Clone)]
 pub struct CfnProject {
     /// The `ProjectDescription` property.
@@ -30725,8 +30725,8 @@ pub mod project {
 
 /// Resource Type definition for AWS::SageMaker::Space
 ///
-/// CloudFormation type `AWS::SageMaker::Space`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-space.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Space`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-space.html).
 #[derive(Debug, Clone)]
 pub struct CfnSpace {
     /// The ID of the associated Domain.
@@ -31820,8 +31820,8 @@ pub mod space {
 
 /// Resource Type definition for AWS::SageMaker::StudioLifecycleConfig
 ///
-/// CloudFormation type `AWS::SageMaker::StudioLifecycleConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-studiolifecycleconfig.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::StudioLifecycleConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-studiolifecycleconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnStudioLifecycleConfig {
     /// The App type that the Lifecycle Configuration is attached to.
@@ -31955,8 +31955,8 @@ pub mod studio_lifecycle_config {
 
 /// Resource type definition for AWS::SageMaker::TrialComponent.
 ///
-/// CloudFormation type `AWS::SageMaker::TrialComponent`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-trialcomponent.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::TrialComponent`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-trialcomponent.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrialComponent {
     /// The name of the component as displayed. If DisplayName isn't specified,
@@ -32270,8 +32270,8 @@ pub mod trial_component {
 
 /// Resource Type definition for AWS::SageMaker::UserProfile
 ///
-/// CloudFormation type `AWS::SageMaker::UserProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-userprofile.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::UserProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-userprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserProfile {
     /// The ID of the associated Domain.
@@ -33946,8 +33946,8 @@ pub mod user_profile {
 /// workforce that you can use to label your training data using Amazon SageMaker Ground
 /// Truth.
 ///
-/// CloudFormation type `AWS::SageMaker::Workforce`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-workforce.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Workforce`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-workforce.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkforce {
     /// The `CognitoConfig` property.
@@ -34408,8 +34408,8 @@ pub mod workforce {
 
 /// Resource Type definition for AWS::SageMaker::Workteam
 ///
-/// CloudFormation type `AWS::SageMaker::Workteam`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-workteam.html).
+/// AWS documentation:
+/// [`AWS::SageMaker::Workteam`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-workteam.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkteam {
     /// A description of the work team.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::Scheduler::Schedule Resource Type
 ///
-/// CloudFormation type `AWS::Scheduler::Schedule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scheduler-schedule.html).
+/// AWS documentation:
+/// [`AWS::Scheduler::Schedule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scheduler-schedule.html).
 #[derive(Debug, Clone)]
 pub struct CfnSchedule {
     /// The description of the schedule.
@@ -1238,8 +1238,8 @@ pub mod schedule {
 
 /// Definition of AWS::Scheduler::ScheduleGroup Resource Type
 ///
-/// CloudFormation type `AWS::Scheduler::ScheduleGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scheduler-schedulegroup.html).
+/// AWS documentation:
+/// [`AWS::Scheduler::ScheduleGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scheduler-schedulegroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnScheduleGroup {
     /// The `Name` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Represents an AWS Supply Chain data integration flow.
 ///
-/// CloudFormation type `AWS::SCN::DataIntegrationFlow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scn-dataintegrationflow.html).
+/// AWS documentation:
+/// [`AWS::SCN::DataIntegrationFlow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scn-dataintegrationflow.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataIntegrationFlow {
     /// The Amazon Web Services Supply Chain instance identifier.
@@ -773,8 +773,8 @@ pub mod data_integration_flow {
 
 /// Represents an AWS Supply Chain data lake dataset.
 ///
-/// CloudFormation type `AWS::SCN::Dataset`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scn-dataset.html).
+/// AWS documentation:
+/// [`AWS::SCN::Dataset`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scn-dataset.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataset {
     /// The description of the dataset.
@@ -944,8 +944,8 @@ pub mod dataset {
 
 /// Resource Type definition for AWS::SCN::Instance
 ///
-/// CloudFormation type `AWS::SCN::Instance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scn-instance.html).
+/// AWS documentation:
+/// [`AWS::SCN::Instance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scn-instance.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstance {
     /// The instance description.
@@ -1113,8 +1113,8 @@ pub mod instance {
 
 /// Definition of AWS::SCN::Namespace Resource Type
 ///
-/// CloudFormation type `AWS::SCN::Namespace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scn-namespace.html).
+/// AWS documentation:
+/// [`AWS::SCN::Namespace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scn-namespace.html).
 #[derive(Debug, Clone)]
 pub struct CfnNamespace {
     /// The description of the namespace.

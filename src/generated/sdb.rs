@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::SDB::Domain
 ///
-/// CloudFormation type `AWS::SDB::Domain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sdb-domain.html).
+/// AWS documentation:
+/// [`AWS::SDB::Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sdb-domain.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomain {
     /// Information about the SimpleDB domain.

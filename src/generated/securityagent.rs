@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::SecurityAgent::AgentSpace
 ///
-/// CloudFormation type `AWS::SecurityAgent::AgentSpace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-agentspace.html).
+/// AWS documentation:
+/// [`AWS::SecurityAgent::AgentSpace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-agentspace.html).
 #[derive(Debug, Clone)]
 pub struct CfnAgentSpace {
     /// The `AwsResources` property.
@@ -1083,8 +1083,8 @@ pub mod agent_space {
 
 /// Resource Type definition for AWS::SecurityAgent::Application
 ///
-/// CloudFormation type `AWS::SecurityAgent::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-application.html).
+/// AWS documentation:
+/// [`AWS::SecurityAgent::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// Identifier of a KMS key. Can be a key ID, key ARN, alias name, or alias ARN.
@@ -1298,8 +1298,8 @@ pub mod application {
 /// Uploads an artifact to an agent space. Artifacts provide additional context for security
 /// testing, such as architecture diagrams, API specifications, or configuration files.
 ///
-/// CloudFormation type `AWS::SecurityAgent::Artifact`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-artifact.html).
+/// AWS documentation:
+/// [`AWS::SecurityAgent::Artifact`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-artifact.html).
 #[derive(Debug, Clone)]
 pub struct CfnArtifact {
     /// The unique identifier of the agent space to add the artifact to.
@@ -1384,8 +1384,8 @@ impl crate::template::Resource<CfnArtifact> {
 
 /// Resource Type definition for AWS::SecurityAgent::Integration.
 ///
-/// CloudFormation type `AWS::SecurityAgent::Integration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-integration.html).
+/// AWS documentation:
+/// [`AWS::SecurityAgent::Integration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-integration.html).
 #[derive(Debug, Clone)]
 pub struct CfnIntegration {
     /// The display name for the integration.
@@ -1922,8 +1922,8 @@ pub mod integration {
 
 /// Resource Type definition for AWS::SecurityAgent::Pentest
 ///
-/// CloudFormation type `AWS::SecurityAgent::Pentest`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-pentest.html).
+/// AWS documentation:
+/// [`AWS::SecurityAgent::Pentest`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-pentest.html).
 #[derive(Debug, Clone)]
 pub struct CfnPentest {
     /// Identifier of agent space where the pentest should be created
@@ -3021,8 +3021,8 @@ pub mod pentest {
 
 /// Resource Type definition for AWS::SecurityAgent::SecurityRequirementPack
 ///
-/// CloudFormation type `AWS::SecurityAgent::SecurityRequirementPack`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-securityrequirementpack.html).
+/// AWS documentation:
+/// [`AWS::SecurityAgent::SecurityRequirementPack`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-securityrequirementpack.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityRequirementPack {
     /// Description of the pack
@@ -3262,8 +3262,8 @@ pub mod security_requirement_pack {
 
 /// Resource Type definition for AWS::SecurityAgent::TargetDomain
 ///
-/// CloudFormation type `AWS::SecurityAgent::TargetDomain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-targetdomain.html).
+/// AWS documentation:
+/// [`AWS::SecurityAgent::TargetDomain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityagent-targetdomain.html).
 #[derive(Debug, Clone)]
 pub struct CfnTargetDomain {
     /// Tags for the target domain

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Creates a custom action target in Security Hub.
 ///
-/// CloudFormation type `AWS::SecurityHub::ActionTarget`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-actiontarget.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::ActionTarget`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-actiontarget.html).
 #[derive(Debug, Clone)]
 pub struct CfnActionTarget {
     /// The description for the custom action target.
@@ -67,8 +67,8 @@ impl crate::template::Resource<CfnActionTarget> {
 /// The AWS::SecurityHub::AggregatorV2 resource represents the AWS Security Hub AggregatorV2
 /// in your account.
 ///
-/// CloudFormation type `AWS::SecurityHub::AggregatorV2`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-aggregatorv2.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::AggregatorV2`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-aggregatorv2.html).
 #[derive(Debug, Clone)]
 pub struct CfnAggregatorV2 {
     /// The list of included Regions
@@ -145,8 +145,8 @@ impl crate::template::Resource<CfnAggregatorV2> {
 /// The `AWS::SecurityHub::AutomationRule` resource specifies an automation rule based on
 /// input parameters.
 ///
-/// CloudFormation type `AWS::SecurityHub::AutomationRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-automationrule.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::AutomationRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-automationrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnAutomationRule {
     /// One or more actions to update finding fields if a finding matches the conditions
@@ -1546,8 +1546,8 @@ pub mod automation_rule {
 
 /// Resource schema for AWS::SecurityHub::AutomationRuleV2
 ///
-/// CloudFormation type `AWS::SecurityHub::AutomationRuleV2`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-automationrulev2.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::AutomationRuleV2`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-automationrulev2.html).
 #[derive(Debug, Clone)]
 pub struct CfnAutomationRuleV2 {
     /// A list of actions to be performed when the rule criteria is met
@@ -2618,8 +2618,8 @@ pub mod automation_rule_v2 {
 /// The AWS::SecurityHub::ConfigurationPolicy resource represents the Central Configuration
 /// Policy in your account.
 ///
-/// CloudFormation type `AWS::SecurityHub::ConfigurationPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-configurationpolicy.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::ConfigurationPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-configurationpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigurationPolicy {
     /// The `ConfigurationPolicy` property.
@@ -2994,8 +2994,8 @@ pub mod configuration_policy {
 
 /// Creates a connector to a third-party cloud provider in Security Hub CSPM.
 ///
-/// CloudFormation type `AWS::SecurityHub::Connector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-connector.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::Connector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-connector.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnector {
     /// The description of the connector.
@@ -3267,8 +3267,8 @@ pub mod connector {
 
 /// Resource schema for AWS::SecurityHub::ConnectorV2
 ///
-/// CloudFormation type `AWS::SecurityHub::ConnectorV2`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-connectorv2.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::ConnectorV2`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-connectorv2.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnectorV2 {
     /// A description of the connector
@@ -3413,8 +3413,8 @@ impl crate::template::Resource<CfnConnectorV2> {
 /// The `AWS::SecurityHub::DelegatedAdmin` resource designates the delegated ASHlong
 /// administrator account for an organization.
 ///
-/// CloudFormation type `AWS::SecurityHub::DelegatedAdmin`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-delegatedadmin.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::DelegatedAdmin`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-delegatedadmin.html).
 #[derive(Debug, Clone)]
 pub struct CfnDelegatedAdmin {
     /// The AWS-account identifier of the account to designate as the Security Hub CSPM
@@ -3463,8 +3463,8 @@ impl crate::template::Resource<CfnDelegatedAdmin> {
 
 /// The `AWS::SecurityHub::FindingAggregator` resource enables cross-Region aggregation.
 ///
-/// CloudFormation type `AWS::SecurityHub::FindingAggregator`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-findingaggregator.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::FindingAggregator`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-findingaggregator.html).
 #[derive(Debug, Clone)]
 pub struct CfnFindingAggregator {
     /// Indicates whether to aggregate findings from all of the available Regions in the current
@@ -3529,8 +3529,8 @@ impl crate::template::Resource<CfnFindingAggregator> {
 /// The AWS::SecurityHub::Hub resource represents the implementation of the AWS Security Hub
 /// service in your account.
 ///
-/// CloudFormation type `AWS::SecurityHub::Hub`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-hub.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::Hub`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-hub.html).
 #[derive(Debug, Clone)]
 pub struct CfnHub {
     /// Whether to automatically enable new controls when they are added to standards that are
@@ -3635,8 +3635,8 @@ impl crate::template::Resource<CfnHub> {
 /// The AWS::SecurityHub::HubV2 resource represents the implementation of the AWS Security
 /// Hub V2 service in your account.
 ///
-/// CloudFormation type `AWS::SecurityHub::HubV2`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-hubv2.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::HubV2`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-hubv2.html).
 #[derive(Debug, Clone)]
 pub struct CfnHubV2 {
     /// The `NetworkScanning` property.
@@ -3750,8 +3750,8 @@ pub mod hub_v2 {
 /// The AWS::SecurityHub::Insight resource represents the AWS Security Hub Insight in your
 /// account.
 ///
-/// CloudFormation type `AWS::SecurityHub::Insight`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-insight.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::Insight`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-insight.html).
 #[derive(Debug, Clone)]
 pub struct CfnInsight {
     /// One or more attributes used to filter the findings included in the insight
@@ -5914,8 +5914,8 @@ pub mod insight {
 /// The AWS::SecurityHub::OrganizationConfiguration resource represents the configuration of
 /// your organization in Security Hub.
 ///
-/// CloudFormation type `AWS::SecurityHub::OrganizationConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-organizationconfiguration.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::OrganizationConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-organizationconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnOrganizationConfiguration {
     /// Whether to automatically enable Security Hub in new member accounts when they join the
@@ -6009,8 +6009,8 @@ impl crate::template::Resource<CfnOrganizationConfiguration> {
 /// The AWS::SecurityHub::PolicyAssociation resource represents the AWS Security Hub Central
 /// Configuration Policy associations in your Target.
 ///
-/// CloudFormation type `AWS::SecurityHub::PolicyAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-policyassociation.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::PolicyAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-policyassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicyAssociation {
     /// The universally unique identifier (UUID) of the configuration policy or a value of
@@ -6098,8 +6098,8 @@ impl crate::template::Resource<CfnPolicyAssociation> {
 /// The AWS::SecurityHub::ProductSubscription resource represents a subscription to a
 /// service that is allowed to generate findings for your Security Hub account.
 ///
-/// CloudFormation type `AWS::SecurityHub::ProductSubscription`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-productsubscription.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::ProductSubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-productsubscription.html).
 #[derive(Debug, Clone)]
 pub struct CfnProductSubscription {
     /// The generic ARN of the product being subscribed to
@@ -6144,8 +6144,8 @@ impl crate::template::Resource<CfnProductSubscription> {
 /// A security control in Security Hub describes a security best practice related to a
 /// specific resource.
 ///
-/// CloudFormation type `AWS::SecurityHub::SecurityControl`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-securitycontrol.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::SecurityControl`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-securitycontrol.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityControl {
     /// The most recent reason for updating the customizable properties of a security control.
@@ -6226,8 +6226,8 @@ impl crate::template::CfnResource for CfnSecurityControl {
 /// The `AWS::SecurityHub::Standard` resource specifies the enablement of a security
 /// standard.
 ///
-/// CloudFormation type `AWS::SecurityHub::Standard`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-standard.html).
+/// AWS documentation:
+/// [`AWS::SecurityHub::Standard`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securityhub-standard.html).
 #[derive(Debug, Clone)]
 pub struct CfnStandard {
     /// Specifies which controls are to be disabled in a standard.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::SecurityLake::AwsLogSource
 ///
-/// CloudFormation type `AWS::SecurityLake::AwsLogSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-awslogsource.html).
+/// AWS documentation:
+/// [`AWS::SecurityLake::AwsLogSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-awslogsource.html).
 #[derive(Debug, Clone)]
 pub struct CfnAwsLogSource {
     /// AWS account where you want to collect logs from.
@@ -72,8 +72,8 @@ impl crate::template::CfnResource for CfnAwsLogSource {
 
 /// Resource Type definition for AWS::SecurityLake::DataLake
 ///
-/// CloudFormation type `AWS::SecurityLake::DataLake`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-datalake.html).
+/// AWS documentation:
+/// [`AWS::SecurityLake::DataLake`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-datalake.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataLake {
     /// The `EncryptionConfiguration` property.
@@ -501,8 +501,8 @@ pub mod data_lake {
 
 /// Resource Type definition for AWS::SecurityLake::Subscriber
 ///
-/// CloudFormation type `AWS::SecurityLake::Subscriber`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-subscriber.html).
+/// AWS documentation:
+/// [`AWS::SecurityLake::Subscriber`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-subscriber.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubscriber {
     /// The `AccessTypes` property.
@@ -842,8 +842,8 @@ pub mod subscriber {
 
 /// Resource Type definition for AWS::SecurityLake::SubscriberNotification
 ///
-/// CloudFormation type `AWS::SecurityLake::SubscriberNotification`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-subscribernotification.html).
+/// AWS documentation:
+/// [`AWS::SecurityLake::SubscriberNotification`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-securitylake-subscribernotification.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubscriberNotification {
     /// The `NotificationConfiguration` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The `AWS::Serverless::Api` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::Api`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-api.html).
+/// AWS documentation:
+/// [`AWS::Serverless::Api`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-api.html).
 #[derive(Debug, Clone)]
 pub struct CfnApi {
     /// The `AccessLogSetting` property.
@@ -815,8 +815,8 @@ pub mod api {
 
 /// The `AWS::Serverless::Application` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-application.html).
+/// AWS documentation:
+/// [`AWS::Serverless::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The `Location` property.
@@ -918,8 +918,8 @@ impl crate::template::Resource<CfnApplication> {
 
 /// The `AWS::Serverless::CapacityProvider` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::CapacityProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-capacityprovider.html).
+/// AWS documentation:
+/// [`AWS::Serverless::CapacityProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-capacityprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnCapacityProvider {
     /// The `CapacityProviderName` property.
@@ -1081,8 +1081,8 @@ impl crate::template::CfnResource for CfnCapacityProvider {
 
 /// The `AWS::Serverless::Connector` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::Connector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-connector.html).
+/// AWS documentation:
+/// [`AWS::Serverless::Connector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-connector.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnector {
     /// The `Destination` property.
@@ -1134,8 +1134,8 @@ impl crate::template::CfnResource for CfnConnector {
 
 /// The `AWS::Serverless::Function` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::Function`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-function.html).
+/// AWS documentation:
+/// [`AWS::Serverless::Function`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-function.html).
 #[derive(Debug, Clone)]
 pub struct CfnFunction {
     /// The `Architectures` property.
@@ -2435,8 +2435,8 @@ pub mod function {
 
 /// The `AWS::Serverless::GraphQLApi` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::GraphQLApi`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-graphqlapi.html).
+/// AWS documentation:
+/// [`AWS::Serverless::GraphQLApi`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-graphqlapi.html).
 #[derive(Debug, Clone)]
 pub struct CfnGraphQlApi {
     /// The `ApiKeys` property.
@@ -2710,8 +2710,8 @@ impl crate::template::CfnResource for CfnGraphQlApi {
 
 /// The `AWS::Serverless::HttpApi` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::HttpApi`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-httpapi.html).
+/// AWS documentation:
+/// [`AWS::Serverless::HttpApi`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-httpapi.html).
 #[derive(Debug, Clone)]
 pub struct CfnHttpApi {
     /// Settings for logging access in this stage.
@@ -2985,8 +2985,8 @@ impl crate::template::Resource<CfnHttpApi> {
 
 /// The `AWS::Serverless::LayerVersion` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::LayerVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-layerversion.html).
+/// AWS documentation:
+/// [`AWS::Serverless::LayerVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-layerversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnLayerVersion {
     /// The `CompatibleArchitectures` property.
@@ -3127,8 +3127,8 @@ impl crate::template::Resource<CfnLayerVersion> {
 
 /// The `AWS::Serverless::MicrovmImage` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::MicrovmImage`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-microvmimage.html).
+/// AWS documentation:
+/// [`AWS::Serverless::MicrovmImage`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-microvmimage.html).
 #[derive(Debug, Clone)]
 pub struct CfnMicrovmImage {
     /// The `AdditionalOsCapabilities` property.
@@ -3428,8 +3428,8 @@ pub mod microvm_image {
 
 /// The `AWS::Serverless::NetworkConnector` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::NetworkConnector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-networkconnector.html).
+/// AWS documentation:
+/// [`AWS::Serverless::NetworkConnector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-networkconnector.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkConnector {
     /// The `ComputeTypes` property.
@@ -3535,8 +3535,8 @@ impl crate::template::CfnResource for CfnNetworkConnector {
 
 /// The `AWS::Serverless::SimpleTable` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::SimpleTable`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-simpletable.html).
+/// AWS documentation:
+/// [`AWS::Serverless::SimpleTable`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-simpletable.html).
 #[derive(Debug, Clone)]
 pub struct CfnSimpleTable {
     /// The `PointInTimeRecoverySpecification` property.
@@ -3844,8 +3844,8 @@ pub mod simple_table {
 
 /// The `AWS::Serverless::StateMachine` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::StateMachine`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-statemachine.html).
+/// AWS documentation:
+/// [`AWS::Serverless::StateMachine`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-statemachine.html).
 #[derive(Debug, Clone)]
 pub struct CfnStateMachine {
     /// The `AutoPublishAlias` property.
@@ -4117,8 +4117,8 @@ impl crate::template::Resource<CfnStateMachine> {
 
 /// The `AWS::Serverless::WebFunction` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::WebFunction`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-webfunction.html).
+/// AWS documentation:
+/// [`AWS::Serverless::WebFunction`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-webfunction.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebFunction {
     /// The `AuthType` property.
@@ -4463,8 +4463,8 @@ impl crate::template::CfnResource for CfnWebFunction {
 
 /// The `AWS::Serverless::WebSocketApi` resource type.
 ///
-/// CloudFormation type `AWS::Serverless::WebSocketApi`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-websocketapi.html).
+/// AWS documentation:
+/// [`AWS::Serverless::WebSocketApi`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverless-websocketapi.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebSocketApi {
     /// Settings for logging access in this stage.

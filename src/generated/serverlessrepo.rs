@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for an AWS Serverless Application Repository application.
 ///
-/// CloudFormation type `AWS::ServerlessRepo::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverlessrepo-application.html).
+/// AWS documentation:
+/// [`AWS::ServerlessRepo::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-serverlessrepo-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The name of the author publishing the app.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::ServiceCatalog::AcceptedPortfolioShare
 ///
-/// CloudFormation type `AWS::ServiceCatalog::AcceptedPortfolioShare`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-acceptedportfolioshare.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::AcceptedPortfolioShare`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-acceptedportfolioshare.html).
 #[derive(Debug, Clone)]
 pub struct CfnAcceptedPortfolioShare {
     /// The language code.
@@ -56,8 +56,8 @@ impl crate::template::CfnResource for CfnAcceptedPortfolioShare {
 
 /// Resource type definition for AWS::ServiceCatalog::CloudFormationProduct
 ///
-/// CloudFormation type `AWS::ServiceCatalog::CloudFormationProduct`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-cloudformationproduct.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::CloudFormationProduct`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-cloudformationproduct.html).
 #[derive(Debug, Clone)]
 pub struct CfnCloudFormationProduct {
     /// The language code.
@@ -477,9 +477,8 @@ pub mod cloud_formation_product {
 
 /// Resource Type definition for AWS::ServiceCatalog::CloudFormationProvisionedProduct
 ///
-/// CloudFormation type `AWS::ServiceCatalog::CloudFormationProvisionedProduct`; see the
-/// [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-cloudformationprovisionedproduct.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::CloudFormationProvisionedProduct`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-cloudformationprovisionedproduct.html).
 #[derive(Debug, Clone)]
 pub struct CfnCloudFormationProvisionedProduct {
     /// The `AcceptLanguage` property.
@@ -932,8 +931,8 @@ pub mod cloud_formation_provisioned_product {
 
 /// Resource Type definition for AWS::ServiceCatalog::LaunchNotificationConstraint
 ///
-/// CloudFormation type `AWS::ServiceCatalog::LaunchNotificationConstraint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-launchnotificationconstraint.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::LaunchNotificationConstraint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-launchnotificationconstraint.html).
 #[derive(Debug, Clone)]
 pub struct CfnLaunchNotificationConstraint {
     /// The `AcceptLanguage` property.
@@ -1020,8 +1019,8 @@ impl crate::template::Resource<CfnLaunchNotificationConstraint> {
 
 /// Resource Type definition for AWS::ServiceCatalog::LaunchRoleConstraint
 ///
-/// CloudFormation type `AWS::ServiceCatalog::LaunchRoleConstraint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-launchroleconstraint.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::LaunchRoleConstraint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-launchroleconstraint.html).
 #[derive(Debug, Clone)]
 pub struct CfnLaunchRoleConstraint {
     /// The language code for the constraint.
@@ -1130,8 +1129,8 @@ impl crate::template::Resource<CfnLaunchRoleConstraint> {
 
 /// Resource Type definition for AWS::ServiceCatalog::LaunchTemplateConstraint
 ///
-/// CloudFormation type `AWS::ServiceCatalog::LaunchTemplateConstraint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-launchtemplateconstraint.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::LaunchTemplateConstraint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-launchtemplateconstraint.html).
 #[derive(Debug, Clone)]
 pub struct CfnLaunchTemplateConstraint {
     /// The language code.
@@ -1218,8 +1217,8 @@ impl crate::template::Resource<CfnLaunchTemplateConstraint> {
 
 /// Resource type definition for AWS::ServiceCatalog::Portfolio
 ///
-/// CloudFormation type `AWS::ServiceCatalog::Portfolio`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-portfolio.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::Portfolio`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-portfolio.html).
 #[derive(Debug, Clone)]
 pub struct CfnPortfolio {
     /// The `AcceptLanguage` property.
@@ -1364,8 +1363,8 @@ pub mod portfolio {
 
 /// Resource Type definition for AWS::ServiceCatalog::PortfolioPrincipalAssociation
 ///
-/// CloudFormation type `AWS::ServiceCatalog::PortfolioPrincipalAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-portfolioprincipalassociation.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::PortfolioPrincipalAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-portfolioprincipalassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnPortfolioPrincipalAssociation {
     /// The language code.
@@ -1445,8 +1444,8 @@ impl crate::template::CfnResource for CfnPortfolioPrincipalAssociation {
 
 /// Resource Type definition for AWS::ServiceCatalog::PortfolioProductAssociation
 ///
-/// CloudFormation type `AWS::ServiceCatalog::PortfolioProductAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-portfolioproductassociation.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::PortfolioProductAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-portfolioproductassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnPortfolioProductAssociation {
     /// The language code.
@@ -1532,8 +1531,8 @@ impl crate::template::CfnResource for CfnPortfolioProductAssociation {
 
 /// Resource Type definition for AWS::ServiceCatalog::PortfolioShare
 ///
-/// CloudFormation type `AWS::ServiceCatalog::PortfolioShare`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-portfolioshare.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::PortfolioShare`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-portfolioshare.html).
 #[derive(Debug, Clone)]
 pub struct CfnPortfolioShare {
     /// The language code.
@@ -1606,8 +1605,8 @@ impl crate::template::CfnResource for CfnPortfolioShare {
 
 /// Resource type definition for AWS::ServiceCatalog::ResourceUpdateConstraint
 ///
-/// CloudFormation type `AWS::ServiceCatalog::ResourceUpdateConstraint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-resourceupdateconstraint.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::ResourceUpdateConstraint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-resourceupdateconstraint.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceUpdateConstraint {
     /// The language code
@@ -1698,8 +1697,8 @@ impl crate::template::Resource<CfnResourceUpdateConstraint> {
 
 /// Resource Schema for AWS::ServiceCatalog::ServiceAction
 ///
-/// CloudFormation type `AWS::ServiceCatalog::ServiceAction`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-serviceaction.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::ServiceAction`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-serviceaction.html).
 #[derive(Debug, Clone)]
 pub struct CfnServiceAction {
     /// The `AcceptLanguage` property.
@@ -1833,8 +1832,8 @@ pub mod service_action {
 
 /// Resource Schema for AWS::ServiceCatalog::ServiceActionAssociation
 ///
-/// CloudFormation type `AWS::ServiceCatalog::ServiceActionAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-serviceactionassociation.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::ServiceActionAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-serviceactionassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnServiceActionAssociation {
     /// The `ProductId` property.
@@ -1886,8 +1885,8 @@ impl crate::template::CfnResource for CfnServiceActionAssociation {
 
 /// Resource Type definition for AWS::ServiceCatalog::StackSetConstraint
 ///
-/// CloudFormation type `AWS::ServiceCatalog::StackSetConstraint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-stacksetconstraint.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::StackSetConstraint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-stacksetconstraint.html).
 #[derive(Debug, Clone)]
 pub struct CfnStackSetConstraint {
     /// The language code.
@@ -1996,8 +1995,8 @@ impl crate::template::Resource<CfnStackSetConstraint> {
 
 /// Resource type definition for AWS::ServiceCatalog::TagOption
 ///
-/// CloudFormation type `AWS::ServiceCatalog::TagOption`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-tagoption.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::TagOption`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-tagoption.html).
 #[derive(Debug, Clone)]
 pub struct CfnTagOption {
     /// The TagOption active state.
@@ -2060,8 +2059,8 @@ impl crate::template::Resource<CfnTagOption> {
 
 /// Resource Type definition for AWS::ServiceCatalog::TagOptionAssociation
 ///
-/// CloudFormation type `AWS::ServiceCatalog::TagOptionAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-tagoptionassociation.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalog::TagOptionAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalog-tagoptionassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnTagOptionAssociation {
     /// The CloudformationProduct or Portfolio identifier.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Schema for AWS::ServiceCatalogAppRegistry::Application
 ///
-/// CloudFormation type `AWS::ServiceCatalogAppRegistry::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalogappregistry-application.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalogAppRegistry::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalogappregistry-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The description of the application.
@@ -102,8 +102,8 @@ impl crate::template::Resource<CfnApplication> {
 
 /// Resource Schema for AWS::ServiceCatalogAppRegistry::AttributeGroup.
 ///
-/// CloudFormation type `AWS::ServiceCatalogAppRegistry::AttributeGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalogappregistry-attributegroup.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalogAppRegistry::AttributeGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalogappregistry-attributegroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnAttributeGroup {
     /// The `Attributes` property.
@@ -191,9 +191,8 @@ impl crate::template::Resource<CfnAttributeGroup> {
 
 /// Resource Schema for AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation.
 ///
-/// CloudFormation type `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`; see the
-/// [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalogappregistry-attributegroupassociation.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalogappregistry-attributegroupassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnAttributeGroupAssociation {
     /// The name or the Id of the Application.
@@ -250,8 +249,8 @@ impl crate::template::Resource<CfnAttributeGroupAssociation> {
 
 /// Resource Schema for AWS::ServiceCatalogAppRegistry::ResourceAssociation
 ///
-/// CloudFormation type `AWS::ServiceCatalogAppRegistry::ResourceAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalogappregistry-resourceassociation.html).
+/// AWS documentation:
+/// [`AWS::ServiceCatalogAppRegistry::ResourceAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicecatalogappregistry-resourceassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceAssociation {
     /// The name or the Id of the Application.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::SES::ConfigurationSet.
 ///
-/// CloudFormation type `AWS::SES::ConfigurationSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-configurationset.html).
+/// AWS documentation:
+/// [`AWS::SES::ConfigurationSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-configurationset.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigurationSet {
     /// The `ArchivingOptions` property.
@@ -674,8 +674,8 @@ pub mod configuration_set {
 
 /// Resource Type definition for AWS::SES::ConfigurationSetEventDestination
 ///
-/// CloudFormation type `AWS::SES::ConfigurationSetEventDestination`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-configurationseteventdestination.html).
+/// AWS documentation:
+/// [`AWS::SES::ConfigurationSetEventDestination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-configurationseteventdestination.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigurationSetEventDestination {
     /// The name of the configuration set that contains the event destination.
@@ -1087,8 +1087,8 @@ pub mod configuration_set_event_destination {
 
 /// Resource schema for AWS::SES::ContactList.
 ///
-/// CloudFormation type `AWS::SES::ContactList`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-contactlist.html).
+/// AWS documentation:
+/// [`AWS::SES::ContactList`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-contactlist.html).
 #[derive(Debug, Clone)]
 pub struct CfnContactList {
     /// The name of the contact list.
@@ -1287,8 +1287,8 @@ pub mod contact_list {
 
 /// Resource Type definition for AWS::SES::CustomVerificationEmailTemplate.
 ///
-/// CloudFormation type `AWS::SES::CustomVerificationEmailTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-customverificationemailtemplate.html).
+/// AWS documentation:
+/// [`AWS::SES::CustomVerificationEmailTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-customverificationemailtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnCustomVerificationEmailTemplate {
     /// The URL that the recipient of the verification email is sent to if his or her address is
@@ -1429,8 +1429,8 @@ pub mod custom_verification_email_template {
 
 /// Resource Type definition for AWS::SES::DedicatedIpPool
 ///
-/// CloudFormation type `AWS::SES::DedicatedIpPool`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-dedicatedippool.html).
+/// AWS documentation:
+/// [`AWS::SES::DedicatedIpPool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-dedicatedippool.html).
 #[derive(Debug, Clone)]
 pub struct CfnDedicatedIpPool {
     /// The name of the dedicated IP pool.
@@ -1548,8 +1548,8 @@ pub mod dedicated_ip_pool {
 
 /// Resource Type definition for AWS::SES::EmailIdentity
 ///
-/// CloudFormation type `AWS::SES::EmailIdentity`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-emailidentity.html).
+/// AWS documentation:
+/// [`AWS::SES::EmailIdentity`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-emailidentity.html).
 #[derive(Debug, Clone)]
 pub struct CfnEmailIdentity {
     /// The `ConfigurationSetAttributes` property.
@@ -2025,8 +2025,8 @@ pub mod email_identity {
 /// Associates an AWS Certificate Manager certificate with a sender under an SES email
 /// identity, so that SES signs the sender's mail with S/MIME.
 ///
-/// CloudFormation type `AWS::SES::EmailIdentityCertificate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-emailidentitycertificate.html).
+/// AWS documentation:
+/// [`AWS::SES::EmailIdentityCertificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-emailidentitycertificate.html).
 #[derive(Debug, Clone)]
 pub struct CfnEmailIdentityCertificate {
     /// The ARN of the AWS Certificate Manager certificate to associate with the sender.
@@ -2079,8 +2079,8 @@ impl crate::template::CfnResource for CfnEmailIdentityCertificate {
 
 /// Definition of AWS::SES::MailManagerAddonInstance Resource Type
 ///
-/// CloudFormation type `AWS::SES::MailManagerAddonInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanageraddoninstance.html).
+/// AWS documentation:
+/// [`AWS::SES::MailManagerAddonInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanageraddoninstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnMailManagerAddonInstance {
     /// The `AddonSubscriptionId` property.
@@ -2197,8 +2197,8 @@ pub mod mail_manager_addon_instance {
 
 /// Definition of AWS::SES::MailManagerAddonSubscription Resource Type
 ///
-/// CloudFormation type `AWS::SES::MailManagerAddonSubscription`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanageraddonsubscription.html).
+/// AWS documentation:
+/// [`AWS::SES::MailManagerAddonSubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanageraddonsubscription.html).
 #[derive(Debug, Clone)]
 pub struct CfnMailManagerAddonSubscription {
     /// The `AddonName` property.
@@ -2310,8 +2310,8 @@ pub mod mail_manager_addon_subscription {
 
 /// Definition of AWS::SES::MailManagerAddressList Resource Type
 ///
-/// CloudFormation type `AWS::SES::MailManagerAddressList`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanageraddresslist.html).
+/// AWS documentation:
+/// [`AWS::SES::MailManagerAddressList`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanageraddresslist.html).
 #[derive(Debug, Clone)]
 pub struct CfnMailManagerAddressList {
     /// The `AddressListName` property.
@@ -2430,8 +2430,8 @@ pub mod mail_manager_address_list {
 
 /// Definition of AWS::SES::MailManagerArchive Resource Type
 ///
-/// CloudFormation type `AWS::SES::MailManagerArchive`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagerarchive.html).
+/// AWS documentation:
+/// [`AWS::SES::MailManagerArchive`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagerarchive.html).
 #[derive(Debug, Clone)]
 pub struct CfnMailManagerArchive {
     /// The `ArchiveName` property.
@@ -2580,8 +2580,8 @@ pub mod mail_manager_archive {
 
 /// Definition of AWS::SES::MailManagerIngressPoint Resource Type
 ///
-/// CloudFormation type `AWS::SES::MailManagerIngressPoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanageringresspoint.html).
+/// AWS documentation:
+/// [`AWS::SES::MailManagerIngressPoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanageringresspoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnMailManagerIngressPoint {
     /// The `IngressPointConfiguration` property.
@@ -2792,8 +2792,8 @@ pub mod mail_manager_ingress_point {
 
 /// Definition of AWS::SES::MailManagerRelay Resource Type
 ///
-/// CloudFormation type `AWS::SES::MailManagerRelay`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagerrelay.html).
+/// AWS documentation:
+/// [`AWS::SES::MailManagerRelay`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagerrelay.html).
 #[derive(Debug, Clone)]
 pub struct CfnMailManagerRelay {
     /// The `Authentication` property.
@@ -2931,8 +2931,8 @@ pub mod mail_manager_relay {
 
 /// Definition of AWS::SES::MailManagerRuleSet Resource Type
 ///
-/// CloudFormation type `AWS::SES::MailManagerRuleSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagerruleset.html).
+/// AWS documentation:
+/// [`AWS::SES::MailManagerRuleSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagerruleset.html).
 #[derive(Debug, Clone)]
 pub struct CfnMailManagerRuleSet {
     /// The `RuleSetName` property.
@@ -3135,8 +3135,8 @@ pub mod mail_manager_rule_set {
 
 /// Definition of AWS::SES::MailManagerTrafficPolicy Resource Type
 ///
-/// CloudFormation type `AWS::SES::MailManagerTrafficPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagertrafficpolicy.html).
+/// AWS documentation:
+/// [`AWS::SES::MailManagerTrafficPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-mailmanagertrafficpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnMailManagerTrafficPolicy {
     /// The `DefaultAction` property.
@@ -3329,8 +3329,8 @@ pub mod mail_manager_traffic_policy {
 
 /// Resource Type definition for AWS::SES::MultiRegionEndpoint
 ///
-/// CloudFormation type `AWS::SES::MultiRegionEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-multiregionendpoint.html).
+/// AWS documentation:
+/// [`AWS::SES::MultiRegionEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-multiregionendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnMultiRegionEndpoint {
     /// The `Details` property.
@@ -3471,8 +3471,8 @@ pub mod multi_region_endpoint {
 
 /// Resource Type definition for AWS::SES::ReceiptFilter
 ///
-/// CloudFormation type `AWS::SES::ReceiptFilter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-receiptfilter.html).
+/// AWS documentation:
+/// [`AWS::SES::ReceiptFilter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-receiptfilter.html).
 #[derive(Debug, Clone)]
 pub struct CfnReceiptFilter {
     /// The `Filter` property.
@@ -3612,8 +3612,8 @@ pub mod receipt_filter {
 
 /// Resource Type definition for AWS::SES::ReceiptRule
 ///
-/// CloudFormation type `AWS::SES::ReceiptRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-receiptrule.html).
+/// AWS documentation:
+/// [`AWS::SES::ReceiptRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-receiptrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnReceiptRule {
     /// The name of an existing rule after which the new rule is placed.
@@ -4445,8 +4445,8 @@ pub mod receipt_rule {
 
 /// Resource Type definition for AWS::SES::ReceiptRuleSet
 ///
-/// CloudFormation type `AWS::SES::ReceiptRuleSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-receiptruleset.html).
+/// AWS documentation:
+/// [`AWS::SES::ReceiptRuleSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-receiptruleset.html).
 #[derive(Debug, Clone)]
 pub struct CfnReceiptRuleSet {
     /// The name of the rule set.
@@ -4489,8 +4489,8 @@ impl crate::template::CfnResource for CfnReceiptRuleSet {
 
 /// Resource Type definition for AWS::SES::Template
 ///
-/// CloudFormation type `AWS::SES::Template`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-template.html).
+/// AWS documentation:
+/// [`AWS::SES::Template`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-template.html).
 #[derive(Debug, Clone)]
 pub struct CfnTemplate {
     /// The tags (keys and values) associated with the email template.
@@ -4678,8 +4678,8 @@ pub mod template {
 
 /// Resource Type definition for AWS::SES::Tenant
 ///
-/// CloudFormation type `AWS::SES::Tenant`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-tenant.html).
+/// AWS documentation:
+/// [`AWS::SES::Tenant`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-tenant.html).
 #[derive(Debug, Clone)]
 pub struct CfnTenant {
     /// The reputation configuration for the tenant. Sending status remains managed by SES.
@@ -4980,8 +4980,8 @@ pub mod tenant {
 
 /// Resource Type definition for AWS::SES::VdmAttributes
 ///
-/// CloudFormation type `AWS::SES::VdmAttributes`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-vdmattributes.html).
+/// AWS documentation:
+/// [`AWS::SES::VdmAttributes`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ses-vdmattributes.html).
 #[derive(Debug, Clone)]
 pub struct CfnVdmAttributes {
     /// The `DashboardAttributes` property.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Config the role and list of Amazon S3 log buckets used by the Shield Response Team (SRT)
 /// to access your AWS account while assisting with attack mitigation.
 ///
-/// CloudFormation type `AWS::Shield::DRTAccess`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-shield-drtaccess.html).
+/// AWS documentation:
+/// [`AWS::Shield::DRTAccess`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-shield-drtaccess.html).
 #[derive(Debug, Clone)]
 pub struct CfnDrtAccess {
     /// Authorizes the Shield Response Team (SRT) to access the specified Amazon S3 bucket
@@ -67,8 +67,8 @@ impl crate::template::Resource<CfnDrtAccess> {
 /// Authorizes the Shield Response Team (SRT) to use email and phone to notify contacts
 /// about escalations to the SRT and to initiate proactive customer support.
 ///
-/// CloudFormation type `AWS::Shield::ProactiveEngagement`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-shield-proactiveengagement.html).
+/// AWS documentation:
+/// [`AWS::Shield::ProactiveEngagement`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-shield-proactiveengagement.html).
 #[derive(Debug, Clone)]
 pub struct CfnProactiveEngagement {
     /// A list of email addresses and phone numbers that the Shield Response Team (SRT) can use
@@ -197,8 +197,8 @@ pub mod proactive_engagement {
 /// CloudFront distribution, Amazon Route 53 hosted zone, AWS Global Accelerator standard
 /// accelerator, Elastic IP Address, Application Load Balancer, or a Classic Load Balancer.
 ///
-/// CloudFormation type `AWS::Shield::Protection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-shield-protection.html).
+/// AWS documentation:
+/// [`AWS::Shield::Protection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-shield-protection.html).
 #[derive(Debug, Clone)]
 pub struct CfnProtection {
     /// The `ApplicationLayerAutomaticResponseConfiguration` property.
@@ -400,8 +400,8 @@ pub mod protection {
 
 /// A grouping of protected resources so they can be handled as a collective.
 ///
-/// CloudFormation type `AWS::Shield::ProtectionGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-shield-protectiongroup.html).
+/// AWS documentation:
+/// [`AWS::Shield::ProtectionGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-shield-protectiongroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnProtectionGroup {
     /// Defines how AWS Shield combines resource data for the group in order to detect,

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Signer::ProfilePermission
 ///
-/// CloudFormation type `AWS::Signer::ProfilePermission`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-signer-profilepermission.html).
+/// AWS documentation:
+/// [`AWS::Signer::ProfilePermission`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-signer-profilepermission.html).
 #[derive(Debug, Clone)]
 pub struct CfnProfilePermission {
     /// The `Action` property.
@@ -80,8 +80,8 @@ impl crate::template::CfnResource for CfnProfilePermission {
 /// A signing profile is a signing template that can be used to carry out a pre-defined
 /// signing job.
 ///
-/// CloudFormation type `AWS::Signer::SigningProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-signer-signingprofile.html).
+/// AWS documentation:
+/// [`AWS::Signer::SigningProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-signer-signingprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnSigningProfile {
     /// The ID of the target signing platform.

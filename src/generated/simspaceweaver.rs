@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// AWS::SimSpaceWeaver::Simulation resource creates an AWS Simulation.
 ///
-/// CloudFormation type `AWS::SimSpaceWeaver::Simulation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-simspaceweaver-simulation.html).
+/// AWS documentation:
+/// [`AWS::SimSpaceWeaver::Simulation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-simspaceweaver-simulation.html).
 #[derive(Debug, Clone)]
 pub struct CfnSimulation {
     /// The maximum running time of the simulation.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::SMSVOICE::ConfigurationSet
 ///
-/// CloudFormation type `AWS::SMSVOICE::ConfigurationSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-configurationset.html).
+/// AWS documentation:
+/// [`AWS::SMSVOICE::ConfigurationSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-configurationset.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigurationSet {
     /// The name to use for the configuration set.
@@ -411,8 +411,8 @@ pub mod configuration_set {
 /// User Messaging SMS managed messaging, including the display name, use case, enabled
 /// channels, and enabled countries.
 ///
-/// CloudFormation type `AWS::SMSVOICE::NotifyConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-notifyconfiguration.html).
+/// AWS documentation:
+/// [`AWS::SMSVOICE::NotifyConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-notifyconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnNotifyConfiguration {
     /// The default template identifier to associate with the notify configuration.
@@ -619,8 +619,8 @@ pub mod notify_configuration {
 
 /// Resource Type definition for AWS::SMSVOICE::OptOutList
 ///
-/// CloudFormation type `AWS::SMSVOICE::OptOutList`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-optoutlist.html).
+/// AWS documentation:
+/// [`AWS::SMSVOICE::OptOutList`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-optoutlist.html).
 #[derive(Debug, Clone)]
 pub struct CfnOptOutList {
     /// The name of the new OptOutList.
@@ -732,8 +732,8 @@ pub mod opt_out_list {
 
 /// Resource Type definition for AWS::SMSVOICE::PhoneNumber
 ///
-/// CloudFormation type `AWS::SMSVOICE::PhoneNumber`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-phonenumber.html).
+/// AWS documentation:
+/// [`AWS::SMSVOICE::PhoneNumber`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-phonenumber.html).
 #[derive(Debug, Clone)]
 pub struct CfnPhoneNumber {
     /// When set to true the sender ID can't be deleted. By default this is set to false.
@@ -998,8 +998,8 @@ pub mod phone_number {
 
 /// Resource Type definition for AWS::SMSVOICE::Pool
 ///
-/// CloudFormation type `AWS::SMSVOICE::Pool`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-pool.html).
+/// AWS documentation:
+/// [`AWS::SMSVOICE::Pool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-pool.html).
 #[derive(Debug, Clone)]
 pub struct CfnPool {
     /// When set to true the pool can't be deleted. By default this is set to false.
@@ -1260,8 +1260,8 @@ pub mod pool {
 
 /// Resource Type definition for AWS::SMSVOICE::ProtectConfiguration
 ///
-/// CloudFormation type `AWS::SMSVOICE::ProtectConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-protectconfiguration.html).
+/// AWS documentation:
+/// [`AWS::SMSVOICE::ProtectConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-protectconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnProtectConfiguration {
     /// An array of CountryRule containing the rules for the NumberCapability.
@@ -1516,8 +1516,8 @@ pub mod protect_configuration {
 /// representing your brand for RCS messaging, and serves as an origination identity for
 /// sending RCS messages.
 ///
-/// CloudFormation type `AWS::SMSVOICE::RcsAgent`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-rcsagent.html).
+/// AWS documentation:
+/// [`AWS::SMSVOICE::RcsAgent`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-rcsagent.html).
 #[derive(Debug, Clone)]
 pub struct CfnRcsAgent {
     /// When set to true the RCS agent can't be deleted. By default this is false.
@@ -1791,8 +1791,8 @@ pub mod rcs_agent {
 
 /// A registration that has been created.
 ///
-/// CloudFormation type `AWS::SMSVOICE::Registration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-registration.html).
+/// AWS documentation:
+/// [`AWS::SMSVOICE::Registration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-registration.html).
 #[derive(Debug, Clone)]
 pub struct CfnRegistration {
     /// The type of registration form to create.
@@ -1919,8 +1919,8 @@ pub mod registration {
 
 /// Resource Type definition for AWS::SMSVOICE::RegistrationAttachment
 ///
-/// CloudFormation type `AWS::SMSVOICE::RegistrationAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-registrationattachment.html).
+/// AWS documentation:
+/// [`AWS::SMSVOICE::RegistrationAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-registrationattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnRegistrationAttachment {
     /// The registration file to upload. The maximum file size is 1500KB and valid file
@@ -2074,8 +2074,8 @@ pub mod registration_attachment {
 
 /// Resource Type definition for AWS::SMSVOICE::ResourcePolicy
 ///
-/// CloudFormation type `AWS::SMSVOICE::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::SMSVOICE::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// The JSON formatted resource-based policy to attach.
@@ -2121,8 +2121,8 @@ impl crate::template::CfnResource for CfnResourcePolicy {
 
 /// Resource Type definition for AWS::SMSVOICE::SenderId
 ///
-/// CloudFormation type `AWS::SMSVOICE::SenderId`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-senderid.html).
+/// AWS documentation:
+/// [`AWS::SMSVOICE::SenderId`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-senderid.html).
 #[derive(Debug, Clone)]
 pub struct CfnSenderId {
     /// When set to true the sender ID can't be deleted. By default this is set to false.
@@ -2251,8 +2251,8 @@ pub mod sender_id {
 /// A destination phone number that has been registered for verification with AWS End User
 /// Messaging SMS.
 ///
-/// CloudFormation type `AWS::SMSVOICE::VerifiedDestinationNumber`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-verifieddestinationnumber.html).
+/// AWS documentation:
+/// [`AWS::SMSVOICE::VerifiedDestinationNumber`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-verifieddestinationnumber.html).
 #[derive(Debug, Clone)]
 pub struct CfnVerifiedDestinationNumber {
     /// The verified destination phone number, in E.164 format.

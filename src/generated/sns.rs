@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::SNS::Subscription
 ///
-/// CloudFormation type `AWS::SNS::Subscription`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html).
+/// AWS documentation:
+/// [`AWS::SNS::Subscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubscription {
     /// The delivery policy JSON assigned to the subscription. Enables the subscriber to define
@@ -189,8 +189,8 @@ impl crate::template::Resource<CfnSubscription> {
 
 /// The `AWS::SNS::Topic` resource creates a topic to which notifications can be published.
 ///
-/// CloudFormation type `AWS::SNS::Topic`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html).
+/// AWS documentation:
+/// [`AWS::SNS::Topic`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html).
 #[derive(Debug, Clone)]
 pub struct CfnTopic {
     /// The `ArchivePolicy` property.
@@ -606,8 +606,8 @@ pub mod topic {
 
 /// Schema for AWS::SNS::TopicInlinePolicy
 ///
-/// CloudFormation type `AWS::SNS::TopicInlinePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topicinlinepolicy.html).
+/// AWS documentation:
+/// [`AWS::SNS::TopicInlinePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topicinlinepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnTopicInlinePolicy {
     /// The `PolicyDocument` property.
@@ -652,8 +652,8 @@ impl crate::template::CfnResource for CfnTopicInlinePolicy {
 
 /// The `AWS::SNS::TopicPolicy` resource associates SNS topics with a policy.
 ///
-/// CloudFormation type `AWS::SNS::TopicPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topicpolicy.html).
+/// AWS documentation:
+/// [`AWS::SNS::TopicPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topicpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnTopicPolicy {
     /// A policy document that contains permissions to add to the specified SNS topics.

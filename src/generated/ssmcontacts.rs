@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::SSMContacts::Contact
 ///
-/// CloudFormation type `AWS::SSMContacts::Contact`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-contact.html).
+/// AWS documentation:
+/// [`AWS::SSMContacts::Contact`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-contact.html).
 #[derive(Debug, Clone)]
 pub struct CfnContact {
     /// Alias of the contact. String value with 20 to 256 characters.
@@ -361,8 +361,8 @@ pub mod contact {
 
 /// Resource Type definition for AWS::SSMContacts::ContactChannel
 ///
-/// CloudFormation type `AWS::SSMContacts::ContactChannel`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-contactchannel.html).
+/// AWS documentation:
+/// [`AWS::SSMContacts::ContactChannel`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-contactchannel.html).
 #[derive(Debug, Clone)]
 pub struct CfnContactChannel {
     /// The details that SSM Incident Manager uses when trying to engage the contact channel.
@@ -471,8 +471,8 @@ impl crate::template::Resource<CfnContactChannel> {
 
 /// Engagement Plan for a SSM Incident Manager Contact.
 ///
-/// CloudFormation type `AWS::SSMContacts::Plan`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-plan.html).
+/// AWS documentation:
+/// [`AWS::SSMContacts::Plan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-plan.html).
 #[derive(Debug, Clone)]
 pub struct CfnPlan {
     /// Contact ID for the AWS SSM Incident Manager Contact to associate the plan.
@@ -754,8 +754,8 @@ pub mod plan {
 
 /// Resource Type definition for AWS::SSMContacts::Rotation.
 ///
-/// CloudFormation type `AWS::SSMContacts::Rotation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-rotation.html).
+/// AWS documentation:
+/// [`AWS::SSMContacts::Rotation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmcontacts-rotation.html).
 #[derive(Debug, Clone)]
 pub struct CfnRotation {
     /// Members of the rotation

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::SSMGuiConnect::Preferences Resource Type
 ///
-/// CloudFormation type `AWS::SSMGuiConnect::Preferences`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmguiconnect-preferences.html).
+/// AWS documentation:
+/// [`AWS::SSMGuiConnect::Preferences`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmguiconnect-preferences.html).
 #[derive(Debug, Clone)]
 pub struct CfnPreferences {
     /// The set of preferences used for recording RDP connections in the requesting AWS account

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for AWS::SSMIncidents::ReplicationSet
 ///
-/// CloudFormation type `AWS::SSMIncidents::ReplicationSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmincidents-replicationset.html).
+/// AWS documentation:
+/// [`AWS::SSMIncidents::ReplicationSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmincidents-replicationset.html).
 #[derive(Debug, Clone)]
 pub struct CfnReplicationSet {
     /// The `DeletionProtected` property.
@@ -220,8 +220,8 @@ pub mod replication_set {
 
 /// Resource type definition for AWS::SSMIncidents::ResponsePlan
 ///
-/// CloudFormation type `AWS::SSMIncidents::ResponsePlan`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmincidents-responseplan.html).
+/// AWS documentation:
+/// [`AWS::SSMIncidents::ResponsePlan`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmincidents-responseplan.html).
 #[derive(Debug, Clone)]
 pub struct CfnResponsePlan {
     /// The list of actions.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::SSMQuickSetup::ConfigurationManager Resource Type
 ///
-/// CloudFormation type `AWS::SSMQuickSetup::ConfigurationManager`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmquicksetup-configurationmanager.html).
+/// AWS documentation:
+/// [`AWS::SSMQuickSetup::ConfigurationManager`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmquicksetup-configurationmanager.html).
 #[derive(Debug, Clone)]
 pub struct CfnConfigurationManager {
     /// The `ConfigurationDefinitions` property.
@@ -227,8 +227,8 @@ pub mod configuration_manager {
 /// Resource Type definition for AWS::SSMQuickSetup::LifecycleAutomation that executes SSM
 /// Automation documents in response to CloudFormation lifecycle events.
 ///
-/// CloudFormation type `AWS::SSMQuickSetup::LifecycleAutomation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmquicksetup-lifecycleautomation.html).
+/// AWS documentation:
+/// [`AWS::SSMQuickSetup::LifecycleAutomation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssmquicksetup-lifecycleautomation.html).
 #[derive(Debug, Clone)]
 pub struct CfnLifecycleAutomation {
     /// The name of the Automation document to execute

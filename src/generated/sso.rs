@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for Identity Center (SSO) Application
 ///
-/// CloudFormation type `AWS::SSO::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-application.html).
+/// AWS documentation:
+/// [`AWS::SSO::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The ARN of the application provider under which the operation will run
@@ -285,8 +285,8 @@ pub mod application {
 
 /// Resource Type definition for SSO application access grant to a user or group.
 ///
-/// CloudFormation type `AWS::SSO::ApplicationAssignment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-applicationassignment.html).
+/// AWS documentation:
+/// [`AWS::SSO::ApplicationAssignment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-applicationassignment.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationAssignment {
     /// The ARN of the application.
@@ -338,8 +338,8 @@ impl crate::template::CfnResource for CfnApplicationAssignment {
 
 /// Resource Type definition for SSO assignmet
 ///
-/// CloudFormation type `AWS::SSO::Assignment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-assignment.html).
+/// AWS documentation:
+/// [`AWS::SSO::Assignment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-assignment.html).
 #[derive(Debug, Clone)]
 pub struct CfnAssignment {
     /// The sso instance that the permission set is owned.
@@ -411,8 +411,8 @@ impl crate::template::CfnResource for CfnAssignment {
 
 /// Resource Type definition for Identity Center (SSO) Instance
 ///
-/// CloudFormation type `AWS::SSO::Instance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-instance.html).
+/// AWS documentation:
+/// [`AWS::SSO::Instance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-instance.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstance {
     /// The name you want to assign to this Identity Center (SSO) Instance
@@ -542,9 +542,8 @@ pub mod instance {
 
 /// Resource Type definition for SSO InstanceAccessControlAttributeConfiguration
 ///
-/// CloudFormation type `AWS::SSO::InstanceAccessControlAttributeConfiguration`; see the
-/// [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-instanceaccesscontrolattributeconfiguration.html).
+/// AWS documentation:
+/// [`AWS::SSO::InstanceAccessControlAttributeConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-instanceaccesscontrolattributeconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstanceAccessControlAttributeConfiguration {
     /// The `AccessControlAttributes` property.
@@ -710,8 +709,8 @@ pub mod instance_access_control_attribute_configuration {
 
 /// Resource Type definition for SSO PermissionSet
 ///
-/// CloudFormation type `AWS::SSO::PermissionSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-permissionset.html).
+/// AWS documentation:
+/// [`AWS::SSO::PermissionSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sso-permissionset.html).
 #[derive(Debug, Clone)]
 pub struct CfnPermissionSet {
     /// The `CustomerManagedPolicyReferences` property.

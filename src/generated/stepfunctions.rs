@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for Activity
 ///
-/// CloudFormation type `AWS::StepFunctions::Activity`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-activity.html).
+/// AWS documentation:
+/// [`AWS::StepFunctions::Activity`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-activity.html).
 #[derive(Debug, Clone)]
 pub struct CfnActivity {
     /// The `EncryptionConfiguration` property.
@@ -189,8 +189,8 @@ pub mod activity {
 
 /// Resource schema for StateMachine
 ///
-/// CloudFormation type `AWS::StepFunctions::StateMachine`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-statemachine.html).
+/// AWS documentation:
+/// [`AWS::StepFunctions::StateMachine`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-statemachine.html).
 #[derive(Debug, Clone)]
 pub struct CfnStateMachine {
     /// The `Definition` property.
@@ -760,8 +760,8 @@ pub mod state_machine {
 
 /// Resource schema for StateMachineAlias
 ///
-/// CloudFormation type `AWS::StepFunctions::StateMachineAlias`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-statemachinealias.html).
+/// AWS documentation:
+/// [`AWS::StepFunctions::StateMachineAlias`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-statemachinealias.html).
 #[derive(Debug, Clone)]
 pub struct CfnStateMachineAlias {
     /// The `DeploymentPreference` property.
@@ -1012,8 +1012,8 @@ pub mod state_machine_alias {
 
 /// Resource schema for StateMachineVersion
 ///
-/// CloudFormation type `AWS::StepFunctions::StateMachineVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-statemachineversion.html).
+/// AWS documentation:
+/// [`AWS::StepFunctions::StateMachineVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-stepfunctions-statemachineversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnStateMachineVersion {
     /// The `Description` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::StorageGateway::NFSFileShare.
 ///
-/// CloudFormation type `AWS::StorageGateway::NFSFileShare`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-storagegateway-nfsfileshare.html).
+/// AWS documentation:
+/// [`AWS::StorageGateway::NFSFileShare`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-storagegateway-nfsfileshare.html).
 #[derive(Debug, Clone)]
 pub struct CfnNfsFileShare {
     /// The ARN of the CloudWatch log group that receives the share's audit logs.
@@ -519,8 +519,8 @@ pub mod nfs_file_share {
 
 /// Resource Type definition for AWS::StorageGateway::SMBFileShare.
 ///
-/// CloudFormation type `AWS::StorageGateway::SMBFileShare`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-storagegateway-smbfileshare.html).
+/// AWS documentation:
+/// [`AWS::StorageGateway::SMBFileShare`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-storagegateway-smbfileshare.html).
 #[derive(Debug, Clone)]
 pub struct CfnSmbFileShare {
     /// Whether clients see only the files and folders they may access.
@@ -1019,8 +1019,8 @@ pub mod smb_file_share {
 
 /// Creates a virtual tape with a user-defined barcode on a Tape Gateway (VTL).
 ///
-/// CloudFormation type `AWS::StorageGateway::Tape`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-storagegateway-tape.html).
+/// AWS documentation:
+/// [`AWS::StorageGateway::Tape`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-storagegateway-tape.html).
 #[derive(Debug, Clone)]
 pub struct CfnTape {
     /// The Amazon Resource Name (ARN) of the Tape Gateway that hosts the virtual tape.
@@ -1223,8 +1223,8 @@ pub mod tape {
 
 /// Creates a custom tape pool for archiving virtual tapes with optional retention lock.
 ///
-/// CloudFormation type `AWS::StorageGateway::TapePool`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-storagegateway-tapepool.html).
+/// AWS documentation:
+/// [`AWS::StorageGateway::TapePool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-storagegateway-tapepool.html).
 #[derive(Debug, Clone)]
 pub struct CfnTapePool {
     /// The name of the custom tape pool.
@@ -1374,8 +1374,8 @@ pub mod tape_pool {
 /// Creates a cached iSCSI volume on a Storage Gateway. A cached volume stores data in
 /// Amazon S3 and retains a copy of frequently accessed data subsets locally.
 ///
-/// CloudFormation type `AWS::StorageGateway::Volume`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-storagegateway-volume.html).
+/// AWS documentation:
+/// [`AWS::StorageGateway::Volume`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-storagegateway-volume.html).
 #[derive(Debug, Clone)]
 pub struct CfnVolume {
     /// The Amazon Resource Name (ARN) of the gateway on which to create the volume.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// An AWS Support App resource that creates, updates, reads, and deletes a customer's
 /// account alias.
 ///
-/// CloudFormation type `AWS::SupportApp::AccountAlias`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-supportapp-accountalias.html).
+/// AWS documentation:
+/// [`AWS::SupportApp::AccountAlias`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-supportapp-accountalias.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccountAlias {
     /// An account alias associated with a customer's account.
@@ -52,8 +52,8 @@ impl crate::template::Resource<CfnAccountAlias> {
 /// An AWS Support App resource that creates, updates, lists and deletes Slack channel
 /// configurations.
 ///
-/// CloudFormation type `AWS::SupportApp::SlackChannelConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-supportapp-slackchannelconfiguration.html).
+/// AWS documentation:
+/// [`AWS::SupportApp::SlackChannelConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-supportapp-slackchannelconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnSlackChannelConfiguration {
     /// The channel ID in Slack, which identifies a channel within a workspace.
@@ -170,8 +170,8 @@ impl crate::template::CfnResource for CfnSlackChannelConfiguration {
 /// An AWS Support App resource that creates, updates, lists, and deletes Slack workspace
 /// configurations.
 ///
-/// CloudFormation type `AWS::SupportApp::SlackWorkspaceConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-supportapp-slackworkspaceconfiguration.html).
+/// AWS documentation:
+/// [`AWS::SupportApp::SlackWorkspaceConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-supportapp-slackworkspaceconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnSlackWorkspaceConfiguration {
     /// The team ID in Slack, which uniquely identifies a workspace.

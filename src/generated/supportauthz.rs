@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::SupportAuthZ::SupportPermit.
 ///
-/// CloudFormation type `AWS::SupportAuthZ::SupportPermit`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-supportauthz-supportpermit.html).
+/// AWS documentation:
+/// [`AWS::SupportAuthZ::SupportPermit`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-supportauthz-supportpermit.html).
 #[derive(Debug, Clone)]
 pub struct CfnSupportPermit {
     /// An optional description of the support permit.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Synthetics::Canary
 ///
-/// CloudFormation type `AWS::Synthetics::Canary`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-synthetics-canary.html).
+/// AWS documentation:
+/// [`AWS::Synthetics::Canary`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-synthetics-canary.html).
 #[derive(Debug, Clone)]
 pub struct CfnCanary {
     /// Provide artifact configuration
@@ -1276,8 +1276,8 @@ pub mod canary {
 
 /// Resource Type definition for AWS::Synthetics::Group
 ///
-/// CloudFormation type `AWS::Synthetics::Group`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-synthetics-group.html).
+/// AWS documentation:
+/// [`AWS::Synthetics::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-synthetics-group.html).
 #[derive(Debug, Clone)]
 pub struct CfnGroup {
     /// Name of the group.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource schema for AWS::SystemsManagerSAP::Application
 ///
-/// CloudFormation type `AWS::SystemsManagerSAP::Application`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-systemsmanagersap-application.html).
+/// AWS documentation:
+/// [`AWS::SystemsManagerSAP::Application`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-systemsmanagersap-application.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplication {
     /// The `ApplicationId` property.

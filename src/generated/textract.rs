@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The AWS::Textract::Adapter resource creates an Amazon Textract adapter, which can be
 /// fine-tuned for enhanced performance on user-provided documents.
 ///
-/// CloudFormation type `AWS::Textract::Adapter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-textract-adapter.html).
+/// AWS documentation:
+/// [`AWS::Textract::Adapter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-textract-adapter.html).
 #[derive(Debug, Clone)]
 pub struct CfnAdapter {
     /// The `AdapterName` property.

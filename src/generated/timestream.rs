@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The AWS::Timestream::Database resource creates a Timestream database.
 ///
-/// CloudFormation type `AWS::Timestream::Database`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-database.html).
+/// AWS documentation:
+/// [`AWS::Timestream::Database`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-database.html).
 #[derive(Debug, Clone)]
 pub struct CfnDatabase {
     /// The name for the database. If you don't specify a name, AWS CloudFormation generates a
@@ -149,8 +149,8 @@ pub mod database {
 
 /// Resource type definition for AWS::Timestream::InfluxDBBackup.
 ///
-/// CloudFormation type `AWS::Timestream::InfluxDBBackup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-influxdbbackup.html).
+/// AWS documentation:
+/// [`AWS::Timestream::InfluxDBBackup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-influxdbbackup.html).
 #[derive(Debug, Clone)]
 pub struct CfnInfluxDbBackup {
     /// The id of the DB instance or DB cluster to back up.
@@ -400,8 +400,8 @@ pub mod influx_db_backup {
 
 /// The AWS::Timestream::InfluxDBCluster resource creates an InfluxDB cluster.
 ///
-/// CloudFormation type `AWS::Timestream::InfluxDBCluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-influxdbcluster.html).
+/// AWS documentation:
+/// [`AWS::Timestream::InfluxDBCluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-influxdbcluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnInfluxDbCluster {
     /// The allocated storage for the InfluxDB cluster.
@@ -854,8 +854,8 @@ pub mod influx_db_cluster {
 
 /// The AWS::Timestream::InfluxDBInstance resource creates an InfluxDB instance.
 ///
-/// CloudFormation type `AWS::Timestream::InfluxDBInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-influxdbinstance.html).
+/// AWS documentation:
+/// [`AWS::Timestream::InfluxDBInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-influxdbinstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnInfluxDbInstance {
     /// The allocated storage for the InfluxDB instance.
@@ -1296,8 +1296,8 @@ pub mod influx_db_instance {
 
 /// The AWS::Timestream::ScheduledQuery resource creates a Timestream Scheduled Query.
 ///
-/// CloudFormation type `AWS::Timestream::ScheduledQuery`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-scheduledquery.html).
+/// AWS documentation:
+/// [`AWS::Timestream::ScheduledQuery`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-scheduledquery.html).
 #[derive(Debug, Clone)]
 pub struct CfnScheduledQuery {
     /// The `ClientToken` property.
@@ -2151,8 +2151,8 @@ pub mod scheduled_query {
 
 /// The AWS::Timestream::Table resource creates a Timestream Table.
 ///
-/// CloudFormation type `AWS::Timestream::Table`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-table.html).
+/// AWS documentation:
+/// [`AWS::Timestream::Table`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-table.html).
 #[derive(Debug, Clone)]
 pub struct CfnTable {
     /// The name for the database which the table to be created belongs to.

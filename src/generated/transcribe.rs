@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for AWS::Transcribe::CallAnalyticsCategory
 ///
-/// CloudFormation type `AWS::Transcribe::CallAnalyticsCategory`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transcribe-callanalyticscategory.html).
+/// AWS documentation:
+/// [`AWS::Transcribe::CallAnalyticsCategory`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transcribe-callanalyticscategory.html).
 #[derive(Debug, Clone)]
 pub struct CfnCallAnalyticsCategory {
     /// A unique name, chosen by you, for your Call Analytics category.
@@ -779,8 +779,8 @@ pub mod call_analytics_category {
 
 /// Resource type definition for AWS::Transcribe::MedicalVocabulary
 ///
-/// CloudFormation type `AWS::Transcribe::MedicalVocabulary`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transcribe-medicalvocabulary.html).
+/// AWS documentation:
+/// [`AWS::Transcribe::MedicalVocabulary`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transcribe-medicalvocabulary.html).
 #[derive(Debug, Clone)]
 pub struct CfnMedicalVocabulary {
     /// The language code of the vocabulary entries.
@@ -909,8 +909,8 @@ pub mod medical_vocabulary {
 /// Creates a custom vocabulary that you can use to improve the transcription accuracy of
 /// domain-specific words and phrases.
 ///
-/// CloudFormation type `AWS::Transcribe::Vocabulary`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transcribe-vocabulary.html).
+/// AWS documentation:
+/// [`AWS::Transcribe::Vocabulary`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transcribe-vocabulary.html).
 #[derive(Debug, Clone)]
 pub struct CfnVocabulary {
     /// The Amazon Resource Name (ARN) of an IAM role that has permissions to access the Amazon
@@ -1083,8 +1083,8 @@ pub mod vocabulary {
 /// Creates a custom vocabulary filter that you can use to mask, delete, or flag specific
 /// words from your transcript.
 ///
-/// CloudFormation type `AWS::Transcribe::VocabularyFilter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transcribe-vocabularyfilter.html).
+/// AWS documentation:
+/// [`AWS::Transcribe::VocabularyFilter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transcribe-vocabularyfilter.html).
 #[derive(Debug, Clone)]
 pub struct CfnVocabularyFilter {
     /// The Amazon Resource Name (ARN) of an IAM role that has permissions to access the Amazon

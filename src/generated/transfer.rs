@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::Transfer::Agreement
 ///
-/// CloudFormation type `AWS::Transfer::Agreement`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-agreement.html).
+/// AWS documentation:
+/// [`AWS::Transfer::Agreement`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-agreement.html).
 #[derive(Debug, Clone)]
 pub struct CfnAgreement {
     /// Specifies the access role for the agreement.
@@ -222,8 +222,8 @@ pub mod agreement {
 
 /// Resource Type definition for AWS::Transfer::Certificate
 ///
-/// CloudFormation type `AWS::Transfer::Certificate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-certificate.html).
+/// AWS documentation:
+/// [`AWS::Transfer::Certificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-certificate.html).
 #[derive(Debug, Clone)]
 pub struct CfnCertificate {
     /// Specifies the active date for the certificate.
@@ -438,8 +438,8 @@ pub mod certificate {
 
 /// Resource Type definition for AWS::Transfer::Connector
 ///
-/// CloudFormation type `AWS::Transfer::Connector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-connector.html).
+/// AWS documentation:
+/// [`AWS::Transfer::Connector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-connector.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnector {
     /// Specifies the access role for the connector.
@@ -766,8 +766,8 @@ pub mod connector {
 
 /// Resource type definition for AWS::Transfer::HostKey
 ///
-/// CloudFormation type `AWS::Transfer::HostKey`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-hostkey.html).
+/// AWS documentation:
+/// [`AWS::Transfer::HostKey`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-hostkey.html).
 #[derive(Debug, Clone)]
 pub struct CfnHostKey {
     /// The text description for this host key.
@@ -958,8 +958,8 @@ pub mod host_key {
 
 /// Resource Type definition for AWS::Transfer::Profile
 ///
-/// CloudFormation type `AWS::Transfer::Profile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-profile.html).
+/// AWS documentation:
+/// [`AWS::Transfer::Profile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-profile.html).
 #[derive(Debug, Clone)]
 pub struct CfnProfile {
     /// AS2 identifier agreed with a trading partner.
@@ -1088,8 +1088,8 @@ pub mod profile {
 
 /// Definition of AWS::Transfer::Server Resource Type
 ///
-/// CloudFormation type `AWS::Transfer::Server`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-server.html).
+/// AWS documentation:
+/// [`AWS::Transfer::Server`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-server.html).
 #[derive(Debug, Clone)]
 pub struct CfnServer {
     /// The `Certificate` property.
@@ -1935,8 +1935,8 @@ pub mod server {
 
 /// Definition of AWS::Transfer::User Resource Type
 ///
-/// CloudFormation type `AWS::Transfer::User`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-user.html).
+/// AWS documentation:
+/// [`AWS::Transfer::User`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-user.html).
 #[derive(Debug, Clone)]
 pub struct CfnUser {
     /// The `HomeDirectory` property.
@@ -2251,8 +2251,8 @@ pub mod user {
 
 /// Resource Type definition for AWS::Transfer::WebApp
 ///
-/// CloudFormation type `AWS::Transfer::WebApp`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-webapp.html).
+/// AWS documentation:
+/// [`AWS::Transfer::WebApp`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-webapp.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebApp {
     /// The AccessEndpoint is the URL that you provide to your users for them to interact with
@@ -2716,8 +2716,8 @@ pub mod web_app {
 
 /// Resource Type definition for AWS::Transfer::Workflow
 ///
-/// CloudFormation type `AWS::Transfer::Workflow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-workflow.html).
+/// AWS documentation:
+/// [`AWS::Transfer::Workflow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-transfer-workflow.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkflow {
     /// A textual description for the workflow.

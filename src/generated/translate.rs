@@ -6,8 +6,8 @@ use crate::token::Value;
 /// A parallel data resource in Amazon Translate used to customize machine translation
 /// output.
 ///
-/// CloudFormation type `AWS::Translate::ParallelData`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-translate-paralleldata.html).
+/// AWS documentation:
+/// [`AWS::Translate::ParallelData`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-translate-paralleldata.html).
 #[derive(Debug, Clone)]
 pub struct CfnParallelData {
     /// A custom description for the parallel data resource.
@@ -155,8 +155,8 @@ impl crate::template::Resource<CfnParallelData> {
 
 /// A custom terminology resource for Amazon Translate that enables customized translations.
 ///
-/// CloudFormation type `AWS::Translate::Terminology`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-translate-terminology.html).
+/// AWS documentation:
+/// [`AWS::Translate::Terminology`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-translate-terminology.html).
 #[derive(Debug, Clone)]
 pub struct CfnTerminology {
     /// The description of the custom terminology.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Resource schema for managing AWS account-level UX customization settings, including
 /// account color, visible services, and visible regions.
 ///
-/// CloudFormation type `AWS::UXC::AccountCustomization`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-uxc-accountcustomization.html).
+/// AWS documentation:
+/// [`AWS::UXC::AccountCustomization`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-uxc-accountcustomization.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccountCustomization {
     /// The color theme assigned to the account for visual identification in the AWS Console.

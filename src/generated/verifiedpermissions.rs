@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::VerifiedPermissions::IdentitySource Resource Type
 ///
-/// CloudFormation type `AWS::VerifiedPermissions::IdentitySource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-identitysource.html).
+/// AWS documentation:
+/// [`AWS::VerifiedPermissions::IdentitySource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-identitysource.html).
 #[derive(Debug, Clone)]
 pub struct CfnIdentitySource {
     /// The `Configuration` property.
@@ -77,8 +77,8 @@ impl crate::template::Resource<CfnIdentitySource> {
 
 /// Definition of AWS::VerifiedPermissions::Policy Resource Type
 ///
-/// CloudFormation type `AWS::VerifiedPermissions::Policy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-policy.html).
+/// AWS documentation:
+/// [`AWS::VerifiedPermissions::Policy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-policy.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicy {
     /// The `Definition` property.
@@ -150,8 +150,8 @@ impl crate::template::Resource<CfnPolicy> {
 /// Represents a policy store that you can place schema, policies, and policy templates in
 /// to validate authorization requests
 ///
-/// CloudFormation type `AWS::VerifiedPermissions::PolicyStore`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-policystore.html).
+/// AWS documentation:
+/// [`AWS::VerifiedPermissions::PolicyStore`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-policystore.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicyStore {
     /// The `DeletionProtection` property.
@@ -431,8 +431,8 @@ pub mod policy_store {
 
 /// Definition of AWS::VerifiedPermissions::PolicyStoreAlias Resource Type
 ///
-/// CloudFormation type `AWS::VerifiedPermissions::PolicyStoreAlias`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-policystorealias.html).
+/// AWS documentation:
+/// [`AWS::VerifiedPermissions::PolicyStoreAlias`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-policystorealias.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicyStoreAlias {
     /// The `AliasName` property.
@@ -477,8 +477,8 @@ impl crate::template::CfnResource for CfnPolicyStoreAlias {
 
 /// Definition of AWS::VerifiedPermissions::PolicyTemplate Resource Type
 ///
-/// CloudFormation type `AWS::VerifiedPermissions::PolicyTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-policytemplate.html).
+/// AWS documentation:
+/// [`AWS::VerifiedPermissions::PolicyTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-verifiedpermissions-policytemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicyTemplate {
     /// The `Description` property.

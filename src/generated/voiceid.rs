@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The AWS::VoiceID::Domain resource specifies an Amazon VoiceID Domain.
 ///
-/// CloudFormation type `AWS::VoiceID::Domain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-voiceid-domain.html).
+/// AWS documentation:
+/// [`AWS::VoiceID::Domain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-voiceid-domain.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomain {
     /// The `Description` property.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Enables access logs to be sent to Amazon CloudWatch, Amazon S3, and Amazon Kinesis Data
 /// Firehose.
 ///
-/// CloudFormation type `AWS::VpcLattice::AccessLogSubscription`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-accesslogsubscription.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::AccessLogSubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-accesslogsubscription.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessLogSubscription {
     /// The `DestinationArn` property.
@@ -157,8 +157,8 @@ pub mod access_log_subscription {
 
 /// Creates or updates the auth policy.
 ///
-/// CloudFormation type `AWS::VpcLattice::AuthPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-authpolicy.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::AuthPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-authpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnAuthPolicy {
     /// The `Policy` property.
@@ -210,8 +210,8 @@ impl crate::template::Resource<CfnAuthPolicy> {
 
 /// Creates a Lattice Domain Verification
 ///
-/// CloudFormation type `AWS::VpcLattice::DomainVerification`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-domainverification.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::DomainVerification`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-domainverification.html).
 #[derive(Debug, Clone)]
 pub struct CfnDomainVerification {
     /// The `DomainName` property.
@@ -339,8 +339,8 @@ pub mod domain_verification {
 /// Creates a listener for a service. Before you start using your Amazon VPC Lattice
 /// service, you must add one or more listeners.
 ///
-/// CloudFormation type `AWS::VpcLattice::Listener`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-listener.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::Listener`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-listener.html).
 #[derive(Debug, Clone)]
 pub struct CfnListener {
     /// The `DefaultAction` property.
@@ -685,8 +685,8 @@ pub mod listener {
 
 /// VpcLattice ResourceConfiguration CFN resource
 ///
-/// CloudFormation type `AWS::VpcLattice::ResourceConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-resourceconfiguration.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::ResourceConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-resourceconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceConfiguration {
     /// The `AllowAssociationToSharableServiceNetwork` property.
@@ -964,8 +964,8 @@ pub mod resource_configuration {
 
 /// Creates a resource gateway for a service.
 ///
-/// CloudFormation type `AWS::VpcLattice::ResourceGateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-resourcegateway.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::ResourceGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-resourcegateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceGateway {
     /// The `IpAddressType` property.
@@ -1155,8 +1155,8 @@ pub mod resource_gateway {
 /// Retrieves information about the resource policy. The resource policy is an IAM policy
 /// created by AWS RAM on behalf of the resource owner when they share a resource.
 ///
-/// CloudFormation type `AWS::VpcLattice::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// The `Policy` property.
@@ -1202,8 +1202,8 @@ impl crate::template::CfnResource for CfnResourcePolicy {
 /// Creates a listener rule. Each listener has a default rule for checking connection
 /// requests, but you can define additional rules.
 ///
-/// CloudFormation type `AWS::VpcLattice::Rule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-rule.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::Rule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-rule.html).
 #[derive(Debug, Clone)]
 pub struct CfnRule {
     /// The `Action` property.
@@ -1886,8 +1886,8 @@ pub mod rule {
 /// A service is any software application that can run on instances containers, or
 /// serverless functions within an account or virtual private cloud (VPC).
 ///
-/// CloudFormation type `AWS::VpcLattice::Service`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-service.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::Service`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-service.html).
 #[derive(Debug, Clone)]
 pub struct CfnService {
     /// The `AuthType` property.
@@ -2154,8 +2154,8 @@ pub mod service {
 
 /// A service network is a logical boundary for a collection of services.
 ///
-/// CloudFormation type `AWS::VpcLattice::ServiceNetwork`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetwork.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::ServiceNetwork`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetwork.html).
 #[derive(Debug, Clone)]
 pub struct CfnServiceNetwork {
     /// The `AuthType` property.
@@ -2347,8 +2347,8 @@ pub mod service_network {
 
 /// VpcLattice ServiceNetworkResourceAssociation CFN resource
 ///
-/// CloudFormation type `AWS::VpcLattice::ServiceNetworkResourceAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetworkresourceassociation.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::ServiceNetworkResourceAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetworkresourceassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnServiceNetworkResourceAssociation {
     /// The `PrivateDnsEnabled` property.
@@ -2495,8 +2495,8 @@ pub mod service_network_resource_association {
 
 /// Associates a service with a service network.
 ///
-/// CloudFormation type `AWS::VpcLattice::ServiceNetworkServiceAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetworkserviceassociation.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::ServiceNetworkServiceAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetworkserviceassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnServiceNetworkServiceAssociation {
     /// The `DnsEntry` property.
@@ -2753,8 +2753,8 @@ pub mod service_network_service_association {
 
 /// Associates a VPC with a service network.
 ///
-/// CloudFormation type `AWS::VpcLattice::ServiceNetworkVpcAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetworkvpcassociation.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::ServiceNetworkVpcAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetworkvpcassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnServiceNetworkVpcAssociation {
     /// The `DnsOptions` property.
@@ -3023,8 +3023,8 @@ pub mod service_network_vpc_association {
 /// A target group is a collection of targets, or compute resources, that run your
 /// application or service.
 ///
-/// CloudFormation type `AWS::VpcLattice::TargetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-targetgroup.html).
+/// AWS documentation:
+/// [`AWS::VpcLattice::TargetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-targetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnTargetGroup {
     /// The `Config` property.

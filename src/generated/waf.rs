@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::WAF::ByteMatchSet
 ///
-/// CloudFormation type `AWS::WAF::ByteMatchSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-bytematchset.html).
+/// AWS documentation:
+/// [`AWS::WAF::ByteMatchSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-bytematchset.html).
 #[derive(Debug, Clone)]
 pub struct CfnByteMatchSet {
     /// The `ByteMatchTuples` property.
@@ -198,8 +198,8 @@ pub mod byte_match_set {
 
 /// Resource Type definition for AWS::WAF::IPSet
 ///
-/// CloudFormation type `AWS::WAF::IPSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-ipset.html).
+/// AWS documentation:
+/// [`AWS::WAF::IPSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-ipset.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpSet {
     /// The `IPSetDescriptors` property.
@@ -304,8 +304,8 @@ pub mod ip_set {
 
 /// Resource Type definition for AWS::WAF::Rule
 ///
-/// CloudFormation type `AWS::WAF::Rule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-rule.html).
+/// AWS documentation:
+/// [`AWS::WAF::Rule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-rule.html).
 #[derive(Debug, Clone)]
 pub struct CfnRule {
     /// The `MetricName` property.
@@ -423,8 +423,8 @@ pub mod rule {
 
 /// Resource Type definition for AWS::WAF::SizeConstraintSet
 ///
-/// CloudFormation type `AWS::WAF::SizeConstraintSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-sizeconstraintset.html).
+/// AWS documentation:
+/// [`AWS::WAF::SizeConstraintSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-sizeconstraintset.html).
 #[derive(Debug, Clone)]
 pub struct CfnSizeConstraintSet {
     /// The `Name` property.
@@ -588,8 +588,8 @@ pub mod size_constraint_set {
 
 /// Resource Type definition for AWS::WAF::SqlInjectionMatchSet
 ///
-/// CloudFormation type `AWS::WAF::SqlInjectionMatchSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-sqlinjectionmatchset.html).
+/// AWS documentation:
+/// [`AWS::WAF::SqlInjectionMatchSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-sqlinjectionmatchset.html).
 #[derive(Debug, Clone)]
 pub struct CfnSqlInjectionMatchSet {
     /// The `Name` property.
@@ -749,8 +749,8 @@ pub mod sql_injection_match_set {
 
 /// Resource Type definition for AWS::WAF::WebACL
 ///
-/// CloudFormation type `AWS::WAF::WebACL`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-webacl.html).
+/// AWS documentation:
+/// [`AWS::WAF::WebACL`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-webacl.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebAcl {
     /// The `DefaultAction` property.
@@ -917,8 +917,8 @@ pub mod web_acl {
 
 /// Resource Type definition for AWS::WAF::XssMatchSet
 ///
-/// CloudFormation type `AWS::WAF::XssMatchSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-xssmatchset.html).
+/// AWS documentation:
+/// [`AWS::WAF::XssMatchSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-waf-xssmatchset.html).
 #[derive(Debug, Clone)]
 pub struct CfnXssMatchSet {
     /// The `Name` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::WAFRegional::ByteMatchSet
 ///
-/// CloudFormation type `AWS::WAFRegional::ByteMatchSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-bytematchset.html).
+/// AWS documentation:
+/// [`AWS::WAFRegional::ByteMatchSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-bytematchset.html).
 #[derive(Debug, Clone)]
 pub struct CfnByteMatchSet {
     /// The `ByteMatchTuples` property.
@@ -199,8 +199,8 @@ pub mod byte_match_set {
 
 /// Resource Type definition for AWS::WAFRegional::GeoMatchSet
 ///
-/// CloudFormation type `AWS::WAFRegional::GeoMatchSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-geomatchset.html).
+/// AWS documentation:
+/// [`AWS::WAFRegional::GeoMatchSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-geomatchset.html).
 #[derive(Debug, Clone)]
 pub struct CfnGeoMatchSet {
     /// The `GeoMatchConstraints` property.
@@ -306,8 +306,8 @@ pub mod geo_match_set {
 
 /// Resource Type definition for AWS::WAFRegional::IPSet
 ///
-/// CloudFormation type `AWS::WAFRegional::IPSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-ipset.html).
+/// AWS documentation:
+/// [`AWS::WAFRegional::IPSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-ipset.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpSet {
     /// The `IPSetDescriptors` property.
@@ -412,8 +412,8 @@ pub mod ip_set {
 
 /// Resource Type definition for AWS::WAFRegional::RateBasedRule
 ///
-/// CloudFormation type `AWS::WAFRegional::RateBasedRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-ratebasedrule.html).
+/// AWS documentation:
+/// [`AWS::WAFRegional::RateBasedRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-ratebasedrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnRateBasedRule {
     /// The `MatchPredicates` property.
@@ -552,8 +552,8 @@ pub mod rate_based_rule {
 
 /// Resource Type definition for AWS::WAFRegional::RegexPatternSet
 ///
-/// CloudFormation type `AWS::WAFRegional::RegexPatternSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-regexpatternset.html).
+/// AWS documentation:
+/// [`AWS::WAFRegional::RegexPatternSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-regexpatternset.html).
 #[derive(Debug, Clone)]
 pub struct CfnRegexPatternSet {
     /// The `Name` property.
@@ -605,8 +605,8 @@ impl crate::template::Resource<CfnRegexPatternSet> {
 
 /// Resource Type definition for AWS::WAFRegional::Rule
 ///
-/// CloudFormation type `AWS::WAFRegional::Rule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-rule.html).
+/// AWS documentation:
+/// [`AWS::WAFRegional::Rule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-rule.html).
 #[derive(Debug, Clone)]
 pub struct CfnRule {
     /// The `MetricName` property.
@@ -724,8 +724,8 @@ pub mod rule {
 
 /// Resource Type definition for AWS::WAFRegional::SizeConstraintSet
 ///
-/// CloudFormation type `AWS::WAFRegional::SizeConstraintSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-sizeconstraintset.html).
+/// AWS documentation:
+/// [`AWS::WAFRegional::SizeConstraintSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-sizeconstraintset.html).
 #[derive(Debug, Clone)]
 pub struct CfnSizeConstraintSet {
     /// The `Name` property.
@@ -898,8 +898,8 @@ pub mod size_constraint_set {
 
 /// Resource Type definition for AWS::WAFRegional::SqlInjectionMatchSet
 ///
-/// CloudFormation type `AWS::WAFRegional::SqlInjectionMatchSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-sqlinjectionmatchset.html).
+/// AWS documentation:
+/// [`AWS::WAFRegional::SqlInjectionMatchSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-sqlinjectionmatchset.html).
 #[derive(Debug, Clone)]
 pub struct CfnSqlInjectionMatchSet {
     /// The `Name` property.
@@ -1059,8 +1059,8 @@ pub mod sql_injection_match_set {
 
 /// Resource Type definition for AWS::WAFRegional::WebACL
 ///
-/// CloudFormation type `AWS::WAFRegional::WebACL`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-webacl.html).
+/// AWS documentation:
+/// [`AWS::WAFRegional::WebACL`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-webacl.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebAcl {
     /// The `DefaultAction` property.
@@ -1224,8 +1224,8 @@ pub mod web_acl {
 
 /// Resource Type definition for AWS::WAFRegional::WebACLAssociation
 ///
-/// CloudFormation type `AWS::WAFRegional::WebACLAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-webaclassociation.html).
+/// AWS documentation:
+/// [`AWS::WAFRegional::WebACLAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-webaclassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebAclAssociation {
     /// The `ResourceArn` property.
@@ -1277,8 +1277,8 @@ impl crate::template::Resource<CfnWebAclAssociation> {
 
 /// Resource Type definition for AWS::WAFRegional::XssMatchSet
 ///
-/// CloudFormation type `AWS::WAFRegional::XssMatchSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-xssmatchset.html).
+/// AWS documentation:
+/// [`AWS::WAFRegional::XssMatchSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafregional-xssmatchset.html).
 #[derive(Debug, Clone)]
 pub struct CfnXssMatchSet {
     /// The `Name` property.

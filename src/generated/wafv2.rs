@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Contains a list of IP addresses. This can be either IPV4 or IPV6.
 ///
-/// CloudFormation type `AWS::WAFv2::IPSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-ipset.html).
+/// AWS documentation:
+/// [`AWS::WAFv2::IPSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-ipset.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpSet {
     /// List of IPAddresses.
@@ -173,8 +173,8 @@ pub mod ip_set {
 
 /// A WAFv2 Logging Configuration Resource Provider
 ///
-/// CloudFormation type `AWS::WAFv2::LoggingConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-loggingconfiguration.html).
+/// AWS documentation:
+/// [`AWS::WAFv2::LoggingConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-loggingconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnLoggingConfiguration {
     /// The Amazon Resource Names (ARNs) of the logging destinations that you want to associate
@@ -353,8 +353,8 @@ pub mod logging_configuration {
 
 /// Contains a list of Regular expressions based on the provided inputs.
 ///
-/// CloudFormation type `AWS::WAFv2::RegexPatternSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-regexpatternset.html).
+/// AWS documentation:
+/// [`AWS::WAFv2::RegexPatternSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-regexpatternset.html).
 #[derive(Debug, Clone)]
 pub struct CfnRegexPatternSet {
     /// Description of the entity.
@@ -516,8 +516,8 @@ pub mod regex_pattern_set {
 
 /// Contains the Rules that identify the requests that you want to allow, block, or count.
 ///
-/// CloudFormation type `AWS::WAFv2::RuleGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-rulegroup.html).
+/// AWS documentation:
+/// [`AWS::WAFv2::RuleGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-rulegroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnRuleGroup {
     /// Collection of Available Labels.
@@ -4431,8 +4431,8 @@ pub mod rule_group {
 
 /// Contains the Rules that identify the requests that you want to allow, block, or count.
 ///
-/// CloudFormation type `AWS::WAFv2::WebACL`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-webacl.html).
+/// AWS documentation:
+/// [`AWS::WAFv2::WebACL`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-webacl.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebAcl {
     /// Collection of application attributes.
@@ -10159,8 +10159,8 @@ pub mod web_acl {
 
 /// Associates WebACL to Application Load Balancer, CloudFront or API Gateway.
 ///
-/// CloudFormation type `AWS::WAFv2::WebACLAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-webaclassociation.html).
+/// AWS documentation:
+/// [`AWS::WAFv2::WebACLAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wafv2-webaclassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnWebAclAssociation {
     /// The `ResourceArn` property.

@@ -7,8 +7,8 @@ use crate::token::Value;
 /// supplemental application context (free-form content) within an Agent Profile, used to
 /// improve the quality of Well-Architected Agent recommendations.
 ///
-/// CloudFormation type `AWS::WellArchitected::AgentContext`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-agentcontext.html).
+/// AWS documentation:
+/// [`AWS::WellArchitected::AgentContext`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-agentcontext.html).
 #[derive(Debug, Clone)]
 pub struct CfnAgentContext {
     /// The free-form content of the Agent Context, supplied as an arbitrary JSON object.
@@ -116,8 +116,8 @@ impl crate::template::Resource<CfnAgentContext> {
 /// Well-Architected objective (a title, optional description, and the pillars it targets)
 /// within an Agent Profile, used to focus Well-Architected Agent recommendations.
 ///
-/// CloudFormation type `AWS::WellArchitected::AgentGoal`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-agentgoal.html).
+/// AWS documentation:
+/// [`AWS::WellArchitected::AgentGoal`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-agentgoal.html).
 #[derive(Debug, Clone)]
 pub struct CfnAgentGoal {
     /// A description of the Agent Goal.
@@ -220,8 +220,8 @@ impl crate::template::Resource<CfnAgentGoal> {
 
 /// Resource Type definition for AWS::WellArchitected::AgentProfile.
 ///
-/// CloudFormation type `AWS::WellArchitected::AgentProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-agentprofile.html).
+/// AWS documentation:
+/// [`AWS::WellArchitected::AgentProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-agentprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnAgentProfile {
     /// The aggregation configuration entries (account, regions, access role) associated with
@@ -483,8 +483,8 @@ pub mod agent_profile {
 
 /// Definition of AWS::WellArchitected::Lens Resource Type
 ///
-/// CloudFormation type `AWS::WellArchitected::Lens`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-lens.html).
+/// AWS documentation:
+/// [`AWS::WellArchitected::Lens`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-lens.html).
 #[derive(Debug, Clone)]
 pub struct CfnLens {
     /// The JSON representation of a lens.
@@ -583,8 +583,8 @@ impl crate::template::Resource<CfnLens> {
 
 /// Definition of AWS::WellArchitected::Profile Resource Type
 ///
-/// CloudFormation type `AWS::WellArchitected::Profile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-profile.html).
+/// AWS documentation:
+/// [`AWS::WellArchitected::Profile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-profile.html).
 #[derive(Debug, Clone)]
 pub struct CfnProfile {
     /// The profile description.
@@ -781,8 +781,8 @@ pub mod profile {
 
 /// Creates a review template for the Well-Architected Tool.
 ///
-/// CloudFormation type `AWS::WellArchitected::ReviewTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-reviewtemplate.html).
+/// AWS documentation:
+/// [`AWS::WellArchitected::ReviewTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-reviewtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnReviewTemplate {
     /// The review template description.
@@ -885,8 +885,8 @@ impl crate::template::Resource<CfnReviewTemplate> {
 
 /// Definition of AWS::WellArchitected::Workload Resource Type
 ///
-/// CloudFormation type `AWS::WellArchitected::Workload`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-workload.html).
+/// AWS documentation:
+/// [`AWS::WellArchitected::Workload`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wellarchitected-workload.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkload {
     /// The list of Amazon Web Services account IDs associated with the workload.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Resource Type definition for AWS::Wickr::Network. Creates and manages an AWS Wickr
 /// network for secure enterprise communications.
 ///
-/// CloudFormation type `AWS::Wickr::Network`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wickr-network.html).
+/// AWS documentation:
+/// [`AWS::Wickr::Network`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wickr-network.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetwork {
     /// The access level of the network, which determines available features and capabilities.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::Wisdom::AIAgent Resource Type
 ///
-/// CloudFormation type `AWS::Wisdom::AIAgent`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiagent.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::AIAgent`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiagent.html).
 #[derive(Debug, Clone)]
 pub struct CfnAiAgent {
     /// The `AssistantId` property.
@@ -124,8 +124,8 @@ impl crate::template::Resource<CfnAiAgent> {
 
 /// Definition of AWS::Wisdom::AIAgentVersion Resource Type
 ///
-/// CloudFormation type `AWS::Wisdom::AIAgentVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiagentversion.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::AIAgentVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiagentversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnAiAgentVersion {
     /// The `AIAgentId` property.
@@ -206,8 +206,8 @@ impl crate::template::Resource<CfnAiAgentVersion> {
 
 /// Definition of AWS::Wisdom::AIGuardrail Resource Type
 ///
-/// CloudFormation type `AWS::Wisdom::AIGuardrail`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiguardrail.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::AIGuardrail`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiguardrail.html).
 #[derive(Debug, Clone)]
 pub struct CfnAiGuardrail {
     /// The `AssistantId` property.
@@ -998,8 +998,8 @@ pub mod ai_guardrail {
 
 /// Definition of AWS::Wisdom::AIGuardrailVersion Resource Type
 ///
-/// CloudFormation type `AWS::Wisdom::AIGuardrailVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiguardrailversion.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::AIGuardrailVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiguardrailversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnAiGuardrailVersion {
     /// The `AIGuardrailId` property.
@@ -1080,8 +1080,8 @@ impl crate::template::Resource<CfnAiGuardrailVersion> {
 
 /// Definition of AWS::Wisdom::AIPrompt Resource Type
 ///
-/// CloudFormation type `AWS::Wisdom::AIPrompt`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiprompt.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::AIPrompt`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aiprompt.html).
 #[derive(Debug, Clone)]
 pub struct CfnAiPrompt {
     /// The `ApiFormat` property.
@@ -1227,8 +1227,8 @@ impl crate::template::Resource<CfnAiPrompt> {
 
 /// Definition of AWS::Wisdom::AIPromptVersion Resource Type
 ///
-/// CloudFormation type `AWS::Wisdom::AIPromptVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aipromptversion.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::AIPromptVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-aipromptversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnAiPromptVersion {
     /// The `AIPromptId` property.
@@ -1309,8 +1309,8 @@ impl crate::template::Resource<CfnAiPromptVersion> {
 
 /// Definition of AWS::Wisdom::Assistant Resource Type
 ///
-/// CloudFormation type `AWS::Wisdom::Assistant`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-assistant.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::Assistant`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-assistant.html).
 #[derive(Debug, Clone)]
 pub struct CfnAssistant {
     /// The `Description` property.
@@ -1496,8 +1496,8 @@ pub mod assistant {
 
 /// Definition of AWS::Wisdom::AssistantAssociation Resource Type
 ///
-/// CloudFormation type `AWS::Wisdom::AssistantAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-assistantassociation.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::AssistantAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-assistantassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnAssistantAssociation {
     /// The `AssistantId` property.
@@ -1627,8 +1627,8 @@ pub mod assistant_association {
 
 /// Definition of AWS::Wisdom::Content Resource Type
 ///
-/// CloudFormation type `AWS::Wisdom::Content`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-content.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::Content`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-content.html).
 #[derive(Debug, Clone)]
 pub struct CfnContent {
     /// The identifier of the knowledge base.
@@ -1830,8 +1830,8 @@ pub mod content {
 
 /// Definition of AWS::Wisdom::ContentAssociation Resource Type
 ///
-/// CloudFormation type `AWS::Wisdom::ContentAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-contentassociation.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::ContentAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-contentassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnContentAssociation {
     /// The identifier of the associated resource.
@@ -2059,8 +2059,8 @@ pub mod content_association {
 
 /// Definition of AWS::Wisdom::KnowledgeBase Resource Type
 ///
-/// CloudFormation type `AWS::Wisdom::KnowledgeBase`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-knowledgebase.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::KnowledgeBase`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-knowledgebase.html).
 #[derive(Debug, Clone)]
 pub struct CfnKnowledgeBase {
     /// The `Description` property.
@@ -2399,8 +2399,8 @@ pub mod knowledge_base {
 
 /// Definition of AWS::Wisdom::MessageTemplate Resource Type
 ///
-/// CloudFormation type `AWS::Wisdom::MessageTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-messagetemplate.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::MessageTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-messagetemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnMessageTemplate {
     /// The `ChannelSubtype` property.
@@ -4194,8 +4194,8 @@ pub mod message_template {
 /// A version for the specified customer-managed message template within the specified
 /// knowledge base.
 ///
-/// CloudFormation type `AWS::Wisdom::MessageTemplateVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-messagetemplateversion.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::MessageTemplateVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-messagetemplateversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnMessageTemplateVersion {
     /// The unqualified Amazon Resource Name (ARN) of the message template.
@@ -4259,8 +4259,8 @@ impl crate::template::Resource<CfnMessageTemplateVersion> {
 
 /// Definition of AWS::Wisdom::QuickResponse Resource Type.
 ///
-/// CloudFormation type `AWS::Wisdom::QuickResponse`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-quickresponse.html).
+/// AWS documentation:
+/// [`AWS::Wisdom::QuickResponse`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-wisdom-quickresponse.html).
 #[derive(Debug, Clone)]
 pub struct CfnQuickResponse {
     /// The Amazon Connect contact channels this quick response applies to.

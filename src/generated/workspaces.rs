@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::WorkSpaces::ConnectionAlias
 ///
-/// CloudFormation type `AWS::WorkSpaces::ConnectionAlias`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-connectionalias.html).
+/// AWS documentation:
+/// [`AWS::WorkSpaces::ConnectionAlias`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-connectionalias.html).
 #[derive(Debug, Clone)]
 pub struct CfnConnectionAlias {
     /// The `ConnectionString` property.
@@ -120,8 +120,8 @@ pub mod connection_alias {
 
 /// Resource Type definition for AWS::WorkSpaces::Directory
 ///
-/// CloudFormation type `AWS::WorkSpaces::Directory`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-directory.html).
+/// AWS documentation:
+/// [`AWS::WorkSpaces::Directory`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-directory.html).
 #[derive(Debug, Clone)]
 pub struct CfnDirectory {
     /// The `ActiveDirectoryConfig` property.
@@ -1536,8 +1536,8 @@ pub mod directory {
 
 /// Resource Type definition for AWS::WorkSpaces::Workspace
 ///
-/// CloudFormation type `AWS::WorkSpaces::Workspace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-workspace.html).
+/// AWS documentation:
+/// [`AWS::WorkSpaces::Workspace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-workspace.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkspace {
     /// The `BundleId` property.
@@ -1822,8 +1822,8 @@ pub mod workspace {
 
 /// Resource Type definition for an IP access control group for Amazon WorkSpaces.
 ///
-/// CloudFormation type `AWS::WorkSpaces::WorkspaceIpGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-workspaceipgroup.html).
+/// AWS documentation:
+/// [`AWS::WorkSpaces::WorkspaceIpGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-workspaceipgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkspaceIpGroup {
     /// The description of the group.
@@ -2013,8 +2013,8 @@ pub mod workspace_ip_group {
 
 /// Resource Type definition for AWS::WorkSpaces::WorkspacesPool
 ///
-/// CloudFormation type `AWS::WorkSpaces::WorkspacesPool`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-workspacespool.html).
+/// AWS documentation:
+/// [`AWS::WorkSpaces::WorkspacesPool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspaces-workspacespool.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkspacesPool {
     /// The `ApplicationSettings` property.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Resource Type definition for AWS::WorkspacesInstances::Volume - Manages WorkSpaces
 /// Volume resources
 ///
-/// CloudFormation type `AWS::WorkspacesInstances::Volume`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesinstances-volume.html).
+/// AWS documentation:
+/// [`AWS::WorkspacesInstances::Volume`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesinstances-volume.html).
 #[derive(Debug, Clone)]
 pub struct CfnVolume {
     /// The Availability Zone in which to create the volume
@@ -269,8 +269,8 @@ pub mod volume {
 
 /// Resource Type definition for AWS::WorkspacesInstances::VolumeAssociation
 ///
-/// CloudFormation type `AWS::WorkspacesInstances::VolumeAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesinstances-volumeassociation.html).
+/// AWS documentation:
+/// [`AWS::WorkspacesInstances::VolumeAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesinstances-volumeassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnVolumeAssociation {
     /// The device name for the volume attachment
@@ -336,8 +336,8 @@ impl crate::template::CfnResource for CfnVolumeAssociation {
 
 /// Resource Type definition for AWS::WorkspacesInstances::WorkspaceInstance
 ///
-/// CloudFormation type `AWS::WorkspacesInstances::WorkspaceInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesinstances-workspaceinstance.html).
+/// AWS documentation:
+/// [`AWS::WorkspacesInstances::WorkspaceInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesinstances-workspaceinstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnWorkspaceInstance {
     /// The `ManagedInstance` property.

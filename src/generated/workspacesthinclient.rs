@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource type definition for AWS::WorkSpacesThinClient::Environment.
 ///
-/// CloudFormation type `AWS::WorkSpacesThinClient::Environment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesthinclient-environment.html).
+/// AWS documentation:
+/// [`AWS::WorkSpacesThinClient::Environment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesthinclient-environment.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnvironment {
     /// The ID of the software set to apply.

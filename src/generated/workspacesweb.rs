@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Definition of AWS::WorkSpacesWeb::BrowserSettings Resource Type
 ///
-/// CloudFormation type `AWS::WorkSpacesWeb::BrowserSettings`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-browsersettings.html).
+/// AWS documentation:
+/// [`AWS::WorkSpacesWeb::BrowserSettings`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-browsersettings.html).
 #[derive(Debug, Clone)]
 pub struct CfnBrowserSettings {
     /// The `AdditionalEncryptionContext` property.
@@ -241,8 +241,8 @@ pub mod browser_settings {
 
 /// Definition of AWS::WorkSpacesWeb::DataProtectionSettings Resource Type
 ///
-/// CloudFormation type `AWS::WorkSpacesWeb::DataProtectionSettings`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-dataprotectionsettings.html).
+/// AWS documentation:
+/// [`AWS::WorkSpacesWeb::DataProtectionSettings`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-dataprotectionsettings.html).
 #[derive(Debug, Clone)]
 pub struct CfnDataProtectionSettings {
     /// The `AdditionalEncryptionContext` property.
@@ -739,8 +739,8 @@ pub mod data_protection_settings {
 
 /// Definition of AWS::WorkSpacesWeb::IdentityProvider Resource Type
 ///
-/// CloudFormation type `AWS::WorkSpacesWeb::IdentityProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-identityprovider.html).
+/// AWS documentation:
+/// [`AWS::WorkSpacesWeb::IdentityProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-identityprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnIdentityProvider {
     /// The `IdentityProviderDetails` property.
@@ -874,8 +874,8 @@ pub mod identity_provider {
 
 /// Definition of AWS::WorkSpacesWeb::IpAccessSettings Resource Type
 ///
-/// CloudFormation type `AWS::WorkSpacesWeb::IpAccessSettings`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-ipaccesssettings.html).
+/// AWS documentation:
+/// [`AWS::WorkSpacesWeb::IpAccessSettings`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-ipaccesssettings.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpAccessSettings {
     /// The `AdditionalEncryptionContext` property.
@@ -1097,8 +1097,8 @@ pub mod ip_access_settings {
 
 /// Definition of AWS::WorkSpacesWeb::NetworkSettings Resource Type
 ///
-/// CloudFormation type `AWS::WorkSpacesWeb::NetworkSettings`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-networksettings.html).
+/// AWS documentation:
+/// [`AWS::WorkSpacesWeb::NetworkSettings`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-networksettings.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkSettings {
     /// The `SecurityGroupIds` property.
@@ -1223,8 +1223,8 @@ pub mod network_settings {
 
 /// Definition of AWS::WorkSpacesWeb::Portal Resource Type
 ///
-/// CloudFormation type `AWS::WorkSpacesWeb::Portal`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-portal.html).
+/// AWS documentation:
+/// [`AWS::WorkSpacesWeb::Portal`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-portal.html).
 #[derive(Debug, Clone)]
 pub struct CfnPortal {
     /// The `AdditionalEncryptionContext` property.
@@ -1568,8 +1568,8 @@ pub mod portal {
 
 /// Definition of AWS::WorkSpacesWeb::SessionLogger Resource Type
 ///
-/// CloudFormation type `AWS::WorkSpacesWeb::SessionLogger`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-sessionlogger.html).
+/// AWS documentation:
+/// [`AWS::WorkSpacesWeb::SessionLogger`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-sessionlogger.html).
 #[derive(Debug, Clone)]
 pub struct CfnSessionLogger {
     /// The `AdditionalEncryptionContext` property.
@@ -1857,8 +1857,8 @@ pub mod session_logger {
 
 /// Definition of AWS::WorkSpacesWeb::TrustStore Resource Type
 ///
-/// CloudFormation type `AWS::WorkSpacesWeb::TrustStore`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-truststore.html).
+/// AWS documentation:
+/// [`AWS::WorkSpacesWeb::TrustStore`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-truststore.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrustStore {
     /// The `CertificateList` property.
@@ -1966,8 +1966,8 @@ pub mod trust_store {
 
 /// Definition of AWS::WorkSpacesWeb::UserAccessLoggingSettings Resource Type
 ///
-/// CloudFormation type `AWS::WorkSpacesWeb::UserAccessLoggingSettings`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-useraccessloggingsettings.html).
+/// AWS documentation:
+/// [`AWS::WorkSpacesWeb::UserAccessLoggingSettings`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-useraccessloggingsettings.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserAccessLoggingSettings {
     /// Kinesis stream ARN to which log events are published.
@@ -2079,8 +2079,8 @@ pub mod user_access_logging_settings {
 
 /// Definition of AWS::WorkSpacesWeb::UserSettings Resource Type
 ///
-/// CloudFormation type `AWS::WorkSpacesWeb::UserSettings`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-usersettings.html).
+/// AWS documentation:
+/// [`AWS::WorkSpacesWeb::UserSettings`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-workspacesweb-usersettings.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserSettings {
     /// The `AdditionalEncryptionContext` property.

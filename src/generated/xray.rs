@@ -6,8 +6,8 @@ use crate::token::Value;
 /// This schema provides construct and validation rules for AWS-XRay Group resource
 /// parameters.
 ///
-/// CloudFormation type `AWS::XRay::Group`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-xray-group.html).
+/// AWS documentation:
+/// [`AWS::XRay::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-xray-group.html).
 #[derive(Debug, Clone)]
 pub struct CfnGroup {
     /// The filter expression defining criteria by which to group traces.
@@ -199,8 +199,8 @@ pub mod group {
 /// This schema provides construct and validation rules for AWS-XRay Resource Policy
 /// resource parameters.
 ///
-/// CloudFormation type `AWS::XRay::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-xray-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::XRay::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-xray-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// A flag to indicate whether to bypass the resource policy lockout safety check
@@ -260,8 +260,8 @@ impl crate::template::CfnResource for CfnResourcePolicy {
 /// This schema provides construct and validation rules for AWS-XRay SamplingRule resource
 /// parameters.
 ///
-/// CloudFormation type `AWS::XRay::SamplingRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-xray-samplingrule.html).
+/// AWS documentation:
+/// [`AWS::XRay::SamplingRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-xray-samplingrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnSamplingRule {
     /// The `RuleName` property.
@@ -917,8 +917,8 @@ pub mod sampling_rule {
 /// This schema provides construct and validation rules for AWS-XRay TransactionSearchConfig
 /// resource parameters.
 ///
-/// CloudFormation type `AWS::XRay::TransactionSearchConfig`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-xray-transactionsearchconfig.html).
+/// AWS documentation:
+/// [`AWS::XRay::TransactionSearchConfig`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-xray-transactionsearchconfig.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransactionSearchConfig {
     /// The `IndexingPercentage` property.
