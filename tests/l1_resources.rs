@@ -401,6 +401,7 @@ fn property_overrides_apply_to_typed_resources() {
     .unwrap();
     vpc.add_property_override("Tags.0.Value", "renamed");
     vpc.add_property_override("InstanceTenancy", "dedicated");
+    vpc.add_property_override("EnableDnsHostnames", true);
     vpc.add_property_override("Ipv4NetmaskLength", json!({ "Ref": "AWS::NoValue" }));
     vpc.add_property_deletion_override("EnableDnsSupport");
     assert_eq!(
@@ -409,6 +410,7 @@ fn property_overrides_apply_to_typed_resources() {
             "CidrBlock": "10.0.0.0/16",
             "Tags": [{ "Key": "Name", "Value": "renamed" }],
             "InstanceTenancy": "dedicated",
+            "EnableDnsHostnames": true,
             "Ipv4NetmaskLength": { "Ref": "AWS::NoValue" }
         })
     );

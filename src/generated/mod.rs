@@ -43,7 +43,8 @@
     clippy::too_many_arguments,
     clippy::new_without_default,
     clippy::should_implement_trait,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::type_complexity
 )]
 
 #[cfg(feature = "aws-accessanalyzer")]

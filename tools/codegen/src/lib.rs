@@ -219,7 +219,8 @@ const MOD_DOC: &str = r#"//! Typed L1 resources, one module per service, generat
     clippy::too_many_arguments,
     clippy::new_without_default,
     clippy::should_implement_trait,
-    clippy::module_inception
+    clippy::module_inception,
+    clippy::type_complexity
 )]
 
 "#;
