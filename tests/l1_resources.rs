@@ -174,7 +174,7 @@ fn db_instance_serializes_its_properties_and_dotted_attributes() {
 
 #[test]
 fn task_definition_with_container_definitions_and_secrets() {
-    let container = td::ContainerDefinition::new("web", "nginx:1.27")
+    let container = td::ContainerDefinition::new("nginx:1.27", "web")
         .essential(true)
         .port_mappings(vec![td::PortMapping::new()
             .container_port(80)
@@ -191,7 +191,7 @@ fn task_definition_with_container_definitions_and_secrets() {
             ),
             ("awslogs-stream-prefix", Value::from("web")),
         ]));
-    let sidecar = td::ContainerDefinition::new("agent", "datadog/agent:7").essential(false);
+    let sidecar = td::ContainerDefinition::new("datadog/agent:7", "agent").essential(false);
     let task = CfnTaskDefinition::new()
         .family("web")
         .cpu("256")
@@ -326,7 +326,7 @@ fn load_balancer_target_group_and_listener_wire_together() {
     Resource::new(
         &stack,
         "Https",
-        CfnListener::new(alb.ref_(), vec![forward])
+        CfnListener::new(vec![forward], alb.ref_())
             .port(443)
             .protocol("HTTPS")
             .certificates(vec![

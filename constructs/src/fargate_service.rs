@@ -97,6 +97,14 @@ pub struct FargateServiceWithDatadogProps {
     ///
     /// **Default:** 1024.
     pub memory: u32,
+    /// CPU units the app container needs.
+    ///
+    /// **Default:** whatever the sidecars leave of the task's cpu.
+    pub container_cpu: Option<u32>,
+    /// MiB the app container needs.
+    ///
+    /// **Default:** whatever the sidecars leave of the task's memory.
+    pub container_memory: Option<u32>,
     /// The app container's image. Required.
     pub image: Option<Token>,
     /// The app container's name.
@@ -169,6 +177,8 @@ impl Default for FargateServiceWithDatadogProps {
             subnet_ids: Vec::new(),
             cpu: 512,
             memory: 1024,
+            container_cpu: None,
+            container_memory: None,
             image: None,
             container_name: "app".into(),
             ports: Vec::new(),
@@ -255,23 +265,38 @@ impl FargateServiceWithDatadog {
         fargate::check_task_size(props.cpu, props.memory).map_err(|m| fail("cpu", m))?;
         let side_cpu = AGENT_SIZE.0 + LOG_ROUTER_SIZE.0;
         let side_memory = AGENT_SIZE.1 + LOG_ROUTER_SIZE.1;
-        if props.memory < side_memory + MIN_APP_MEMORY {
+        let app_cpu = props
+            .container_cpu
+            .unwrap_or(props.cpu.saturating_sub(side_cpu));
+        let app_memory = props
+            .container_memory
+            .unwrap_or(props.memory.saturating_sub(side_memory));
+        if app_memory < MIN_APP_MEMORY {
+            return Err(fail(
+                "container_memory",
+                format!("{app_memory} MiB is below the {MIN_APP_MEMORY} MiB a container needs"),
+            ));
+        }
+        if app_memory + side_memory > props.memory {
             return Err(fail(
                 "memory",
                 format!(
-                    "{} MiB is {} MiB short: the agent and log router take {side_memory} MiB and \
-                     the app container needs at least {MIN_APP_MEMORY} MiB",
+                    "{} MiB is {} MiB short: the app container needs {app_memory} MiB and the \
+                     agent and log router {side_memory} MiB",
                     props.memory,
-                    side_memory + MIN_APP_MEMORY - props.memory
+                    app_memory + side_memory - props.memory
                 ),
             ));
         }
-        if props.cpu <= side_cpu {
+        if app_cpu == 0 || app_cpu + side_cpu > props.cpu {
             return Err(fail(
                 "cpu",
                 format!(
-                    "{} units leave nothing for the app: the sidecars take {side_cpu}",
-                    props.cpu
+                    "{} units are {} short: the app container needs {} and the agent and log \
+                     router {side_cpu}",
+                    props.cpu,
+                    (app_cpu.max(1) + side_cpu).saturating_sub(props.cpu),
+                    app_cpu.max(1)
                 ),
             ));
         }
@@ -304,8 +329,8 @@ impl FargateServiceWithDatadog {
                     "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
                 )])
                 .policies(vec![role::Policy::new(
-                    "ReadContainerSecrets",
                     read_secrets_policy(&props.secrets, dd_secret_pattern),
+                    "ReadContainerSecrets",
                 )]),
         )?;
         let task_role = Resource::new(
@@ -314,8 +339,6 @@ impl FargateServiceWithDatadog {
             CfnRole::new(assume_role("ecs-tasks.amazonaws.com")),
         )?;
 
-        let app_cpu = props.cpu - side_cpu;
-        let app_memory = props.memory - side_memory;
         let sidecar_logs = |prefix: &str| {
             td::LogConfiguration::new("awslogs").options(vec![
                 ("awslogs-group", log_group.ref_()),
@@ -323,7 +346,7 @@ impl FargateServiceWithDatadog {
                 ("awslogs-stream-prefix", Token::from(prefix)),
             ])
         };
-        let mut app = td::ContainerDefinition::new(props.container_name.clone(), image)
+        let mut app = td::ContainerDefinition::new(image, props.container_name.clone())
             .essential(true)
             .cpu(i64::from(app_cpu))
             .memory(i64::from(app_memory))
@@ -381,7 +404,7 @@ impl FargateServiceWithDatadog {
                     .start_period(i64::from(hc.start_period_seconds.min(300))),
             );
         }
-        let mut agent = td::ContainerDefinition::new("datadog-agent", dd.agent_image.clone())
+        let mut agent = td::ContainerDefinition::new(dd.agent_image.clone(), "datadog-agent")
             .essential(false)
             .cpu(i64::from(AGENT_SIZE.0))
             .memory(i64::from(AGENT_SIZE.1))
@@ -410,7 +433,7 @@ impl FargateServiceWithDatadog {
                     .retries(3)
                     .start_period(15),
             );
-        let mut router = td::ContainerDefinition::new("log-router", dd.log_router_image.clone())
+        let mut router = td::ContainerDefinition::new(dd.log_router_image.clone(), "log-router")
             .essential(true)
             .cpu(i64::from(LOG_ROUTER_SIZE.0))
             .memory(i64::from(LOG_ROUTER_SIZE.1))
@@ -458,7 +481,7 @@ impl FargateServiceWithDatadog {
                     .name(name.clone())
                     .namespace_id(namespace_id.clone())
                     .dns_config(
-                        sd::DnsConfig::new(vec![sd::DnsRecord::new("A", 10)])
+                        sd::DnsConfig::new(vec![sd::DnsRecord::new(10, "A")])
                             .routing_policy("MULTIVALUE"),
                     )
                     .health_check_custom_config(

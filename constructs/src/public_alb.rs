@@ -192,8 +192,8 @@ impl PublicAlb {
             &scope,
             "Listener",
             CfnListener::new(
-                self.load_balancer.ref_(),
                 vec![listener::Action::new("forward").target_group_arn(target_group.ref_())],
+                self.load_balancer.ref_(),
             )
             .port(i64::from(port))
             .protocol("HTTP"),

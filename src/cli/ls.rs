@@ -9,9 +9,12 @@ use super::{render, AppBuilder};
 /// Arguments of `ls`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Show environment, stage and dependencies too
+    /// Print only the stack names
     #[arg(short, long)]
-    long: bool,
+    names_only: bool,
+    /// Only the stacks of this environment
+    #[arg(long = "env", value_name = "NAME")]
+    env: Option<String>,
 }
 
 pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
@@ -23,15 +26,17 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
             return Ok(ExitCode::from(1));
         }
     };
-    for stack in &synthesis.assembly.stacks {
-        if args.long {
+    let stacks = super::select_stacks(&synthesis.assembly, &[], args.env.as_deref())?;
+    let width = stacks.iter().map(|s| s.stack_name.len()).max().unwrap_or(0);
+    for stack in stacks {
+        if !args.names_only {
             let deps = if stack.dependencies.is_empty() {
                 "-".to_string()
             } else {
                 stack.dependencies.join(",")
             };
             println!(
-                "{}\t{}\t{}\tdepends on: {deps}",
+                "{:<width$}  {}  env: {}  depends on: {deps}",
                 stack.stack_name,
                 stack.environment,
                 stack.stage.as_deref().unwrap_or("-")

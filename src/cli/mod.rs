@@ -1,12 +1,19 @@
 //! The command line: parse, call the library, render. One file per command.
 //!
 //! An app binary hands its app-building function to [`main`]; commands that need the app
-//! (`synth`, `ls`) call it, the others (`validate`) do not.
+//! (`synth`, `ls`, `deploy`, `destroy`) call it unless given `--app DIR`; the others
+//! (`validate`) do not.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod deploy;
+mod destroy;
+mod diff;
+mod graph;
 mod ls;
+mod progress;
 mod render;
 mod synth;
+mod synth_check;
 
 use std::process::ExitCode;
 
@@ -34,6 +41,57 @@ enum Command {
     Synth(synth::Args),
     /// List the app's stacks with their environment and dependencies
     Ls(ls::Args),
+    /// Compare the app with another cloud assembly or a template file
+    Diff(diff::Args),
+    /// Draw the resources of a stack and their references (Mermaid or DOT)
+    Graph(graph::Args),
+    /// Deploy stacks through CloudFormation change sets
+    Deploy(Box<deploy::Args>),
+    /// Delete stacks, in reverse dependency order
+    Destroy(destroy::Args),
+}
+
+/// The stacks named on the command line (by stack name or artifact id), narrowed to one
+/// environment when `env` is given; every stack when neither is given.
+pub(crate) fn select_stacks<'a>(
+    assembly: &'a crate::CloudAssembly,
+    names: &[String],
+    env: Option<&str>,
+) -> anyhow::Result<Vec<&'a crate::StackArtifact>> {
+    for name in names {
+        if assembly.stack(name).is_none() {
+            let known: Vec<&str> = assembly
+                .stacks
+                .iter()
+                .map(|s| s.stack_name.as_str())
+                .collect();
+            anyhow::bail!("no stack named '{name}'; the app has: {}", known.join(", "));
+        }
+    }
+    if let Some(env) = env {
+        if !assembly
+            .stacks
+            .iter()
+            .any(|s| s.stage.as_deref() == Some(env))
+        {
+            let mut known: Vec<&str> = assembly
+                .stacks
+                .iter()
+                .filter_map(|s| s.stage.as_deref())
+                .collect();
+            known.dedup();
+            anyhow::bail!(
+                "no stack of environment '{env}'; the app has: {}",
+                known.join(", ")
+            );
+        }
+    }
+    Ok(assembly
+        .stacks
+        .iter()
+        .filter(|s| names.is_empty() || names.iter().any(|n| *n == s.id || *n == s.stack_name))
+        .filter(|s| env.is_none() || s.stage.as_deref() == env)
+        .collect())
 }
 
 /// Runs the command line for the app that `build` creates; returns the process exit code
@@ -50,6 +108,10 @@ pub fn main(build: impl FnOnce() -> anyhow::Result<App>) -> ExitCode {
     let result = match cli.command {
         Command::Synth(args) => synth::run(args, build),
         Command::Ls(args) => ls::run(args, build),
+        Command::Diff(args) => diff::run(args, build),
+        Command::Graph(args) => graph::run(args, build),
+        Command::Deploy(args) => deploy::run(*args, build),
+        Command::Destroy(args) => destroy::run(args, build),
     };
     match result {
         Ok(code) => code,

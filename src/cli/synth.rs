@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 
 use super::{render, AppBuilder};
 use crate::synth::SynthOptions;
@@ -23,6 +23,12 @@ pub(crate) struct Args {
     /// Treat warnings as errors
     #[arg(long)]
     strict: bool,
+    /// Report only the stacks of this environment (the assembly stays complete)
+    #[arg(long = "env", value_name = "NAME")]
+    env: Option<String>,
+    /// Write nothing; exit with status 1 when the output folder differs from the app
+    #[arg(long)]
+    check: bool,
 }
 
 pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
@@ -42,27 +48,13 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
     render::annotations(&synthesis.annotations);
     render::findings(&synthesis.findings);
     let assembly = &synthesis.assembly;
-    for name in &args.stacks {
-        if assembly.stack(name).is_none() {
-            let known: Vec<&str> = assembly
-                .stacks
-                .iter()
-                .map(|s| s.stack_name.as_str())
-                .collect();
-            bail!("no stack named '{name}'; the app has: {}", known.join(", "));
-        }
+    let selected = super::select_stacks(assembly, &args.stacks, args.env.as_deref())?;
+    if args.check {
+        return super::synth_check::run(assembly, &args.output, args.quiet);
     }
     let report = assembly.write(&args.output)?;
     if !args.quiet {
-        for stack in &assembly.stacks {
-            if !args.stacks.is_empty()
-                && !args
-                    .stacks
-                    .iter()
-                    .any(|n| *n == stack.id || *n == stack.stack_name)
-            {
-                continue;
-            }
+        for stack in selected {
             let file = args.output.join(stack.template_file());
             let bytes = report
                 .files

@@ -326,8 +326,8 @@ impl CfnArchiveRule {
     /// are absent.
     pub fn new(
         analyzer_name: impl Into<Value<String>>,
-        rule_name: impl Into<Value<String>>,
         filter: impl Into<Value<serde_json::Value>>,
+        rule_name: impl Into<Value<String>>,
     ) -> Self {
         CfnArchiveRule {
             analyzer_name: analyzer_name.into(),

@@ -306,8 +306,8 @@ pub mod certificate {
     impl EdiPartyName {
         /// A `EdiPartyName` with its required properties; the optional ones are absent.
         pub fn new(
-            party_name: impl Into<Value<String>>,
             name_assigner: impl Into<Value<String>>,
+            party_name: impl Into<Value<String>>,
         ) -> Self {
             EdiPartyName {
                 name_assigner: name_assigner.into(),
@@ -1256,7 +1256,7 @@ pub mod certificate {
 
     impl Validity {
         /// A `Validity` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<f64>>, type_: impl Into<Value<String>>) -> Self {
+        pub fn new(type_: impl Into<Value<String>>, value: impl Into<Value<f64>>) -> Self {
             Validity {
                 type_: type_.into(),
                 value: value.into(),
@@ -1333,10 +1333,10 @@ impl CfnCertificateAuthority {
     /// An `AWS::ACMPCA::CertificateAuthority` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
         key_algorithm: impl Into<Value<String>>,
         signing_algorithm: impl Into<Value<String>>,
         subject: impl Into<Value<certificate_authority::Subject>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnCertificateAuthority {
             csr_extensions: None,
@@ -1458,8 +1458,8 @@ pub mod certificate_authority {
     impl AccessDescription {
         /// A `AccessDescription` with its required properties; the optional ones are absent.
         pub fn new(
-            access_method: impl Into<Value<AccessMethod>>,
             access_location: impl Into<Value<GeneralName>>,
+            access_method: impl Into<Value<AccessMethod>>,
         ) -> Self {
             AccessDescription {
                 access_location: access_location.into(),
@@ -2636,8 +2636,8 @@ impl CfnCertificateAuthorityActivation {
     /// An `AWS::ACMPCA::CertificateAuthorityActivation` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        certificate_authority_arn: impl Into<Value<String>>,
         certificate: impl Into<Value<String>>,
+        certificate_authority_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnCertificateAuthorityActivation {
             certificate: certificate.into(),

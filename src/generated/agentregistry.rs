@@ -318,8 +318,8 @@ pub mod registry {
         /// A `AuthorizingClaimMatchValueType` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            claim_match_value: impl Into<Value<ClaimMatchValueType>>,
             claim_match_operator: impl Into<Value<String>>,
+            claim_match_value: impl Into<Value<ClaimMatchValueType>>,
         ) -> Self {
             AuthorizingClaimMatchValueType {
                 claim_match_operator: claim_match_operator.into(),
@@ -427,9 +427,9 @@ pub mod registry {
         /// A `CustomClaimValidationType` with its required properties; the optional ones are
         /// absent.
         pub fn new(
+            authorizing_claim_match_value: impl Into<Value<AuthorizingClaimMatchValueType>>,
             inbound_token_claim_name: impl Into<Value<String>>,
             inbound_token_claim_value_type: impl Into<Value<String>>,
-            authorizing_claim_match_value: impl Into<Value<AuthorizingClaimMatchValueType>>,
         ) -> Self {
             CustomClaimValidationType {
                 authorizing_claim_match_value: authorizing_claim_match_value.into(),
@@ -841,9 +841,9 @@ impl CfnRegistryRecord {
     /// An `AWS::AgentRegistry::RegistryRecord` with its required properties; the optional ones
     /// are absent.
     pub fn new(
+        descriptors: impl Into<Value<registry_record::Descriptors>>,
         name: impl Into<Value<String>>,
         record_type: impl Into<Value<String>>,
-        descriptors: impl Into<Value<registry_record::Descriptors>>,
     ) -> Self {
         CfnRegistryRecord {
             custom_metadata: None,
@@ -1774,8 +1774,8 @@ pub mod registry_record {
         /// A `RegistryRecordCredentialProviderConfiguration` with its required properties; the
         /// optional ones are absent.
         pub fn new(
-            credential_provider_type: impl Into<Value<String>>,
             credential_provider: impl Into<Value<RegistryRecordCredentialProviderUnion>>,
+            credential_provider_type: impl Into<Value<String>>,
         ) -> Self {
             RegistryRecordCredentialProviderConfiguration {
                 credential_provider: credential_provider.into(),

@@ -27,8 +27,8 @@ impl CfnSkill {
     /// An `Alexa::ASK::Skill` with its required properties; the optional ones are absent.
     pub fn new(
         authentication_configuration: impl Into<Value<skill::AuthenticationConfiguration>>,
-        vendor_id: impl Into<Value<String>>,
         skill_package: impl Into<Value<skill::SkillPackage>>,
+        vendor_id: impl Into<Value<String>>,
     ) -> Self {
         CfnSkill {
             authentication_configuration: authentication_configuration.into(),
@@ -92,9 +92,9 @@ pub mod skill {
         /// A `AuthenticationConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            refresh_token: impl Into<Value<String>>,
-            client_secret: impl Into<Value<String>>,
             client_id: impl Into<Value<String>>,
+            client_secret: impl Into<Value<String>>,
+            refresh_token: impl Into<Value<String>>,
         ) -> Self {
             AuthenticationConfiguration {
                 client_id: client_id.into(),

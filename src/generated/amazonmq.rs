@@ -104,8 +104,8 @@ impl CfnBroker {
     /// An `AWS::AmazonMQ::Broker` with its required properties; the optional ones are absent.
     pub fn new(
         broker_name: impl Into<Value<String>>,
-        engine_type: impl Into<Value<String>>,
         deployment_mode: impl Into<Value<String>>,
+        engine_type: impl Into<Value<String>>,
         host_instance_type: impl Into<Value<String>>,
         publicly_accessible: impl Into<Value<bool>>,
     ) -> Self {
@@ -403,7 +403,7 @@ pub mod broker {
 
     impl ConfigurationId {
         /// A `ConfigurationId` with its required properties; the optional ones are absent.
-        pub fn new(revision: impl Into<Value<i64>>, id: impl Into<Value<String>>) -> Self {
+        pub fn new(id: impl Into<Value<String>>, revision: impl Into<Value<i64>>) -> Self {
             ConfigurationId {
                 id: id.into(),
                 revision: revision.into(),
@@ -531,11 +531,11 @@ pub mod broker {
         /// A `LdapServerMetadata` with its required properties; the optional ones are absent.
         pub fn new(
             hosts: impl Into<Value<Vec<Value<String>>>>,
-            user_search_matching: impl Into<Value<String>>,
-            user_base: impl Into<Value<String>>,
+            role_base: impl Into<Value<String>>,
             role_search_matching: impl Into<Value<String>>,
             service_account_username: impl Into<Value<String>>,
-            role_base: impl Into<Value<String>>,
+            user_base: impl Into<Value<String>>,
+            user_search_matching: impl Into<Value<String>>,
         ) -> Self {
             LdapServerMetadata {
                 hosts: hosts.into(),
@@ -801,7 +801,7 @@ pub mod broker {
 
     impl User {
         /// A `User` with its required properties; the optional ones are absent.
-        pub fn new(username: impl Into<Value<String>>, password: impl Into<Value<String>>) -> Self {
+        pub fn new(password: impl Into<Value<String>>, username: impl Into<Value<String>>) -> Self {
             User {
                 console_access: None,
                 groups: None,
@@ -1054,8 +1054,8 @@ impl CfnConfigurationAssociation {
     /// An `AWS::AmazonMQ::ConfigurationAssociation` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        configuration: impl Into<Value<configuration_association::ConfigurationId>>,
         broker: impl Into<Value<String>>,
+        configuration: impl Into<Value<configuration_association::ConfigurationId>>,
     ) -> Self {
         CfnConfigurationAssociation {
             broker: broker.into(),
@@ -1109,7 +1109,7 @@ pub mod configuration_association {
 
     impl ConfigurationId {
         /// A `ConfigurationId` with its required properties; the optional ones are absent.
-        pub fn new(revision: impl Into<Value<i64>>, id: impl Into<Value<String>>) -> Self {
+        pub fn new(id: impl Into<Value<String>>, revision: impl Into<Value<i64>>) -> Self {
             ConfigurationId {
                 id: id.into(),
                 revision: revision.into(),

@@ -635,7 +635,7 @@ pub mod app {
 
     impl CustomRule {
         /// A `CustomRule` with its required properties; the optional ones are absent.
-        pub fn new(target: impl Into<Value<String>>, source: impl Into<Value<String>>) -> Self {
+        pub fn new(source: impl Into<Value<String>>, target: impl Into<Value<String>>) -> Self {
             CustomRule {
                 condition: None,
                 source: source.into(),
@@ -1111,7 +1111,7 @@ pub mod branch {
 
     impl BasicAuthConfig {
         /// A `BasicAuthConfig` with its required properties; the optional ones are absent.
-        pub fn new(username: impl Into<Value<String>>, password: impl Into<Value<String>>) -> Self {
+        pub fn new(password: impl Into<Value<String>>, username: impl Into<Value<String>>) -> Self {
             BasicAuthConfig {
                 enable_basic_auth: None,
                 password: password.into(),
@@ -1453,8 +1453,8 @@ pub mod domain {
     impl SubDomainSetting {
         /// A `SubDomainSetting` with its required properties; the optional ones are absent.
         pub fn new(
-            prefix: impl Into<Value<String>>,
             branch_name: impl Into<Value<String>>,
+            prefix: impl Into<Value<String>>,
         ) -> Self {
             SubDomainSetting {
                 branch_name: branch_name.into(),

@@ -43,10 +43,10 @@ impl CfnDeployment {
     /// An `AMZN::SDC::Deployment` with its required properties; the optional ones are absent.
     pub fn new(
         config_name: impl Into<Value<String>>,
+        dimension: impl Into<Value<String>>,
         s3_bucket: impl Into<Value<String>>,
         s3_key: impl Into<Value<String>>,
         stage: impl Into<Value<String>>,
-        dimension: impl Into<Value<String>>,
     ) -> Self {
         CfnDeployment {
             config_name: config_name.into(),

@@ -365,9 +365,9 @@ impl CfnAuthorizer {
     /// An `AWS::ApiGateway::Authorizer` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        name: impl Into<Value<String>>,
         rest_api_id: impl Into<Value<String>>,
         type_: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
     ) -> Self {
         CfnAuthorizer {
             auth_type: None,
@@ -2243,9 +2243,9 @@ impl CfnDomainNameAccessAssociation {
     /// An `AWS::ApiGateway::DomainNameAccessAssociation` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        domain_name_arn: impl Into<Value<String>>,
         access_association_source: impl Into<Value<String>>,
         access_association_source_type: impl Into<Value<String>>,
+        domain_name_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnDomainNameAccessAssociation {
             access_association_source: access_association_source.into(),
@@ -2786,9 +2786,9 @@ pub struct CfnMethod {
 impl CfnMethod {
     /// An `AWS::ApiGateway::Method` with its required properties; the optional ones are absent.
     pub fn new(
-        rest_api_id: impl Into<Value<String>>,
-        resource_id: impl Into<Value<String>>,
         http_method: impl Into<Value<String>>,
+        resource_id: impl Into<Value<String>>,
+        rest_api_id: impl Into<Value<String>>,
     ) -> Self {
         CfnMethod {
             api_key_required: None,
@@ -5087,9 +5087,9 @@ impl CfnUsagePlanKey {
     /// An `AWS::ApiGateway::UsagePlanKey` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        key_id: impl Into<Value<String>>,
         key_type: impl Into<Value<String>>,
         usage_plan_id: impl Into<Value<String>>,
-        key_id: impl Into<Value<String>>,
     ) -> Self {
         CfnUsagePlanKey {
             key_id: key_id.into(),

@@ -1079,9 +1079,9 @@ impl CfnApiMapping {
     /// An `AWS::ApiGatewayV2::ApiMapping` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        api_id: impl Into<Value<String>>,
         domain_name: impl Into<Value<String>>,
         stage: impl Into<Value<String>>,
-        api_id: impl Into<Value<String>>,
     ) -> Self {
         CfnApiMapping {
             api_id: api_id.into(),
@@ -1186,8 +1186,8 @@ impl CfnAuthorizer {
     /// An `AWS::ApiGatewayV2::Authorizer` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        authorizer_type: impl Into<Value<String>>,
         api_id: impl Into<Value<String>>,
+        authorizer_type: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
     ) -> Self {
         CfnAuthorizer {
@@ -2238,8 +2238,8 @@ impl CfnModel {
     /// absent.
     pub fn new(
         api_id: impl Into<Value<String>>,
-        schema: impl Into<Value<serde_json::Value>>,
         name: impl Into<Value<String>>,
+        schema: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnModel {
             api_id: api_id.into(),
@@ -2488,7 +2488,7 @@ pub struct CfnRoute {
 impl CfnRoute {
     /// An `AWS::ApiGatewayV2::Route` with its required properties; the optional ones are
     /// absent.
-    pub fn new(route_key: impl Into<Value<String>>, api_id: impl Into<Value<String>>) -> Self {
+    pub fn new(api_id: impl Into<Value<String>>, route_key: impl Into<Value<String>>) -> Self {
         CfnRoute {
             api_id: api_id.into(),
             api_key_required: None,
@@ -2657,9 +2657,9 @@ impl CfnRouteResponse {
     /// An `AWS::ApiGatewayV2::RouteResponse` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        route_response_key: impl Into<Value<String>>,
-        route_id: impl Into<Value<String>>,
         api_id: impl Into<Value<String>>,
+        route_id: impl Into<Value<String>>,
+        route_response_key: impl Into<Value<String>>,
     ) -> Self {
         CfnRouteResponse {
             api_id: api_id.into(),
@@ -2753,10 +2753,10 @@ impl CfnRoutingRule {
     /// An `AWS::ApiGatewayV2::RoutingRule` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        actions: impl Into<Value<Vec<Value<routing_rule::Action>>>>,
+        conditions: impl Into<Value<Vec<Value<routing_rule::Condition>>>>,
         domain_name_arn: impl Into<Value<String>>,
         priority: impl Into<Value<i64>>,
-        conditions: impl Into<Value<Vec<Value<routing_rule::Condition>>>>,
-        actions: impl Into<Value<Vec<Value<routing_rule::Action>>>>,
     ) -> Self {
         CfnRoutingRule {
             actions: actions.into(),
@@ -3121,7 +3121,7 @@ pub struct CfnStage {
 impl CfnStage {
     /// An `AWS::ApiGatewayV2::Stage` with its required properties; the optional ones are
     /// absent.
-    pub fn new(stage_name: impl Into<Value<String>>, api_id: impl Into<Value<String>>) -> Self {
+    pub fn new(api_id: impl Into<Value<String>>, stage_name: impl Into<Value<String>>) -> Self {
         CfnStage {
             access_log_settings: None,
             api_id: api_id.into(),
@@ -3430,8 +3430,8 @@ impl CfnVpcLink {
     /// An `AWS::ApiGatewayV2::VpcLink` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        subnet_ids: impl Into<Value<Vec<Value<String>>>>,
         name: impl Into<Value<String>>,
+        subnet_ids: impl Into<Value<Vec<Value<String>>>>,
     ) -> Self {
         CfnVpcLink {
             name: name.into(),

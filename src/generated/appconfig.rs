@@ -183,8 +183,8 @@ impl CfnConfigurationProfile {
     /// An `AWS::AppConfig::ConfigurationProfile` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        location_uri: impl Into<Value<String>>,
         application_id: impl Into<Value<String>>,
+        location_uri: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
     ) -> Self {
         CfnConfigurationProfile {
@@ -477,9 +477,9 @@ impl CfnDeployment {
     pub fn new(
         application_id: impl Into<Value<String>>,
         configuration_profile_id: impl Into<Value<String>>,
+        configuration_version: impl Into<Value<String>>,
         deployment_strategy_id: impl Into<Value<String>>,
         environment_id: impl Into<Value<String>>,
-        configuration_version: impl Into<Value<String>>,
     ) -> Self {
         CfnDeployment {
             application_id: application_id.into(),
@@ -932,7 +932,7 @@ pub struct CfnEnvironment {
 impl CfnEnvironment {
     /// An `AWS::AppConfig::Environment` with its required properties; the optional ones are
     /// absent.
-    pub fn new(name: impl Into<Value<String>>, application_id: impl Into<Value<String>>) -> Self {
+    pub fn new(application_id: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
         CfnEnvironment {
             application_id: application_id.into(),
             deletion_protection_check: None,
@@ -1161,13 +1161,13 @@ impl CfnExperimentDefinition {
     /// ones are absent.
     pub fn new(
         application_identifier: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
+        audience_rule: impl Into<Value<String>>,
         configuration_profile_identifier: impl Into<Value<String>>,
+        control: impl Into<Value<experiment_definition::Treatment>>,
         environment_identifier: impl Into<Value<String>>,
         flag_key: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         treatments: impl Into<Value<Vec<Value<experiment_definition::Treatment>>>>,
-        control: impl Into<Value<experiment_definition::Treatment>>,
-        audience_rule: impl Into<Value<String>>,
     ) -> Self {
         CfnExperimentDefinition {
             application_identifier: application_identifier.into(),
@@ -1356,7 +1356,7 @@ pub mod experiment_definition {
 
     impl Treatment {
         /// A `Treatment` with its required properties; the optional ones are absent.
-        pub fn new(weight: impl Into<Value<f64>>, enabled: impl Into<Value<bool>>) -> Self {
+        pub fn new(enabled: impl Into<Value<bool>>, weight: impl Into<Value<f64>>) -> Self {
             Treatment {
                 attribute_values: None,
                 description: None,
@@ -1672,8 +1672,8 @@ impl CfnExtension {
     /// An `AWS::AppConfig::Extension` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         actions: impl Into<Value<serde_json::Value>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnExtension {
             actions: actions.into(),

@@ -41,8 +41,8 @@ impl CfnAppAuthorization {
     /// An `AWS::AppFabric::AppAuthorization` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        app_bundle_identifier: impl Into<Value<String>>,
         app: impl Into<Value<String>>,
+        app_bundle_identifier: impl Into<Value<String>>,
         auth_type: impl Into<Value<String>>,
         tenant: impl Into<Value<app_authorization::Tenant>>,
     ) -> Self {
@@ -335,8 +335,8 @@ pub mod app_authorization {
     impl Tenant {
         /// A `Tenant` with its required properties; the optional ones are absent.
         pub fn new(
-            tenant_identifier: impl Into<Value<String>>,
             tenant_display_name: impl Into<Value<String>>,
+            tenant_identifier: impl Into<Value<String>>,
         ) -> Self {
             Tenant {
                 tenant_display_name: tenant_display_name.into(),
@@ -396,9 +396,9 @@ impl CfnIngestionDestination {
     /// ones are absent.
     pub fn new(
         app_bundle_arn: impl Into<Value<String>>,
+        destination_configuration: impl Into<Value<ingestion_destination::DestinationConfiguration>>,
         ingestion_arn: impl Into<Value<String>>,
         processing_configuration: impl Into<Value<ingestion_destination::ProcessingConfiguration>>,
-        destination_configuration: impl Into<Value<ingestion_destination::DestinationConfiguration>>,
     ) -> Self {
         CfnIngestionDestination {
             app_bundle_arn: app_bundle_arn.into(),
@@ -523,7 +523,7 @@ pub mod ingestion_destination {
     impl AuditLogProcessingConfiguration {
         /// A `AuditLogProcessingConfiguration` with its required properties; the optional ones are
         /// absent.
-        pub fn new(schema: impl Into<Value<String>>, format: impl Into<Value<String>>) -> Self {
+        pub fn new(format: impl Into<Value<String>>, schema: impl Into<Value<String>>) -> Self {
             AuditLogProcessingConfiguration {
                 format: format.into(),
                 schema: schema.into(),

@@ -31,8 +31,8 @@ pub struct CfnConnector {
 impl CfnConnector {
     /// An `AWS::AppFlow::Connector` with its required properties; the optional ones are absent.
     pub fn new(
-        connector_provisioning_type: impl Into<Value<String>>,
         connector_provisioning_config: impl Into<Value<connector::ConnectorProvisioningConfig>>,
+        connector_provisioning_type: impl Into<Value<String>>,
     ) -> Self {
         CfnConnector {
             connector_label: None,
@@ -217,8 +217,8 @@ impl CfnConnectorProfile {
     /// An `AWS::AppFlow::ConnectorProfile` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        connector_profile_name: impl Into<Value<String>>,
         connection_mode: impl Into<Value<String>>,
+        connector_profile_name: impl Into<Value<String>>,
         connector_type: impl Into<Value<String>>,
     ) -> Self {
         CfnConnectorProfile {
@@ -411,7 +411,7 @@ pub mod connector_profile {
 
     impl BasicAuthCredentials {
         /// A `BasicAuthCredentials` with its required properties; the optional ones are absent.
-        pub fn new(username: impl Into<Value<String>>, password: impl Into<Value<String>>) -> Self {
+        pub fn new(password: impl Into<Value<String>>, username: impl Into<Value<String>>) -> Self {
             BasicAuthCredentials {
                 password: password.into(),
                 username: username.into(),
@@ -1627,9 +1627,9 @@ pub mod connector_profile {
         /// ones are absent.
         pub fn new(
             access_key_id: impl Into<Value<String>>,
-            user_id: impl Into<Value<String>>,
-            secret_access_key: impl Into<Value<String>>,
             datakey: impl Into<Value<String>>,
+            secret_access_key: impl Into<Value<String>>,
+            user_id: impl Into<Value<String>>,
         ) -> Self {
             InforNexusConnectorProfileCredentials {
                 access_key_id: access_key_id.into(),
@@ -3075,7 +3075,7 @@ pub mod connector_profile {
     impl SnowflakeConnectorProfileCredentials {
         /// A `SnowflakeConnectorProfileCredentials` with its required properties; the optional ones
         /// are absent.
-        pub fn new(username: impl Into<Value<String>>, password: impl Into<Value<String>>) -> Self {
+        pub fn new(password: impl Into<Value<String>>, username: impl Into<Value<String>>) -> Self {
             SnowflakeConnectorProfileCredentials {
                 password: password.into(),
                 username: username.into(),
@@ -3139,9 +3139,9 @@ pub mod connector_profile {
         /// A `SnowflakeConnectorProfileProperties` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            warehouse: impl Into<Value<String>>,
-            stage: impl Into<Value<String>>,
             bucket_name: impl Into<Value<String>>,
+            stage: impl Into<Value<String>>,
+            warehouse: impl Into<Value<String>>,
         ) -> Self {
             SnowflakeConnectorProfileProperties {
                 account_name: None,
@@ -3263,7 +3263,7 @@ pub mod connector_profile {
     impl VeevaConnectorProfileCredentials {
         /// A `VeevaConnectorProfileCredentials` with its required properties; the optional ones are
         /// absent.
-        pub fn new(username: impl Into<Value<String>>, password: impl Into<Value<String>>) -> Self {
+        pub fn new(password: impl Into<Value<String>>, username: impl Into<Value<String>>) -> Self {
             VeevaConnectorProfileCredentials {
                 password: password.into(),
                 username: username.into(),
@@ -3488,10 +3488,10 @@ pub struct CfnFlow {
 impl CfnFlow {
     /// An `AWS::AppFlow::Flow` with its required properties; the optional ones are absent.
     pub fn new(
-        flow_name: impl Into<Value<String>>,
-        tasks: impl Into<Value<Vec<Value<flow::Task>>>>,
-        source_flow_config: impl Into<Value<flow::SourceFlowConfig>>,
         destination_flow_config_list: impl Into<Value<Vec<Value<flow::DestinationFlowConfig>>>>,
+        flow_name: impl Into<Value<String>>,
+        source_flow_config: impl Into<Value<flow::SourceFlowConfig>>,
+        tasks: impl Into<Value<Vec<Value<flow::Task>>>>,
         trigger_config: impl Into<Value<flow::TriggerConfig>>,
     ) -> Self {
         CfnFlow {
@@ -4605,8 +4605,8 @@ pub mod flow {
     impl GlueDataCatalog {
         /// A `GlueDataCatalog` with its required properties; the optional ones are absent.
         pub fn new(
-            role_arn: impl Into<Value<String>>,
             database_name: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
             table_prefix: impl Into<Value<String>>,
         ) -> Self {
             GlueDataCatalog {
@@ -5057,8 +5057,8 @@ pub mod flow {
         /// A `RedshiftDestinationProperties` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            object: impl Into<Value<String>>,
             intermediate_bucket_name: impl Into<Value<String>>,
+            object: impl Into<Value<String>>,
         ) -> Self {
             RedshiftDestinationProperties {
                 bucket_prefix: None,
@@ -6039,8 +6039,8 @@ pub mod flow {
         /// A `SnowflakeDestinationProperties` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            object: impl Into<Value<String>>,
             intermediate_bucket_name: impl Into<Value<String>>,
+            object: impl Into<Value<String>>,
         ) -> Self {
             SnowflakeDestinationProperties {
                 bucket_prefix: None,

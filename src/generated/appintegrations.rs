@@ -59,9 +59,9 @@ impl CfnApplication {
     /// An `AWS::AppIntegrations::Application` with its required properties; the optional ones
     /// are absent.
     pub fn new(
+        application_source_config: impl Into<Value<serde_json::Value>>,
         name: impl Into<Value<String>>,
         namespace: impl Into<Value<String>>,
-        application_source_config: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnApplication {
             application_config: None,
@@ -409,8 +409,8 @@ impl CfnDataIntegration {
     /// An `AWS::AppIntegrations::DataIntegration` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         kms_key: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         source_uri: impl Into<Value<String>>,
     ) -> Self {
         CfnDataIntegration {
@@ -699,9 +699,9 @@ impl CfnEventIntegration {
     /// An `AWS::AppIntegrations::EventIntegration` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         event_bridge_bus: impl Into<Value<String>>,
         event_filter: impl Into<Value<event_integration::EventFilter>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnEventIntegration {
             description: None,

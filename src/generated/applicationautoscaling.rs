@@ -60,11 +60,11 @@ impl CfnScalableTarget {
     /// An `AWS::ApplicationAutoScaling::ScalableTarget` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        resource_id: impl Into<Value<String>>,
-        service_namespace: impl Into<Value<String>>,
-        scalable_dimension: impl Into<Value<String>>,
-        min_capacity: impl Into<Value<i64>>,
         max_capacity: impl Into<Value<i64>>,
+        min_capacity: impl Into<Value<i64>>,
+        resource_id: impl Into<Value<String>>,
+        scalable_dimension: impl Into<Value<String>>,
+        service_namespace: impl Into<Value<String>>,
     ) -> Self {
         CfnScalableTarget {
             max_capacity: max_capacity.into(),
@@ -251,8 +251,8 @@ pub mod scalable_target {
     impl ScheduledAction {
         /// A `ScheduledAction` with its required properties; the optional ones are absent.
         pub fn new(
-            scheduled_action_name: impl Into<Value<String>>,
             schedule: impl Into<Value<String>>,
+            scheduled_action_name: impl Into<Value<String>>,
         ) -> Self {
             ScheduledAction {
                 end_time: None,
@@ -755,7 +755,7 @@ pub mod scaling_policy {
 
     impl MetricDimension {
         /// A `MetricDimension` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             MetricDimension {
                 name: name.into(),
                 value: value.into(),

@@ -405,8 +405,8 @@ pub mod application {
         /// A `ComponentMonitoringSetting` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            tier: impl Into<Value<String>>,
             component_configuration_mode: impl Into<Value<String>>,
+            tier: impl Into<Value<String>>,
         ) -> Self {
             ComponentMonitoringSetting {
                 component_arn: None,
@@ -782,10 +782,10 @@ pub mod application {
     impl HanaPrometheusExporter {
         /// A `HANAPrometheusExporter` with its required properties; the optional ones are absent.
         pub fn new(
-            hanasid: impl Into<Value<String>>,
-            hana_port: impl Into<Value<String>>,
-            hana_secret_name: impl Into<Value<String>>,
             agree_to_install_hanadb_client: impl Into<Value<bool>>,
+            hana_port: impl Into<Value<String>>,
+            hanasid: impl Into<Value<String>>,
+            hana_secret_name: impl Into<Value<String>>,
         ) -> Self {
             HanaPrometheusExporter {
                 agree_to_install_hanadb_client: agree_to_install_hanadb_client.into(),
@@ -1012,8 +1012,8 @@ pub mod application {
     impl LogPattern {
         /// A `LogPattern` with its required properties; the optional ones are absent.
         pub fn new(
-            pattern_name: impl Into<Value<String>>,
             pattern: impl Into<Value<String>>,
+            pattern_name: impl Into<Value<String>>,
             rank: impl Into<Value<i64>>,
         ) -> Self {
             LogPattern {
@@ -1059,8 +1059,8 @@ pub mod application {
     impl LogPatternSet {
         /// A `LogPatternSet` with its required properties; the optional ones are absent.
         pub fn new(
-            pattern_set_name: impl Into<Value<String>>,
             log_patterns: impl Into<Value<Vec<Value<LogPattern>>>>,
+            pattern_set_name: impl Into<Value<String>>,
         ) -> Self {
             LogPatternSet {
                 log_patterns: log_patterns.into(),
@@ -1108,8 +1108,8 @@ pub mod application {
         /// A `NetWeaverPrometheusExporter` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            sapsid: impl Into<Value<String>>,
             instance_numbers: impl Into<Value<Vec<Value<String>>>>,
+            sapsid: impl Into<Value<String>>,
         ) -> Self {
             NetWeaverPrometheusExporter {
                 instance_numbers: instance_numbers.into(),
@@ -1162,8 +1162,8 @@ pub mod application {
     impl Process {
         /// A `Process` with its required properties; the optional ones are absent.
         pub fn new(
-            process_name: impl Into<Value<String>>,
             alarm_metrics: impl Into<Value<Vec<Value<AlarmMetric>>>>,
+            process_name: impl Into<Value<String>>,
         ) -> Self {
             Process {
                 alarm_metrics: alarm_metrics.into(),
@@ -1341,8 +1341,8 @@ pub mod application {
         /// A `SubComponentTypeConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            sub_component_type: impl Into<Value<String>>,
             sub_component_configuration_details: impl Into<Value<SubComponentConfigurationDetails>>,
+            sub_component_type: impl Into<Value<String>>,
         ) -> Self {
             SubComponentTypeConfiguration {
                 sub_component_configuration_details: sub_component_configuration_details.into(),
@@ -1439,9 +1439,9 @@ pub mod application {
     impl WindowsEvent {
         /// A `WindowsEvent` with its required properties; the optional ones are absent.
         pub fn new(
-            log_group_name: impl Into<Value<String>>,
-            event_name: impl Into<Value<String>>,
             event_levels: impl Into<Value<Vec<Value<String>>>>,
+            event_name: impl Into<Value<String>>,
+            log_group_name: impl Into<Value<String>>,
         ) -> Self {
             WindowsEvent {
                 event_levels: event_levels.into(),

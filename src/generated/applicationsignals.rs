@@ -217,12 +217,12 @@ impl CfnInstrumentationConfig {
     /// An `AWS::ApplicationSignals::InstrumentationConfig` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        instrumentation_type: impl Into<Value<String>>,
-        service: impl Into<Value<String>>,
-        environment: impl Into<Value<String>>,
-        signal_type: impl Into<Value<String>>,
-        location: impl Into<Value<serde_json::Value>>,
         capture_configuration: impl Into<Value<serde_json::Value>>,
+        environment: impl Into<Value<String>>,
+        instrumentation_type: impl Into<Value<String>>,
+        location: impl Into<Value<serde_json::Value>>,
+        service: impl Into<Value<String>>,
+        signal_type: impl Into<Value<String>>,
     ) -> Self {
         CfnInstrumentationConfig {
             attribute_filters: None,
@@ -607,9 +607,9 @@ pub mod service_level_objective {
     impl CalendarInterval {
         /// A `CalendarInterval` with its required properties; the optional ones are absent.
         pub fn new(
-            start_time: impl Into<Value<i64>>,
-            duration_unit: impl Into<Value<String>>,
             duration: impl Into<Value<i64>>,
+            duration_unit: impl Into<Value<String>>,
+            start_time: impl Into<Value<i64>>,
         ) -> Self {
             CalendarInterval {
                 duration: duration.into(),
@@ -788,7 +788,7 @@ pub mod service_level_objective {
 
     impl Dimension {
         /// A `Dimension` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Dimension {
                 name: name.into(),
                 value: value.into(),
@@ -1273,9 +1273,9 @@ pub mod service_level_objective {
     impl MetricStat {
         /// A `MetricStat` with its required properties; the optional ones are absent.
         pub fn new(
-            stat: impl Into<Value<String>>,
-            period: impl Into<Value<i64>>,
             metric: impl Into<Value<Metric>>,
+            period: impl Into<Value<i64>>,
+            stat: impl Into<Value<String>>,
         ) -> Self {
             MetricStat {
                 metric: metric.into(),
@@ -1665,8 +1665,8 @@ pub mod service_level_objective {
     impl RollingInterval {
         /// A `RollingInterval` with its required properties; the optional ones are absent.
         pub fn new(
-            duration_unit: impl Into<Value<String>>,
             duration: impl Into<Value<i64>>,
+            duration_unit: impl Into<Value<String>>,
         ) -> Self {
             RollingInterval {
                 duration: duration.into(),
@@ -1762,9 +1762,9 @@ pub mod service_level_objective {
     impl Sli {
         /// A `Sli` with its required properties; the optional ones are absent.
         pub fn new(
-            sli_metric: impl Into<Value<SliMetric>>,
-            metric_threshold: impl Into<Value<f64>>,
             comparison_operator: impl Into<Value<String>>,
+            metric_threshold: impl Into<Value<f64>>,
+            sli_metric: impl Into<Value<SliMetric>>,
         ) -> Self {
             Sli {
                 comparison_operator: comparison_operator.into(),
@@ -2026,8 +2026,8 @@ pub mod service_level_objective {
     impl Window {
         /// A `Window` with its required properties; the optional ones are absent.
         pub fn new(
-            duration_unit: impl Into<Value<String>>,
             duration: impl Into<Value<i64>>,
+            duration_unit: impl Into<Value<String>>,
         ) -> Self {
             Window {
                 duration: duration.into(),

@@ -40,8 +40,8 @@ impl CfnGatewayRoute {
     /// absent.
     pub fn new(
         mesh_name: impl Into<Value<String>>,
-        virtual_gateway_name: impl Into<Value<String>>,
         spec: impl Into<Value<gateway_route::GatewayRouteSpec>>,
+        virtual_gateway_name: impl Into<Value<String>>,
     ) -> Self {
         CfnGatewayRoute {
             gateway_route_name: None,
@@ -340,7 +340,7 @@ pub mod gateway_route {
 
     impl GatewayRouteRangeMatch {
         /// A `GatewayRouteRangeMatch` with its required properties; the optional ones are absent.
-        pub fn new(start: impl Into<Value<i64>>, end: impl Into<Value<i64>>) -> Self {
+        pub fn new(end: impl Into<Value<i64>>, start: impl Into<Value<i64>>) -> Self {
             GatewayRouteRangeMatch {
                 end: end.into(),
                 start: start.into(),
@@ -1881,8 +1881,8 @@ impl CfnRoute {
     /// An `AWS::AppMesh::Route` with its required properties; the optional ones are absent.
     pub fn new(
         mesh_name: impl Into<Value<String>>,
-        virtual_router_name: impl Into<Value<String>>,
         spec: impl Into<Value<route::RouteSpec>>,
+        virtual_router_name: impl Into<Value<String>>,
     ) -> Self {
         CfnRoute {
             mesh_name: mesh_name.into(),
@@ -1982,7 +1982,7 @@ pub mod route {
 
     impl Duration {
         /// A `Duration` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<i64>>, unit: impl Into<Value<String>>) -> Self {
+        pub fn new(unit: impl Into<Value<String>>, value: impl Into<Value<i64>>) -> Self {
             Duration {
                 unit: unit.into(),
                 value: value.into(),
@@ -3146,7 +3146,7 @@ pub mod route {
 
     impl MatchRange {
         /// A `MatchRange` with its required properties; the optional ones are absent.
-        pub fn new(start: impl Into<Value<i64>>, end: impl Into<Value<i64>>) -> Self {
+        pub fn new(end: impl Into<Value<i64>>, start: impl Into<Value<i64>>) -> Self {
             MatchRange {
                 end: end.into(),
                 start: start.into(),
@@ -4392,11 +4392,11 @@ pub mod virtual_gateway {
         /// A `VirtualGatewayHealthCheckPolicy` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            unhealthy_threshold: impl Into<Value<i64>>,
             healthy_threshold: impl Into<Value<i64>>,
-            timeout_millis: impl Into<Value<i64>>,
-            protocol: impl Into<Value<String>>,
             interval_millis: impl Into<Value<i64>>,
+            protocol: impl Into<Value<String>>,
+            timeout_millis: impl Into<Value<i64>>,
+            unhealthy_threshold: impl Into<Value<i64>>,
         ) -> Self {
             VirtualGatewayHealthCheckPolicy {
                 healthy_threshold: healthy_threshold.into(),
@@ -4639,8 +4639,8 @@ pub mod virtual_gateway {
         /// A `VirtualGatewayListenerTls` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            mode: impl Into<Value<String>>,
             certificate: impl Into<Value<VirtualGatewayListenerTlsCertificate>>,
+            mode: impl Into<Value<String>>,
         ) -> Self {
             VirtualGatewayListenerTls {
                 certificate: certificate.into(),
@@ -4817,8 +4817,8 @@ pub mod virtual_gateway {
         /// A `VirtualGatewayListenerTlsFileCertificate` with its required properties; the optional
         /// ones are absent.
         pub fn new(
-            private_key: impl Into<Value<String>>,
             certificate_chain: impl Into<Value<String>>,
+            private_key: impl Into<Value<String>>,
         ) -> Self {
             VirtualGatewayListenerTlsFileCertificate {
                 certificate_chain: certificate_chain.into(),
@@ -6025,7 +6025,7 @@ pub mod virtual_node {
 
     impl Duration {
         /// A `Duration` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<i64>>, unit: impl Into<Value<String>>) -> Self {
+        pub fn new(unit: impl Into<Value<String>>, value: impl Into<Value<i64>>) -> Self {
             Duration {
                 unit: unit.into(),
                 value: value.into(),
@@ -6193,11 +6193,11 @@ pub mod virtual_node {
     impl HealthCheck {
         /// A `HealthCheck` with its required properties; the optional ones are absent.
         pub fn new(
-            unhealthy_threshold: impl Into<Value<i64>>,
             healthy_threshold: impl Into<Value<i64>>,
-            timeout_millis: impl Into<Value<i64>>,
-            protocol: impl Into<Value<String>>,
             interval_millis: impl Into<Value<i64>>,
+            protocol: impl Into<Value<String>>,
+            timeout_millis: impl Into<Value<i64>>,
+            unhealthy_threshold: impl Into<Value<i64>>,
         ) -> Self {
             HealthCheck {
                 healthy_threshold: healthy_threshold.into(),
@@ -6561,8 +6561,8 @@ pub mod virtual_node {
     impl ListenerTls {
         /// A `ListenerTls` with its required properties; the optional ones are absent.
         pub fn new(
-            mode: impl Into<Value<String>>,
             certificate: impl Into<Value<ListenerTlsCertificate>>,
+            mode: impl Into<Value<String>>,
         ) -> Self {
             ListenerTls {
                 certificate: certificate.into(),
@@ -6723,8 +6723,8 @@ pub mod virtual_node {
         /// A `ListenerTlsFileCertificate` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            private_key: impl Into<Value<String>>,
             certificate_chain: impl Into<Value<String>>,
+            private_key: impl Into<Value<String>>,
         ) -> Self {
             ListenerTlsFileCertificate {
                 certificate_chain: certificate_chain.into(),
@@ -7019,10 +7019,10 @@ pub mod virtual_node {
     impl OutlierDetection {
         /// A `OutlierDetection` with its required properties; the optional ones are absent.
         pub fn new(
-            max_ejection_percent: impl Into<Value<i64>>,
             base_ejection_duration: impl Into<Value<Duration>>,
-            max_server_errors: impl Into<Value<i64>>,
             interval: impl Into<Value<Duration>>,
+            max_ejection_percent: impl Into<Value<i64>>,
+            max_server_errors: impl Into<Value<i64>>,
         ) -> Self {
             OutlierDetection {
                 base_ejection_duration: base_ejection_duration.into(),
@@ -8233,8 +8233,8 @@ impl CfnVirtualService {
     /// absent.
     pub fn new(
         mesh_name: impl Into<Value<String>>,
-        virtual_service_name: impl Into<Value<String>>,
         spec: impl Into<Value<virtual_service::VirtualServiceSpec>>,
+        virtual_service_name: impl Into<Value<String>>,
     ) -> Self {
         CfnVirtualService {
             mesh_name: mesh_name.into(),

@@ -1888,8 +1888,8 @@ impl CfnVpcIngressConnection {
     /// An `AWS::AppRunner::VpcIngressConnection` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        service_arn: impl Into<Value<String>>,
         ingress_vpc_configuration: impl Into<Value<vpc_ingress_connection::IngressVpcConfiguration>>,
+        service_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnVpcIngressConnection {
             ingress_vpc_configuration: ingress_vpc_configuration.into(),
@@ -1979,8 +1979,8 @@ pub mod vpc_ingress_connection {
     impl IngressVpcConfiguration {
         /// A `IngressVpcConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            vpc_id: impl Into<Value<String>>,
             vpc_endpoint_id: impl Into<Value<String>>,
+            vpc_id: impl Into<Value<String>>,
         ) -> Self {
             IngressVpcConfiguration {
                 vpc_endpoint_id: vpc_endpoint_id.into(),

@@ -230,8 +230,8 @@ pub mod app_block {
     impl ScriptDetails {
         /// A `ScriptDetails` with its required properties; the optional ones are absent.
         pub fn new(
-            script_s3_location: impl Into<Value<S3Location>>,
             executable_path: impl Into<Value<String>>,
+            script_s3_location: impl Into<Value<S3Location>>,
             timeout_in_seconds: impl Into<Value<i64>>,
         ) -> Self {
             ScriptDetails {
@@ -330,9 +330,9 @@ impl CfnAppBlockBuilder {
     /// An `AWS::AppStream::AppBlockBuilder` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        instance_type: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         platform: impl Into<Value<String>>,
-        instance_type: impl Into<Value<String>>,
         vpc_config: impl Into<Value<app_block_builder::VpcConfig>>,
     ) -> Self {
         CfnAppBlockBuilder {
@@ -665,12 +665,12 @@ impl CfnApplication {
     /// An `AWS::AppStream::Application` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        icon_s3_location: impl Into<Value<application::S3Location>>,
-        launch_path: impl Into<Value<String>>,
-        platforms: impl Into<Value<Vec<Value<String>>>>,
-        instance_families: impl Into<Value<Vec<Value<String>>>>,
         app_block_arn: impl Into<Value<String>>,
+        icon_s3_location: impl Into<Value<application::S3Location>>,
+        instance_families: impl Into<Value<Vec<Value<String>>>>,
+        launch_path: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
+        platforms: impl Into<Value<Vec<Value<String>>>>,
     ) -> Self {
         CfnApplication {
             app_block_arn: app_block_arn.into(),
@@ -845,9 +845,9 @@ impl CfnApplicationEntitlementAssociation {
     /// An `AWS::AppStream::ApplicationEntitlementAssociation` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        stack_name: impl Into<Value<String>>,
-        entitlement_name: impl Into<Value<String>>,
         application_identifier: impl Into<Value<String>>,
+        entitlement_name: impl Into<Value<String>>,
+        stack_name: impl Into<Value<String>>,
     ) -> Self {
         CfnApplicationEntitlementAssociation {
             application_identifier: application_identifier.into(),
@@ -894,8 +894,8 @@ impl CfnApplicationFleetAssociation {
     /// An `AWS::AppStream::ApplicationFleetAssociation` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        fleet_name: impl Into<Value<String>>,
         application_arn: impl Into<Value<String>>,
+        fleet_name: impl Into<Value<String>>,
     ) -> Self {
         CfnApplicationFleetAssociation {
             application_arn: application_arn.into(),
@@ -1137,10 +1137,10 @@ impl CfnEntitlement {
     /// An `AWS::AppStream::Entitlement` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        stack_name: impl Into<Value<String>>,
         app_visibility: impl Into<Value<String>>,
         attributes: impl Into<Value<Vec<Value<entitlement::Attribute>>>>,
+        name: impl Into<Value<String>>,
+        stack_name: impl Into<Value<String>>,
     ) -> Self {
         CfnEntitlement {
             app_visibility: app_visibility.into(),
@@ -2005,7 +2005,7 @@ pub struct CfnImageBuilder {
 impl CfnImageBuilder {
     /// An `AWS::AppStream::ImageBuilder` with its required properties; the optional ones are
     /// absent.
-    pub fn new(name: impl Into<Value<String>>, instance_type: impl Into<Value<String>>) -> Self {
+    pub fn new(instance_type: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
         CfnImageBuilder {
             access_endpoints: None,
             appstream_agent_version: None,
@@ -2811,9 +2811,9 @@ pub mod stack {
     impl AgentAccessConfig {
         /// A `AgentAccessConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            settings: impl Into<Value<Vec<Value<AgentAccessSetting>>>>,
-            screen_resolution: impl Into<Value<String>>,
             screen_image_format: impl Into<Value<String>>,
+            screen_resolution: impl Into<Value<String>>,
+            settings: impl Into<Value<Vec<Value<AgentAccessSetting>>>>,
         ) -> Self {
             AgentAccessConfig {
                 s3_bucket_arn: None,
@@ -3423,8 +3423,8 @@ pub struct CfnUser {
 impl CfnUser {
     /// An `AWS::AppStream::User` with its required properties; the optional ones are absent.
     pub fn new(
-        user_name: impl Into<Value<String>>,
         authentication_type: impl Into<Value<String>>,
+        user_name: impl Into<Value<String>>,
     ) -> Self {
         CfnUser {
             authentication_type: authentication_type.into(),

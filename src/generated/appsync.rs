@@ -261,8 +261,8 @@ pub mod api {
     impl CognitoConfig {
         /// A `CognitoConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            user_pool_id: impl Into<Value<String>>,
             aws_region: impl Into<Value<String>>,
+            user_pool_id: impl Into<Value<String>>,
         ) -> Self {
             CognitoConfig {
                 app_id_client_regex: None,
@@ -390,8 +390,8 @@ pub mod api {
     impl EventLogConfig {
         /// A `EventLogConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            log_level: impl Into<Value<String>>,
             cloud_watch_logs_role_arn: impl Into<Value<String>>,
+            log_level: impl Into<Value<String>>,
         ) -> Self {
             EventLogConfig {
                 cloud_watch_logs_role_arn: cloud_watch_logs_role_arn.into(),
@@ -642,10 +642,10 @@ pub struct CfnApiCache {
 impl CfnApiCache {
     /// An `AWS::AppSync::ApiCache` with its required properties; the optional ones are absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
-        api_id: impl Into<Value<String>>,
         api_caching_behavior: impl Into<Value<String>>,
+        api_id: impl Into<Value<String>>,
         ttl: impl Into<Value<i64>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnApiCache {
             api_caching_behavior: api_caching_behavior.into(),
@@ -1277,9 +1277,9 @@ impl CfnDataSource {
     /// An `AWS::AppSync::DataSource` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
         api_id: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnDataSource {
             api_id: api_id.into(),
@@ -1563,8 +1563,8 @@ pub mod data_source {
         /// A `DeltaSyncConfig` with its required properties; the optional ones are absent.
         pub fn new(
             base_table_ttl: impl Into<Value<String>>,
-            delta_sync_table_ttl: impl Into<Value<String>>,
             delta_sync_table_name: impl Into<Value<String>>,
+            delta_sync_table_ttl: impl Into<Value<String>>,
         ) -> Self {
             DeltaSyncConfig {
                 base_table_ttl: base_table_ttl.into(),
@@ -1621,8 +1621,8 @@ pub mod data_source {
     impl DynamoDbConfig {
         /// A `DynamoDBConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            table_name: impl Into<Value<String>>,
             aws_region: impl Into<Value<String>>,
+            table_name: impl Into<Value<String>>,
         ) -> Self {
             DynamoDbConfig {
                 aws_region: aws_region.into(),
@@ -1918,8 +1918,8 @@ pub mod data_source {
         /// A `RdsHttpEndpointConfig` with its required properties; the optional ones are absent.
         pub fn new(
             aws_region: impl Into<Value<String>>,
-            db_cluster_identifier: impl Into<Value<String>>,
             aws_secret_store_arn: impl Into<Value<String>>,
+            db_cluster_identifier: impl Into<Value<String>>,
         ) -> Self {
             RdsHttpEndpointConfig {
                 aws_region: aws_region.into(),
@@ -2050,8 +2050,8 @@ impl CfnDomainName {
     /// An `AWS::AppSync::DomainName` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        domain_name: impl Into<Value<String>>,
         certificate_arn: impl Into<Value<String>>,
+        domain_name: impl Into<Value<String>>,
     ) -> Self {
         CfnDomainName {
             certificate_arn: certificate_arn.into(),
@@ -2181,7 +2181,7 @@ pub struct CfnDomainNameApiAssociation {
 impl CfnDomainNameApiAssociation {
     /// An `AWS::AppSync::DomainNameApiAssociation` with its required properties; the optional
     /// ones are absent.
-    pub fn new(domain_name: impl Into<Value<String>>, api_id: impl Into<Value<String>>) -> Self {
+    pub fn new(api_id: impl Into<Value<String>>, domain_name: impl Into<Value<String>>) -> Self {
         CfnDomainNameApiAssociation {
             api_id: api_id.into(),
             domain_name: domain_name.into(),
@@ -2700,8 +2700,8 @@ impl CfnGraphQlApi {
     /// An `AWS::AppSync::GraphQLApi` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         authentication_type: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnGraphQlApi {
             additional_authentication_providers: None,
@@ -3125,9 +3125,9 @@ pub mod graph_ql_api {
     impl EnhancedMetricsConfig {
         /// A `EnhancedMetricsConfig` with its required properties; the optional ones are absent.
         pub fn new(
+            data_source_level_metrics_behavior: impl Into<Value<String>>,
             operation_level_metrics_config: impl Into<Value<String>>,
             resolver_level_metrics_behavior: impl Into<Value<String>>,
-            data_source_level_metrics_behavior: impl Into<Value<String>>,
         ) -> Self {
             EnhancedMetricsConfig {
                 data_source_level_metrics_behavior: data_source_level_metrics_behavior.into(),
@@ -3258,8 +3258,8 @@ pub mod graph_ql_api {
     impl LogConfig {
         /// A `LogConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            field_log_level: impl Into<Value<String>>,
             cloud_watch_logs_role_arn: impl Into<Value<String>>,
+            field_log_level: impl Into<Value<String>>,
         ) -> Self {
             LogConfig {
                 cloud_watch_logs_role_arn: cloud_watch_logs_role_arn.into(),
@@ -3662,9 +3662,9 @@ pub struct CfnResolver {
 impl CfnResolver {
     /// An `AWS::AppSync::Resolver` with its required properties; the optional ones are absent.
     pub fn new(
-        type_name: impl Into<Value<String>>,
         api_id: impl Into<Value<String>>,
         field_name: impl Into<Value<String>>,
+        type_name: impl Into<Value<String>>,
     ) -> Self {
         CfnResolver {
             api_id: api_id.into(),
@@ -3863,8 +3863,8 @@ pub mod resolver {
     impl AppSyncRuntime {
         /// A `AppSyncRuntime` with its required properties; the optional ones are absent.
         pub fn new(
-            runtime_version: impl Into<Value<String>>,
             name: impl Into<Value<String>>,
+            runtime_version: impl Into<Value<String>>,
         ) -> Self {
             AppSyncRuntime {
                 name: name.into(),

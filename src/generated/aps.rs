@@ -43,9 +43,9 @@ impl CfnAnomalyDetector {
     /// An `AWS::APS::AnomalyDetector` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        workspace: impl Into<Value<String>>,
-        configuration: impl Into<Value<anomaly_detector::AnomalyDetectorConfiguration>>,
         alias: impl Into<Value<String>>,
+        configuration: impl Into<Value<anomaly_detector::AnomalyDetectorConfiguration>>,
+        workspace: impl Into<Value<String>>,
     ) -> Self {
         CfnAnomalyDetector {
             alias: alias.into(),
@@ -482,8 +482,8 @@ impl CfnResourcePolicy {
     /// An `AWS::APS::ResourcePolicy` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        workspace_arn: impl Into<Value<String>>,
         policy_document: impl Into<Value<String>>,
+        workspace_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnResourcePolicy {
             policy_document: policy_document.into(),
@@ -536,9 +536,9 @@ impl CfnRuleGroupsNamespace {
     /// An `AWS::APS::RuleGroupsNamespace` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        workspace: impl Into<Value<String>>,
         data: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        workspace: impl Into<Value<String>>,
     ) -> Self {
         CfnRuleGroupsNamespace {
             data: data.into(),
@@ -670,9 +670,9 @@ pub struct CfnScraper {
 impl CfnScraper {
     /// An `AWS::APS::Scraper` with its required properties; the optional ones are absent.
     pub fn new(
+        destination: impl Into<Value<scraper::Destination>>,
         scrape_configuration: impl Into<Value<scraper::ScrapeConfiguration>>,
         source: impl Into<Value<scraper::Source>>,
-        destination: impl Into<Value<scraper::Destination>>,
     ) -> Self {
         CfnScraper {
             alias: None,
@@ -1081,8 +1081,8 @@ pub mod scraper {
         /// A `ScraperLoggingConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            scraper_components: impl Into<Value<Vec<Value<ScraperComponent>>>>,
             logging_destination: impl Into<Value<ScraperLoggingDestination>>,
+            scraper_components: impl Into<Value<Vec<Value<ScraperComponent>>>>,
         ) -> Self {
             ScraperLoggingConfiguration {
                 logging_destination: logging_destination.into(),
@@ -1507,8 +1507,8 @@ pub mod workspace {
     impl LimitsPerLabelSet {
         /// A `LimitsPerLabelSet` with its required properties; the optional ones are absent.
         pub fn new(
-            limits: impl Into<Value<LimitsPerLabelSetEntry>>,
             label_set: impl Into<Value<Vec<Value<Label>>>>,
+            limits: impl Into<Value<LimitsPerLabelSetEntry>>,
         ) -> Self {
             LimitsPerLabelSet {
                 label_set: label_set.into(),

@@ -525,9 +525,9 @@ impl CfnPreparedStatement {
     /// An `AWS::Athena::PreparedStatement` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        query_statement: impl Into<Value<String>>,
         statement_name: impl Into<Value<String>>,
         work_group: impl Into<Value<String>>,
-        query_statement: impl Into<Value<String>>,
     ) -> Self {
         CfnPreparedStatement {
             description: None,

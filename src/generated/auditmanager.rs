@@ -743,8 +743,8 @@ impl CfnAssessmentFramework {
     /// An `AWS::AuditManager::AssessmentFramework` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         control_sets: impl Into<Value<Vec<Value<assessment_framework::ControlSet>>>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnAssessmentFramework {
             compliance_type: None,
@@ -862,8 +862,8 @@ pub mod assessment_framework {
     impl ControlSet {
         /// A `ControlSet` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             controls: impl Into<Value<Vec<Value<ControlSetControl>>>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             ControlSet {
                 controls: controls.into(),
@@ -1003,8 +1003,8 @@ impl CfnControl {
     /// An `AWS::AuditManager::Control` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         control_mapping_sources: impl Into<Value<Vec<Value<control::ControlMappingSource>>>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnControl {
             action_plan_instructions: None,

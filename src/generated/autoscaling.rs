@@ -188,7 +188,7 @@ pub struct CfnAutoScalingGroup {
 impl CfnAutoScalingGroup {
     /// An `AWS::AutoScaling::AutoScalingGroup` with its required properties; the optional ones
     /// are absent.
-    pub fn new(min_size: impl Into<Value<String>>, max_size: impl Into<Value<String>>) -> Self {
+    pub fn new(max_size: impl Into<Value<String>>, min_size: impl Into<Value<String>>) -> Self {
         CfnAutoScalingGroup {
             auto_scaling_group_name: None,
             availability_zone_distribution: None,
@@ -2685,8 +2685,8 @@ pub mod auto_scaling_group {
         /// A `TagProperty` with its required properties; the optional ones are absent.
         pub fn new(
             key: impl Into<Value<String>>,
-            value: impl Into<Value<String>>,
             propagate_at_launch: impl Into<Value<bool>>,
+            value: impl Into<Value<String>>,
         ) -> Self {
             TagProperty {
                 key: key.into(),
@@ -3513,8 +3513,8 @@ impl CfnLifecycleHook {
     /// An `AWS::AutoScaling::LifecycleHook` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        lifecycle_transition: impl Into<Value<String>>,
         auto_scaling_group_name: impl Into<Value<String>>,
+        lifecycle_transition: impl Into<Value<String>>,
     ) -> Self {
         CfnLifecycleHook {
             auto_scaling_group_name: auto_scaling_group_name.into(),
@@ -4106,7 +4106,7 @@ pub mod scaling_policy {
 
     impl MetricDimension {
         /// A `MetricDimension` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             MetricDimension {
                 name: name.into(),
                 value: value.into(),
@@ -4151,7 +4151,7 @@ pub mod scaling_policy {
 
     impl MetricStat {
         /// A `MetricStat` with its required properties; the optional ones are absent.
-        pub fn new(stat: impl Into<Value<String>>, metric: impl Into<Value<Metric>>) -> Self {
+        pub fn new(metric: impl Into<Value<Metric>>, stat: impl Into<Value<String>>) -> Self {
             MetricStat {
                 metric: metric.into(),
                 stat: stat.into(),
@@ -5022,7 +5022,7 @@ pub mod scaling_policy {
 
     impl TargetTrackingMetricStat {
         /// A `TargetTrackingMetricStat` with its required properties; the optional ones are absent.
-        pub fn new(stat: impl Into<Value<String>>, metric: impl Into<Value<Metric>>) -> Self {
+        pub fn new(metric: impl Into<Value<Metric>>, stat: impl Into<Value<String>>) -> Self {
             TargetTrackingMetricStat {
                 metric: metric.into(),
                 period: None,

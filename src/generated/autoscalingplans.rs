@@ -24,8 +24,8 @@ impl CfnScalingPlan {
     /// An `AWS::AutoScalingPlans::ScalingPlan` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        scaling_instructions: impl Into<Value<Vec<Value<scaling_plan::ScalingInstruction>>>>,
         application_source: impl Into<Value<scaling_plan::ApplicationSource>>,
+        scaling_instructions: impl Into<Value<Vec<Value<scaling_plan::ScalingInstruction>>>>,
     ) -> Self {
         CfnScalingPlan {
             application_source: application_source.into(),
@@ -167,8 +167,8 @@ pub mod scaling_plan {
         /// are absent.
         pub fn new(
             metric_name: impl Into<Value<String>>,
-            statistic: impl Into<Value<String>>,
             namespace: impl Into<Value<String>>,
+            statistic: impl Into<Value<String>>,
         ) -> Self {
             CustomizedLoadMetricSpecification {
                 dimensions: None,
@@ -248,8 +248,8 @@ pub mod scaling_plan {
         /// are absent.
         pub fn new(
             metric_name: impl Into<Value<String>>,
-            statistic: impl Into<Value<String>>,
             namespace: impl Into<Value<String>>,
+            statistic: impl Into<Value<String>>,
         ) -> Self {
             CustomizedScalingMetricSpecification {
                 dimensions: None,
@@ -313,7 +313,7 @@ pub mod scaling_plan {
 
     impl MetricDimension {
         /// A `MetricDimension` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             MetricDimension {
                 name: name.into(),
                 value: value.into(),
@@ -529,12 +529,12 @@ pub mod scaling_plan {
     impl ScalingInstruction {
         /// A `ScalingInstruction` with its required properties; the optional ones are absent.
         pub fn new(
-            resource_id: impl Into<Value<String>>,
-            service_namespace: impl Into<Value<String>>,
-            scalable_dimension: impl Into<Value<String>>,
-            min_capacity: impl Into<Value<i64>>,
-            target_tracking_configurations: impl Into<Value<Vec<Value<TargetTrackingConfiguration>>>>,
             max_capacity: impl Into<Value<i64>>,
+            min_capacity: impl Into<Value<i64>>,
+            resource_id: impl Into<Value<String>>,
+            scalable_dimension: impl Into<Value<String>>,
+            service_namespace: impl Into<Value<String>>,
+            target_tracking_configurations: impl Into<Value<Vec<Value<TargetTrackingConfiguration>>>>,
         ) -> Self {
             ScalingInstruction {
                 customized_load_metric_specification: None,

@@ -262,8 +262,8 @@ pub mod backup_plan {
     impl BackupRuleResourceType {
         /// A `BackupRuleResourceType` with its required properties; the optional ones are absent.
         pub fn new(
-            target_backup_vault: impl Into<Value<String>>,
             rule_name: impl Into<Value<String>>,
+            target_backup_vault: impl Into<Value<String>>,
         ) -> Self {
             BackupRuleResourceType {
                 completion_window_minutes: None,
@@ -731,8 +731,8 @@ impl CfnBackupSelection {
     /// An `AWS::Backup::BackupSelection` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        backup_selection: impl Into<Value<backup_selection::BackupSelectionResourceType>>,
         backup_plan_id: impl Into<Value<String>>,
+        backup_selection: impl Into<Value<backup_selection::BackupSelectionResourceType>>,
     ) -> Self {
         CfnBackupSelection {
             backup_plan_id: backup_plan_id.into(),
@@ -808,8 +808,8 @@ pub mod backup_selection {
         /// A `BackupSelectionResourceType` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            selection_name: impl Into<Value<String>>,
             iam_role_arn: impl Into<Value<String>>,
+            selection_name: impl Into<Value<String>>,
         ) -> Self {
             BackupSelectionResourceType {
                 conditions: None,
@@ -899,9 +899,9 @@ pub mod backup_selection {
     impl ConditionResourceType {
         /// A `ConditionResourceType` with its required properties; the optional ones are absent.
         pub fn new(
-            condition_value: impl Into<Value<String>>,
             condition_key: impl Into<Value<String>>,
             condition_type: impl Into<Value<String>>,
+            condition_value: impl Into<Value<String>>,
         ) -> Self {
             ConditionResourceType {
                 condition_key: condition_key.into(),
@@ -1137,8 +1137,8 @@ pub mod backup_vault {
     impl NotificationObjectType {
         /// A `NotificationObjectType` with its required properties; the optional ones are absent.
         pub fn new(
-            sns_topic_arn: impl Into<Value<String>>,
             backup_vault_events: impl Into<Value<Vec<Value<String>>>>,
+            sns_topic_arn: impl Into<Value<String>>,
         ) -> Self {
             NotificationObjectType {
                 backup_vault_events: backup_vault_events.into(),
@@ -1476,9 +1476,9 @@ pub struct CfnLegalHold {
 impl CfnLegalHold {
     /// An `AWS::Backup::LegalHold` with its required properties; the optional ones are absent.
     pub fn new(
-        title: impl Into<Value<String>>,
         description: impl Into<Value<String>>,
         recovery_point_selection: impl Into<Value<serde_json::Value>>,
+        title: impl Into<Value<String>>,
     ) -> Self {
         CfnLegalHold {
             description: description.into(),
@@ -1582,8 +1582,8 @@ impl CfnLogicallyAirGappedBackupVault {
     /// optional ones are absent.
     pub fn new(
         backup_vault_name: impl Into<Value<String>>,
-        min_retention_days: impl Into<Value<i64>>,
         max_retention_days: impl Into<Value<i64>>,
+        min_retention_days: impl Into<Value<i64>>,
     ) -> Self {
         CfnLogicallyAirGappedBackupVault {
             access_policy: None,
@@ -1706,8 +1706,8 @@ pub mod logically_air_gapped_backup_vault {
     impl NotificationObjectType {
         /// A `NotificationObjectType` with its required properties; the optional ones are absent.
         pub fn new(
-            sns_topic_arn: impl Into<Value<String>>,
             backup_vault_events: impl Into<Value<Vec<Value<String>>>>,
+            sns_topic_arn: impl Into<Value<String>>,
         ) -> Self {
             NotificationObjectType {
                 backup_vault_events: backup_vault_events.into(),
@@ -1938,8 +1938,8 @@ impl CfnRestoreTestingPlan {
         recovery_point_selection: impl Into<
             Value<restore_testing_plan::RestoreTestingRecoveryPointSelection>,
         >,
-        schedule_expression: impl Into<Value<String>>,
         restore_testing_plan_name: impl Into<Value<String>>,
+        schedule_expression: impl Into<Value<String>>,
     ) -> Self {
         CfnRestoreTestingPlan {
             recovery_point_selection: recovery_point_selection.into(),
@@ -2041,8 +2041,8 @@ pub mod restore_testing_plan {
         /// are absent.
         pub fn new(
             algorithm: impl Into<Value<String>>,
-            recovery_point_types: impl Into<Value<Vec<Value<String>>>>,
             include_vaults: impl Into<Value<Vec<Value<String>>>>,
+            recovery_point_types: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             RestoreTestingRecoveryPointSelection {
                 algorithm: algorithm.into(),
@@ -2391,9 +2391,9 @@ impl CfnTieringConfiguration {
     /// An `AWS::Backup::TieringConfiguration` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        tiering_configuration_name: impl Into<Value<String>>,
         backup_vault_name: impl Into<Value<String>>,
         resource_selection: impl Into<Value<Vec<Value<tiering_configuration::ResourceSelection>>>>,
+        tiering_configuration_name: impl Into<Value<String>>,
     ) -> Self {
         CfnTieringConfiguration {
             backup_vault_name: backup_vault_name.into(),
@@ -2477,9 +2477,9 @@ pub mod tiering_configuration {
     impl ResourceSelection {
         /// A `ResourceSelection` with its required properties; the optional ones are absent.
         pub fn new(
+            resource_type: impl Into<Value<String>>,
             resources: impl Into<Value<Vec<Value<String>>>>,
             tiering_down_settings_in_days: impl Into<Value<i64>>,
-            resource_type: impl Into<Value<String>>,
         ) -> Self {
             ResourceSelection {
                 resource_type: resource_type.into(),

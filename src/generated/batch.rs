@@ -376,7 +376,7 @@ pub mod compute_environment {
 
     impl ComputeResources {
         /// A `ComputeResources` with its required properties; the optional ones are absent.
-        pub fn new(type_: impl Into<Value<String>>, maxv_cpus: impl Into<Value<i64>>) -> Self {
+        pub fn new(maxv_cpus: impl Into<Value<i64>>, type_: impl Into<Value<String>>) -> Self {
             ComputeResources {
                 allocation_strategy: None,
                 bid_percentage: None,
@@ -1411,8 +1411,8 @@ pub mod compute_environment {
         /// A `ManagedInstancesNetworkConfiguration` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            subnets: impl Into<Value<Vec<Value<String>>>>,
             security_groups: impl Into<Value<Vec<Value<String>>>>,
+            subnets: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             ManagedInstancesNetworkConfiguration {
                 security_groups: security_groups.into(),
@@ -5036,9 +5036,9 @@ pub mod job_definition {
     impl NodeProperties {
         /// A `NodeProperties` with its required properties; the optional ones are absent.
         pub fn new(
-            num_nodes: impl Into<Value<i64>>,
             main_node: impl Into<Value<i64>>,
             node_range_properties: impl Into<Value<Vec<Value<NodeRangeProperty>>>>,
+            num_nodes: impl Into<Value<i64>>,
         ) -> Self {
             NodeProperties {
                 main_node: main_node.into(),
@@ -5562,8 +5562,8 @@ pub mod job_definition {
     impl TaskContainerDependency {
         /// A `TaskContainerDependency` with its required properties; the optional ones are absent.
         pub fn new(
-            container_name: impl Into<Value<String>>,
             condition: impl Into<Value<String>>,
+            container_name: impl Into<Value<String>>,
         ) -> Self {
             TaskContainerDependency {
                 condition: condition.into(),
@@ -6376,8 +6376,8 @@ pub mod job_queue {
     impl ServiceEnvironmentOrder {
         /// A `ServiceEnvironmentOrder` with its required properties; the optional ones are absent.
         pub fn new(
-            service_environment: impl Into<Value<String>>,
             order: impl Into<Value<i64>>,
+            service_environment: impl Into<Value<String>>,
         ) -> Self {
             ServiceEnvironmentOrder {
                 order: order.into(),
@@ -6448,13 +6448,13 @@ pub struct CfnQuotaShare {
 impl CfnQuotaShare {
     /// An `AWS::Batch::QuotaShare` with its required properties; the optional ones are absent.
     pub fn new(
-        quota_share_name: impl Into<Value<String>>,
-        job_queue: impl Into<Value<String>>,
         capacity_limits: impl Into<Value<Vec<Value<quota_share::QuotaShareCapacityLimit>>>>,
+        job_queue: impl Into<Value<String>>,
+        preemption_configuration: impl Into<Value<quota_share::QuotaSharePreemptionConfiguration>>,
+        quota_share_name: impl Into<Value<String>>,
         resource_sharing_configuration: impl Into<
             Value<quota_share::QuotaShareResourceSharingConfiguration>,
         >,
-        preemption_configuration: impl Into<Value<quota_share::QuotaSharePreemptionConfiguration>>,
     ) -> Self {
         CfnQuotaShare {
             capacity_limits: capacity_limits.into(),
@@ -6543,8 +6543,8 @@ pub mod quota_share {
     impl QuotaShareCapacityLimit {
         /// A `QuotaShareCapacityLimit` with its required properties; the optional ones are absent.
         pub fn new(
-            max_capacity: impl Into<Value<i64>>,
             capacity_unit: impl Into<Value<String>>,
+            max_capacity: impl Into<Value<i64>>,
         ) -> Self {
             QuotaShareCapacityLimit {
                 capacity_unit: capacity_unit.into(),
@@ -6979,8 +6979,8 @@ impl CfnServiceEnvironment {
     /// An `AWS::Batch::ServiceEnvironment` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        service_environment_type: impl Into<Value<String>>,
         capacity_limits: impl Into<Value<Vec<Value<service_environment::CapacityLimit>>>>,
+        service_environment_type: impl Into<Value<String>>,
     ) -> Self {
         CfnServiceEnvironment {
             capacity_limits: capacity_limits.into(),

@@ -245,9 +245,9 @@ pub mod dashboard {
     impl CostAndUsageQuery {
         /// A `CostAndUsageQuery` with its required properties; the optional ones are absent.
         pub fn new(
+            granularity: impl Into<Value<String>>,
             metrics: impl Into<Value<Vec<Value<String>>>>,
             time_range: impl Into<Value<DateTimeRange>>,
-            granularity: impl Into<Value<String>>,
         ) -> Self {
             CostAndUsageQuery {
                 filter: None,
@@ -370,8 +370,8 @@ pub mod dashboard {
     impl DateTimeRange {
         /// A `DateTimeRange` with its required properties; the optional ones are absent.
         pub fn new(
-            start_time: impl Into<Value<DateTimeValue>>,
             end_time: impl Into<Value<DateTimeValue>>,
+            start_time: impl Into<Value<DateTimeValue>>,
         ) -> Self {
             DateTimeRange {
                 end_time: end_time.into(),
@@ -1269,8 +1269,8 @@ pub mod dashboard {
     impl Widget {
         /// A `Widget` with its required properties; the optional ones are absent.
         pub fn new(
-            title: impl Into<Value<String>>,
             configs: impl Into<Value<Vec<Value<WidgetConfig>>>>,
+            title: impl Into<Value<String>>,
         ) -> Self {
             Widget {
                 configs: configs.into(),
@@ -1353,8 +1353,8 @@ pub mod dashboard {
     impl WidgetConfig {
         /// A `WidgetConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            query_parameters: impl Into<Value<QueryParameters>>,
             display_config: impl Into<Value<DisplayConfig>>,
+            query_parameters: impl Into<Value<QueryParameters>>,
         ) -> Self {
             WidgetConfig {
                 display_config: display_config.into(),
@@ -1425,10 +1425,10 @@ impl CfnScheduledReport {
     /// An `AWS::BCM::ScheduledReport` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         dashboard_arn: impl Into<Value<String>>,
-        scheduled_report_execution_role_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         schedule_config: impl Into<Value<scheduled_report::ScheduleConfig>>,
+        scheduled_report_execution_role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnScheduledReport {
             dashboard_arn: dashboard_arn.into(),
@@ -1551,8 +1551,8 @@ pub mod scheduled_report {
     impl DateTimeRange {
         /// A `DateTimeRange` with its required properties; the optional ones are absent.
         pub fn new(
-            start_time: impl Into<Value<DateTimeValue>>,
             end_time: impl Into<Value<DateTimeValue>>,
+            start_time: impl Into<Value<DateTimeValue>>,
         ) -> Self {
             DateTimeRange {
                 end_time: end_time.into(),

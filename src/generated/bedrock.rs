@@ -607,8 +607,8 @@ pub mod agent {
     impl AgentKnowledgeBase {
         /// A `AgentKnowledgeBase` with its required properties; the optional ones are absent.
         pub fn new(
-            knowledge_base_id: impl Into<Value<String>>,
             description: impl Into<Value<String>>,
+            knowledge_base_id: impl Into<Value<String>>,
         ) -> Self {
             AgentKnowledgeBase {
                 description: description.into(),
@@ -1913,7 +1913,7 @@ pub mod automated_reasoning_policy {
 
     impl PolicyDefinitionRule {
         /// A `PolicyDefinitionRule` with its required properties; the optional ones are absent.
-        pub fn new(id: impl Into<Value<String>>, expression: impl Into<Value<String>>) -> Self {
+        pub fn new(expression: impl Into<Value<String>>, id: impl Into<Value<String>>) -> Self {
             PolicyDefinitionRule {
                 alternate_expression: None,
                 expression: expression.into(),
@@ -2077,9 +2077,9 @@ pub mod automated_reasoning_policy {
     impl PolicyDefinitionVariable {
         /// A `PolicyDefinitionVariable` with its required properties; the optional ones are absent.
         pub fn new(
+            description: impl Into<Value<String>>,
             name: impl Into<Value<String>>,
             type_: impl Into<Value<String>>,
-            description: impl Into<Value<String>>,
         ) -> Self {
             PolicyDefinitionVariable {
                 description: description.into(),
@@ -5126,8 +5126,8 @@ impl CfnDataSource {
     /// absent.
     pub fn new(
         data_source_configuration: impl Into<Value<data_source::DataSourceConfiguration>>,
-        name: impl Into<Value<String>>,
         knowledge_base_id: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnDataSource {
             data_deletion_policy: None,
@@ -5654,10 +5654,10 @@ pub mod data_source {
         /// A `ConfluenceSourceConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            host_url: impl Into<Value<String>>,
-            host_type: impl Into<Value<String>>,
             auth_type: impl Into<Value<String>>,
             credentials_secret_arn: impl Into<Value<String>>,
+            host_type: impl Into<Value<String>>,
+            host_url: impl Into<Value<String>>,
         ) -> Self {
             ConfluenceSourceConfiguration {
                 auth_type: auth_type.into(),
@@ -6959,9 +6959,9 @@ pub mod data_source {
         /// A `SalesforceSourceConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            host_url: impl Into<Value<String>>,
             auth_type: impl Into<Value<String>>,
             credentials_secret_arn: impl Into<Value<String>>,
+            host_url: impl Into<Value<String>>,
         ) -> Self {
             SalesforceSourceConfiguration {
                 auth_type: auth_type.into(),
@@ -7255,11 +7255,11 @@ pub mod data_source {
         /// A `SharePointSourceConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            domain: impl Into<Value<String>>,
-            site_urls: impl Into<Value<Vec<Value<String>>>>,
-            host_type: impl Into<Value<String>>,
             auth_type: impl Into<Value<String>>,
             credentials_secret_arn: impl Into<Value<String>>,
+            domain: impl Into<Value<String>>,
+            host_type: impl Into<Value<String>>,
+            site_urls: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             SharePointSourceConfiguration {
                 auth_type: auth_type.into(),
@@ -8103,8 +8103,8 @@ pub mod enforced_guardrail_configuration {
     impl ModelEnforcement {
         /// A `ModelEnforcement` with its required properties; the optional ones are absent.
         pub fn new(
-            included_models: impl Into<Value<Vec<Value<String>>>>,
             excluded_models: impl Into<Value<Vec<Value<String>>>>,
+            included_models: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             ModelEnforcement {
                 excluded_models: excluded_models.into(),
@@ -8803,8 +8803,8 @@ pub struct CfnFlowAlias {
 impl CfnFlowAlias {
     /// An `AWS::Bedrock::FlowAlias` with its required properties; the optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         flow_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         routing_configuration: impl Into<
             Value<Vec<Value<flow_alias::FlowAliasRoutingConfigurationListItem>>>,
         >,
@@ -9151,9 +9151,9 @@ pub struct CfnGuardrail {
 impl CfnGuardrail {
     /// An `AWS::Bedrock::Guardrail` with its required properties; the optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         blocked_input_messaging: impl Into<Value<String>>,
         blocked_outputs_messaging: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnGuardrail {
             automated_reasoning_policy_config: None,
@@ -11517,12 +11517,12 @@ pub mod knowledge_base {
         /// A `MongoDbAtlasConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            endpoint: impl Into<Value<String>>,
+            collection_name: impl Into<Value<String>>,
             credentials_secret_arn: impl Into<Value<String>>,
             database_name: impl Into<Value<String>>,
-            collection_name: impl Into<Value<String>>,
-            vector_index_name: impl Into<Value<String>>,
+            endpoint: impl Into<Value<String>>,
             field_mapping: impl Into<Value<MongoDbAtlasFieldMapping>>,
+            vector_index_name: impl Into<Value<String>>,
         ) -> Self {
             MongoDbAtlasConfiguration {
                 collection_name: collection_name.into(),
@@ -11598,9 +11598,9 @@ pub mod knowledge_base {
     impl MongoDbAtlasFieldMapping {
         /// A `MongoDbAtlasFieldMapping` with its required properties; the optional ones are absent.
         pub fn new(
-            vector_field: impl Into<Value<String>>,
             metadata_field: impl Into<Value<String>>,
             text_field: impl Into<Value<String>>,
+            vector_field: impl Into<Value<String>>,
         ) -> Self {
             MongoDbAtlasFieldMapping {
                 metadata_field: metadata_field.into(),
@@ -11646,8 +11646,8 @@ pub mod knowledge_base {
         /// A `NeptuneAnalyticsConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            graph_arn: impl Into<Value<String>>,
             field_mapping: impl Into<Value<NeptuneAnalyticsFieldMapping>>,
+            graph_arn: impl Into<Value<String>>,
         ) -> Self {
             NeptuneAnalyticsConfiguration {
                 field_mapping: field_mapping.into(),
@@ -11691,8 +11691,8 @@ pub mod knowledge_base {
         /// A `NeptuneAnalyticsFieldMapping` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            text_field: impl Into<Value<String>>,
             metadata_field: impl Into<Value<String>>,
+            text_field: impl Into<Value<String>>,
         ) -> Self {
             NeptuneAnalyticsFieldMapping {
                 metadata_field: metadata_field.into(),
@@ -11746,8 +11746,8 @@ pub mod knowledge_base {
         pub fn new(
             domain_arn: impl Into<Value<String>>,
             domain_endpoint: impl Into<Value<String>>,
-            vector_index_name: impl Into<Value<String>>,
             field_mapping: impl Into<Value<OpenSearchManagedClusterFieldMapping>>,
+            vector_index_name: impl Into<Value<String>>,
         ) -> Self {
             OpenSearchManagedClusterConfiguration {
                 domain_arn: domain_arn.into(),
@@ -12477,10 +12477,10 @@ pub mod knowledge_base {
     impl RedshiftConfiguration {
         /// A `RedshiftConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
+            query_engine_configuration: impl Into<Value<RedshiftQueryEngineConfiguration>>,
             storage_configurations: impl Into<
                 Value<Vec<Value<RedshiftQueryEngineStorageConfiguration>>>,
             >,
-            query_engine_configuration: impl Into<Value<RedshiftQueryEngineConfiguration>>,
         ) -> Self {
             RedshiftConfiguration {
                 query_engine_configuration: query_engine_configuration.into(),
@@ -12601,8 +12601,8 @@ pub mod knowledge_base {
         /// A `RedshiftProvisionedConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            cluster_identifier: impl Into<Value<String>>,
             auth_configuration: impl Into<Value<RedshiftProvisionedAuthConfiguration>>,
+            cluster_identifier: impl Into<Value<String>>,
         ) -> Self {
             RedshiftProvisionedConfiguration {
                 auth_configuration: auth_configuration.into(),
@@ -12918,8 +12918,8 @@ pub mod knowledge_base {
         /// A `RedshiftServerlessConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            workgroup_arn: impl Into<Value<String>>,
             auth_configuration: impl Into<Value<RedshiftServerlessAuthConfiguration>>,
+            workgroup_arn: impl Into<Value<String>>,
         ) -> Self {
             RedshiftServerlessConfiguration {
                 auth_configuration: auth_configuration.into(),
@@ -13780,8 +13780,8 @@ pub mod prompt {
         /// A `PromptVariant` with its required properties; the optional ones are absent.
         pub fn new(
             name: impl Into<Value<String>>,
-            template_type: impl Into<Value<String>>,
             template_configuration: impl Into<Value<serde_json::Value>>,
+            template_type: impl Into<Value<String>>,
         ) -> Self {
             PromptVariant {
                 additional_model_request_fields: None,
@@ -14004,8 +14004,8 @@ impl CfnResourcePolicy {
     /// An `AWS::Bedrock::ResourcePolicy` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        resource_arn: impl Into<Value<String>>,
         policy_document: impl Into<Value<serde_json::Value>>,
+        resource_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnResourcePolicy {
             policy_document: policy_document.into(),
@@ -14065,8 +14065,8 @@ impl CfnRetrievalInstruction {
     /// An `AWS::Bedrock::RetrievalInstruction` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         instruction: impl Into<Value<retrieval_instruction::Instruction>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnRetrievalInstruction {
             customer_encryption_key_arn: None,

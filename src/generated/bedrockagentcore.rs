@@ -158,8 +158,8 @@ pub mod api_key_credential_provider {
     impl SecretReference {
         /// A `SecretReference` with its required properties; the optional ones are absent.
         pub fn new(
-            secret_id: impl Into<Value<String>>,
             json_key: impl Into<Value<String>>,
+            secret_id: impl Into<Value<String>>,
         ) -> Self {
             SecretReference {
                 json_key: json_key.into(),
@@ -915,9 +915,9 @@ impl CfnCapacityProvider {
     /// An `AWS::BedrockAgentCore::CapacityProvider` with its required properties; the optional
     /// ones are absent.
     pub fn new(
+        compute_configuration: impl Into<Value<capacity_provider::ComputeConfiguration>>,
         name: impl Into<Value<String>>,
         permissions_configuration: impl Into<Value<capacity_provider::PermissionsConfiguration>>,
-        compute_configuration: impl Into<Value<capacity_provider::ComputeConfiguration>>,
     ) -> Self {
         CfnCapacityProvider {
             compute_configuration: compute_configuration.into(),
@@ -1739,8 +1739,8 @@ pub mod capacity_provider {
     impl LaunchParameters {
         /// A `LaunchParameters` with its required properties; the optional ones are absent.
         pub fn new(
-            operating_system: impl Into<Value<String>>,
             instance_requirements: impl Into<Value<InstanceRequirements>>,
+            operating_system: impl Into<Value<String>>,
         ) -> Self {
             LaunchParameters {
                 capacity_reservation_specification: None,
@@ -2164,8 +2164,8 @@ pub mod capacity_provider {
     impl VpcConfiguration {
         /// A `VpcConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            subnets: impl Into<Value<Vec<Value<String>>>>,
             security_groups: impl Into<Value<Vec<Value<String>>>>,
+            subnets: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             VpcConfiguration {
                 security_groups: security_groups.into(),
@@ -3392,8 +3392,8 @@ impl CfnEvaluator {
     /// An `AWS::BedrockAgentCore::Evaluator` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        evaluator_name: impl Into<Value<String>>,
         evaluator_config: impl Into<Value<evaluator::EvaluatorConfig>>,
+        evaluator_name: impl Into<Value<String>>,
         level: impl Into<Value<String>>,
     ) -> Self {
         CfnEvaluator {
@@ -3582,7 +3582,7 @@ pub mod evaluator {
     impl CategoricalScaleDefinition {
         /// A `CategoricalScaleDefinition` with its required properties; the optional ones are
         /// absent.
-        pub fn new(label: impl Into<Value<String>>, definition: impl Into<Value<String>>) -> Self {
+        pub fn new(definition: impl Into<Value<String>>, label: impl Into<Value<String>>) -> Self {
             CategoricalScaleDefinition {
                 definition: definition.into(),
                 label: label.into(),
@@ -3772,8 +3772,8 @@ pub mod evaluator {
     impl EvaluationDimension {
         /// A `EvaluationDimension` with its required properties; the optional ones are absent.
         pub fn new(
-            dimension_name: impl Into<Value<String>>,
             dimension_instruction: impl Into<Value<String>>,
+            dimension_name: impl Into<Value<String>>,
             dimension_rating_scale: impl Into<Value<DimensionRatingScale>>,
         ) -> Self {
             EvaluationDimension {
@@ -4097,8 +4097,8 @@ pub mod evaluator {
         /// absent.
         pub fn new(
             instructions: impl Into<Value<String>>,
-            rating_scale: impl Into<Value<RatingScale>>,
             model_config: impl Into<Value<EvaluatorModelConfig>>,
+            rating_scale: impl Into<Value<RatingScale>>,
         ) -> Self {
             LlmAsAJudgeEvaluatorConfig {
                 instructions: instructions.into(),
@@ -4147,9 +4147,9 @@ pub mod evaluator {
     impl NumericalScaleDefinition {
         /// A `NumericalScaleDefinition` with its required properties; the optional ones are absent.
         pub fn new(
-            value: impl Into<Value<f64>>,
-            label: impl Into<Value<String>>,
             definition: impl Into<Value<String>>,
+            label: impl Into<Value<String>>,
+            value: impl Into<Value<f64>>,
         ) -> Self {
             NumericalScaleDefinition {
                 definition: definition.into(),
@@ -5672,8 +5672,8 @@ impl CfnHarness {
     /// An `AWS::BedrockAgentCore::Harness` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        harness_name: impl Into<Value<String>>,
         execution_role_arn: impl Into<Value<String>>,
+        harness_name: impl Into<Value<String>>,
         model: impl Into<Value<harness::HarnessModelConfiguration>>,
     ) -> Self {
         CfnHarness {
@@ -5999,8 +5999,8 @@ pub mod harness {
         /// A `AuthorizingClaimMatchValueType` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            claim_match_value: impl Into<Value<ClaimMatchValueType>>,
             claim_match_operator: impl Into<Value<String>>,
+            claim_match_value: impl Into<Value<ClaimMatchValueType>>,
         ) -> Self {
             AuthorizingClaimMatchValueType {
                 claim_match_operator: claim_match_operator.into(),
@@ -6143,9 +6143,9 @@ pub mod harness {
         /// A `CustomClaimValidationType` with its required properties; the optional ones are
         /// absent.
         pub fn new(
+            authorizing_claim_match_value: impl Into<Value<AuthorizingClaimMatchValueType>>,
             inbound_token_claim_name: impl Into<Value<String>>,
             inbound_token_claim_value_type: impl Into<Value<String>>,
-            authorizing_claim_match_value: impl Into<Value<AuthorizingClaimMatchValueType>>,
         ) -> Self {
             CustomClaimValidationType {
                 authorizing_claim_match_value: authorizing_claim_match_value.into(),
@@ -7271,8 +7271,8 @@ pub mod harness {
     impl HarnessGeminiModelConfig {
         /// A `HarnessGeminiModelConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            model_id: impl Into<Value<String>>,
             api_key_arn: impl Into<Value<String>>,
+            model_id: impl Into<Value<String>>,
         ) -> Self {
             HarnessGeminiModelConfig {
                 additional_params: None,
@@ -8115,8 +8115,8 @@ pub mod harness {
     impl HarnessOpenAiModelConfig {
         /// A `HarnessOpenAiModelConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            model_id: impl Into<Value<String>>,
             api_key_arn: impl Into<Value<String>>,
+            model_id: impl Into<Value<String>>,
         ) -> Self {
             HarnessOpenAiModelConfig {
                 additional_params: None,
@@ -9057,9 +9057,9 @@ pub mod harness {
     impl ManagedVpcResource {
         /// A `ManagedVpcResource` with its required properties; the optional ones are absent.
         pub fn new(
-            vpc_identifier: impl Into<Value<String>>,
-            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
             endpoint_ip_address_type: impl Into<Value<String>>,
+            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
+            vpc_identifier: impl Into<Value<String>>,
         ) -> Self {
             ManagedVpcResource {
                 endpoint_ip_address_type: endpoint_ip_address_type.into(),
@@ -9604,8 +9604,8 @@ impl CfnHarnessEndpoint {
     /// An `AWS::BedrockAgentCore::HarnessEndpoint` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        harness_id: impl Into<Value<String>>,
         endpoint_name: impl Into<Value<String>>,
+        harness_id: impl Into<Value<String>>,
     ) -> Self {
         CfnHarnessEndpoint {
             description: None,
@@ -9794,8 +9794,8 @@ impl CfnMemory {
     /// An `AWS::BedrockAgentCore::Memory` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         event_expiry_duration: impl Into<Value<i64>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnMemory {
             description: None,
@@ -11016,8 +11016,8 @@ pub mod memory {
     impl KinesisResource {
         /// A `KinesisResource` with its required properties; the optional ones are absent.
         pub fn new(
-            data_stream_arn: impl Into<Value<String>>,
             content_configurations: impl Into<Value<Vec<Value<ContentConfiguration>>>>,
+            data_stream_arn: impl Into<Value<String>>,
         ) -> Self {
             KinesisResource {
                 content_configurations: content_configurations.into(),
@@ -13051,8 +13051,8 @@ impl CfnOAuth2CredentialProvider {
     /// An `AWS::BedrockAgentCore::OAuth2CredentialProvider` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         credential_provider_vendor: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnOAuth2CredentialProvider {
             credential_provider_vendor: credential_provider_vendor.into(),
@@ -13844,9 +13844,9 @@ pub mod o_auth2_credential_provider {
     impl ManagedVpcResource {
         /// A `ManagedVpcResource` with its required properties; the optional ones are absent.
         pub fn new(
-            vpc_identifier: impl Into<Value<String>>,
-            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
             endpoint_ip_address_type: impl Into<Value<String>>,
+            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
+            vpc_identifier: impl Into<Value<String>>,
         ) -> Self {
             ManagedVpcResource {
                 endpoint_ip_address_type: endpoint_ip_address_type.into(),
@@ -14027,8 +14027,8 @@ pub mod o_auth2_credential_provider {
         /// A `Oauth2AuthorizationServerMetadata` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            issuer: impl Into<Value<String>>,
             authorization_endpoint: impl Into<Value<String>>,
+            issuer: impl Into<Value<String>>,
             token_endpoint: impl Into<Value<String>>,
         ) -> Self {
             Oauth2AuthorizationServerMetadata {
@@ -14701,8 +14701,8 @@ pub mod o_auth2_credential_provider {
     impl SecretReference {
         /// A `SecretReference` with its required properties; the optional ones are absent.
         pub fn new(
-            secret_id: impl Into<Value<String>>,
             json_key: impl Into<Value<String>>,
+            secret_id: impl Into<Value<String>>,
         ) -> Self {
             SecretReference {
                 json_key: json_key.into(),
@@ -15000,9 +15000,9 @@ impl CfnOnlineEvaluationConfig {
     /// An `AWS::BedrockAgentCore::OnlineEvaluationConfig` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        online_evaluation_config_name: impl Into<Value<String>>,
         data_source_config: impl Into<Value<online_evaluation_config::DataSourceConfig>>,
         evaluation_execution_role_arn: impl Into<Value<String>>,
+        online_evaluation_config_name: impl Into<Value<String>>,
         rule: impl Into<Value<online_evaluation_config::Rule>>,
     ) -> Self {
         CfnOnlineEvaluationConfig {
@@ -15829,9 +15829,9 @@ impl CfnPaymentConnector {
     /// An `AWS::BedrockAgentCore::PaymentConnector` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        payment_manager_id: impl Into<Value<String>>,
         connector_name: impl Into<Value<String>>,
         connector_type: impl Into<Value<String>>,
+        payment_manager_id: impl Into<Value<String>>,
     ) -> Self {
         CfnPaymentConnector {
             connector_name: connector_name.into(),
@@ -16066,8 +16066,8 @@ impl CfnPaymentCredentialProvider {
     /// An `AWS::BedrockAgentCore::PaymentCredentialProvider` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         credential_provider_vendor: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnPaymentCredentialProvider {
             credential_provider_vendor: credential_provider_vendor.into(),
@@ -16351,8 +16351,8 @@ pub mod payment_credential_provider {
     impl SecretReference {
         /// A `SecretReference` with its required properties; the optional ones are absent.
         pub fn new(
-            secret_id: impl Into<Value<String>>,
             json_key: impl Into<Value<String>>,
+            secret_id: impl Into<Value<String>>,
         ) -> Self {
             SecretReference {
                 json_key: json_key.into(),
@@ -16588,8 +16588,8 @@ impl CfnPaymentManager {
     /// An `AWS::BedrockAgentCore::PaymentManager` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         authorizer_type: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnPaymentManager {
@@ -16748,8 +16748,8 @@ pub mod payment_manager {
         /// A `AuthorizingClaimMatchValueType` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            claim_match_value: impl Into<Value<ClaimMatchValueType>>,
             claim_match_operator: impl Into<Value<String>>,
+            claim_match_value: impl Into<Value<ClaimMatchValueType>>,
         ) -> Self {
             AuthorizingClaimMatchValueType {
                 claim_match_operator: claim_match_operator.into(),
@@ -16857,9 +16857,9 @@ pub mod payment_manager {
         /// A `CustomClaimValidationType` with its required properties; the optional ones are
         /// absent.
         pub fn new(
+            authorizing_claim_match_value: impl Into<Value<AuthorizingClaimMatchValueType>>,
             inbound_token_claim_name: impl Into<Value<String>>,
             inbound_token_claim_value_type: impl Into<Value<String>>,
-            authorizing_claim_match_value: impl Into<Value<AuthorizingClaimMatchValueType>>,
         ) -> Self {
             CustomClaimValidationType {
                 authorizing_claim_match_value: authorizing_claim_match_value.into(),
@@ -17067,9 +17067,9 @@ impl CfnPolicy {
     /// An `AWS::BedrockAgentCore::Policy` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        policy_engine_id: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
         definition: impl Into<Value<policy::PolicyDefinition>>,
+        name: impl Into<Value<String>>,
+        policy_engine_id: impl Into<Value<String>>,
     ) -> Self {
         CfnPolicy {
             definition: definition.into(),
@@ -17475,7 +17475,7 @@ pub struct CfnResourcePolicy {
 impl CfnResourcePolicy {
     /// An `AWS::BedrockAgentCore::ResourcePolicy` with its required properties; the optional
     /// ones are absent.
-    pub fn new(resource_arn: impl Into<Value<String>>, policy: impl Into<Value<String>>) -> Self {
+    pub fn new(policy: impl Into<Value<String>>, resource_arn: impl Into<Value<String>>) -> Self {
         CfnResourcePolicy {
             policy: policy.into(),
             resource_arn: resource_arn.into(),
@@ -17567,8 +17567,8 @@ impl CfnRuntime {
     /// An `AWS::BedrockAgentCore::Runtime` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        agent_runtime_name: impl Into<Value<String>>,
         agent_runtime_artifact: impl Into<Value<runtime::AgentRuntimeArtifact>>,
+        agent_runtime_name: impl Into<Value<String>>,
         role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnRuntime {
@@ -18046,8 +18046,8 @@ pub mod runtime {
         /// A `CapacityProviderVolumeConfiguration` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            volume_name: impl Into<Value<String>>,
             mount_path: impl Into<Value<String>>,
+            volume_name: impl Into<Value<String>>,
         ) -> Self {
             CapacityProviderVolumeConfiguration {
                 mount_path: mount_path.into(),
@@ -18196,8 +18196,8 @@ pub mod runtime {
         /// A `CodeConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
             code: impl Into<Value<Code>>,
-            runtime: impl Into<Value<String>>,
             entry_point: impl Into<Value<Vec<Value<String>>>>,
+            runtime: impl Into<Value<String>>,
         ) -> Self {
             CodeConfiguration {
                 code: code.into(),

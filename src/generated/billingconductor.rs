@@ -39,9 +39,9 @@ impl CfnBillingGroup {
     /// An `AWS::BillingConductor::BillingGroup` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         account_grouping: impl Into<Value<billing_group::AccountGrouping>>,
         computation_preference: impl Into<Value<billing_group::ComputationPreference>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnBillingGroup {
             account_grouping: account_grouping.into(),
@@ -335,8 +335,8 @@ impl CfnCustomLineItem {
     /// An `AWS::BillingConductor::CustomLineItem` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         billing_group_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnCustomLineItem {
             account_id: None,

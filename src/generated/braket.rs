@@ -173,7 +173,7 @@ pub mod spending_limit {
 
     impl TimePeriod {
         /// A `TimePeriod` with its required properties; the optional ones are absent.
-        pub fn new(start_at: impl Into<Value<String>>, end_at: impl Into<Value<String>>) -> Self {
+        pub fn new(end_at: impl Into<Value<String>>, start_at: impl Into<Value<String>>) -> Self {
             TimePeriod {
                 end_at: end_at.into(),
                 start_at: start_at.into(),

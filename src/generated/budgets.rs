@@ -192,8 +192,8 @@ pub mod budget {
     impl BudgetData {
         /// A `BudgetData` with its required properties; the optional ones are absent.
         pub fn new(
-            time_unit: impl Into<Value<String>>,
             budget_type: impl Into<Value<String>>,
+            time_unit: impl Into<Value<String>>,
         ) -> Self {
             BudgetData {
                 auto_adjust_data: None,
@@ -875,8 +875,8 @@ pub mod budget {
         /// A `NotificationWithSubscribers` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            subscribers: impl Into<Value<Vec<Value<Subscriber>>>>,
             notification: impl Into<Value<Notification>>,
+            subscribers: impl Into<Value<Vec<Value<Subscriber>>>>,
         ) -> Self {
             NotificationWithSubscribers {
                 notification: notification.into(),
@@ -1009,8 +1009,8 @@ pub mod budget {
     impl Subscriber {
         /// A `Subscriber` with its required properties; the optional ones are absent.
         pub fn new(
-            subscription_type: impl Into<Value<String>>,
             address: impl Into<Value<String>>,
+            subscription_type: impl Into<Value<String>>,
         ) -> Self {
             Subscriber {
                 address: address.into(),
@@ -1212,12 +1212,12 @@ impl CfnBudgetsAction {
     /// An `AWS::Budgets::BudgetsAction` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        budget_name: impl Into<Value<String>>,
-        notification_type: impl Into<Value<String>>,
-        action_type: impl Into<Value<String>>,
         action_threshold: impl Into<Value<budgets_action::ActionThreshold>>,
-        execution_role_arn: impl Into<Value<String>>,
+        action_type: impl Into<Value<String>>,
+        budget_name: impl Into<Value<String>>,
         definition: impl Into<Value<budgets_action::Definition>>,
+        execution_role_arn: impl Into<Value<String>>,
+        notification_type: impl Into<Value<String>>,
         subscribers: impl Into<Value<Vec<Value<budgets_action::Subscriber>>>>,
     ) -> Self {
         CfnBudgetsAction {
@@ -1304,7 +1304,7 @@ pub mod budgets_action {
 
     impl ActionThreshold {
         /// A `ActionThreshold` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<f64>>, type_: impl Into<Value<String>>) -> Self {
+        pub fn new(type_: impl Into<Value<String>>, value: impl Into<Value<f64>>) -> Self {
             ActionThreshold {
                 type_: type_.into(),
                 value: value.into(),
@@ -1592,9 +1592,9 @@ pub mod budgets_action {
     impl SsmActionDefinition {
         /// A `SsmActionDefinition` with its required properties; the optional ones are absent.
         pub fn new(
-            subtype: impl Into<Value<String>>,
-            region: impl Into<Value<String>>,
             instance_ids: impl Into<Value<Vec<Value<String>>>>,
+            region: impl Into<Value<String>>,
+            subtype: impl Into<Value<String>>,
         ) -> Self {
             SsmActionDefinition {
                 instance_ids: instance_ids.into(),
@@ -1638,7 +1638,7 @@ pub mod budgets_action {
 
     impl Subscriber {
         /// A `Subscriber` with its required properties; the optional ones are absent.
-        pub fn new(type_: impl Into<Value<String>>, address: impl Into<Value<String>>) -> Self {
+        pub fn new(address: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
             Subscriber {
                 address: address.into(),
                 type_: type_.into(),

@@ -34,10 +34,10 @@ pub struct CfnCase {
 impl CfnCase {
     /// An `AWS::Cases::Case` with its required properties; the optional ones are absent.
     pub fn new(
+        customer_id: impl Into<Value<String>>,
         domain_id: impl Into<Value<String>>,
         template_id: impl Into<Value<String>>,
         title: impl Into<Value<String>>,
-        customer_id: impl Into<Value<String>>,
     ) -> Self {
         CfnCase {
             customer_id: customer_id.into(),
@@ -846,10 +846,10 @@ pub struct CfnRelatedItem {
 impl CfnRelatedItem {
     /// An `AWS::Cases::RelatedItem` with its required properties; the optional ones are absent.
     pub fn new(
-        domain_id: impl Into<Value<String>>,
         case_id: impl Into<Value<String>>,
-        type_: impl Into<Value<String>>,
         content: impl Into<Value<related_item::RelatedItemContent>>,
+        domain_id: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnRelatedItem {
             case_id: case_id.into(),

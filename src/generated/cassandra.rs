@@ -1206,9 +1206,9 @@ pub struct CfnType {
 impl CfnType {
     /// An `AWS::Cassandra::Type` with its required properties; the optional ones are absent.
     pub fn new(
+        fields: impl Into<Value<Vec<Value<type_::Field>>>>,
         keyspace_name: impl Into<Value<String>>,
         type_name: impl Into<Value<String>>,
-        fields: impl Into<Value<Vec<Value<type_::Field>>>>,
     ) -> Self {
         CfnType {
             fields: fields.into(),

@@ -212,9 +212,9 @@ impl CfnAnomalySubscription {
     /// An `AWS::CE::AnomalySubscription` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        frequency: impl Into<Value<String>>,
         monitor_arn_list: impl Into<Value<Vec<Value<String>>>>,
         subscribers: impl Into<Value<Vec<Value<anomaly_subscription::Subscriber>>>>,
-        frequency: impl Into<Value<String>>,
         subscription_name: impl Into<Value<String>>,
     ) -> Self {
         CfnAnomalySubscription {

@@ -690,7 +690,7 @@ pub mod acme_external_account_binding {
 
     impl Expiration {
         /// A `Expiration` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<i64>>, type_: impl Into<Value<String>>) -> Self {
+        pub fn new(type_: impl Into<Value<String>>, value: impl Into<Value<i64>>) -> Self {
             Expiration {
                 type_: type_.into(),
                 value: value.into(),

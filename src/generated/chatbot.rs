@@ -393,11 +393,11 @@ impl CfnMicrosoftTeamsChannelConfiguration {
     /// An `AWS::Chatbot::MicrosoftTeamsChannelConfiguration` with its required properties; the
     /// optional ones are absent.
     pub fn new(
+        configuration_name: impl Into<Value<String>>,
+        iam_role_arn: impl Into<Value<String>>,
         team_id: impl Into<Value<String>>,
         teams_channel_id: impl Into<Value<String>>,
         teams_tenant_id: impl Into<Value<String>>,
-        configuration_name: impl Into<Value<String>>,
-        iam_role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnMicrosoftTeamsChannelConfiguration {
             configuration_name: configuration_name.into(),
@@ -611,10 +611,10 @@ impl CfnSlackChannelConfiguration {
     /// An `AWS::Chatbot::SlackChannelConfiguration` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        slack_workspace_id: impl Into<Value<String>>,
-        slack_channel_id: impl Into<Value<String>>,
         configuration_name: impl Into<Value<String>>,
         iam_role_arn: impl Into<Value<String>>,
+        slack_channel_id: impl Into<Value<String>>,
+        slack_workspace_id: impl Into<Value<String>>,
     ) -> Self {
         CfnSlackChannelConfiguration {
             configuration_name: configuration_name.into(),

@@ -583,8 +583,8 @@ pub mod app_instance_user {
     impl ExpirationSettings {
         /// A `ExpirationSettings` with its required properties; the optional ones are absent.
         pub fn new(
-            expiration_days: impl Into<Value<i64>>,
             expiration_criterion: impl Into<Value<String>>,
+            expiration_days: impl Into<Value<i64>>,
         ) -> Self {
             ExpirationSettings {
                 expiration_criterion: expiration_criterion.into(),
@@ -902,8 +902,8 @@ pub mod channel {
         /// absent.
         pub fn new(
             maximum_sub_channels: impl Into<Value<i64>>,
-            target_memberships_per_sub_channel: impl Into<Value<i64>>,
             minimum_membership_percentage: impl Into<Value<i64>>,
+            target_memberships_per_sub_channel: impl Into<Value<i64>>,
         ) -> Self {
             ElasticChannelConfiguration {
                 maximum_sub_channels: maximum_sub_channels.into(),
@@ -954,8 +954,8 @@ pub mod channel {
     impl ExpirationSettings {
         /// A `ExpirationSettings` with its required properties; the optional ones are absent.
         pub fn new(
-            expiration_days: impl Into<Value<i64>>,
             expiration_criterion: impl Into<Value<String>>,
+            expiration_days: impl Into<Value<i64>>,
         ) -> Self {
             ExpirationSettings {
                 expiration_criterion: expiration_criterion.into(),
@@ -1141,8 +1141,8 @@ pub mod channel_flow {
     impl LambdaConfiguration {
         /// A `LambdaConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            resource_arn: impl Into<Value<String>>,
             invocation_type: impl Into<Value<String>>,
+            resource_arn: impl Into<Value<String>>,
         ) -> Self {
             LambdaConfiguration {
                 invocation_type: invocation_type.into(),
@@ -1194,10 +1194,10 @@ pub mod channel_flow {
     impl Processor {
         /// A `Processor` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             configuration: impl Into<Value<ProcessorConfiguration>>,
             execution_order: impl Into<Value<i64>>,
             fallback_action: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             Processor {
                 configuration: configuration.into(),
@@ -1340,9 +1340,9 @@ impl CfnMediaInsightsPipelineConfiguration {
     /// An `AWS::Chime::MediaInsightsPipelineConfiguration` with its required properties; the
     /// optional ones are absent.
     pub fn new(
+        elements: impl Into<Value<Vec<Value<media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement>>>>,
         media_insights_pipeline_configuration_name: impl Into<Value<String>>,
         resource_access_role_arn: impl Into<Value<String>>,
-        elements: impl Into<Value<Vec<Value<media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement>>>>,
     ) -> Self {
         CfnMediaInsightsPipelineConfiguration {
             elements: elements.into(),
@@ -1994,8 +1994,8 @@ pub mod media_insights_pipeline_configuration {
         /// A `KeywordMatchConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            rule_name: impl Into<Value<String>>,
             keywords: impl Into<Value<Vec<Value<String>>>>,
+            rule_name: impl Into<Value<String>>,
         ) -> Self {
             KeywordMatchConfiguration {
                 keywords: keywords.into(),
@@ -2213,8 +2213,8 @@ pub mod media_insights_pipeline_configuration {
         /// A `PostCallAnalyticsSettings` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            output_location: impl Into<Value<String>>,
             data_access_role_arn: impl Into<Value<String>>,
+            output_location: impl Into<Value<String>>,
         ) -> Self {
             PostCallAnalyticsSettings {
                 content_redaction_output: None,
@@ -2675,8 +2675,8 @@ impl CfnSipMediaApplication {
     /// absent.
     pub fn new(
         aws_region: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
         endpoints: impl Into<Value<Vec<Value<sip_media_application::SipMediaApplicationEndpoint>>>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnSipMediaApplication {
             aws_region: aws_region.into(),

@@ -60,10 +60,10 @@ impl CfnAnalysisTemplate {
     /// An `AWS::CleanRooms::AnalysisTemplate` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        source: impl Into<Value<serde_json::Value>>,
         format: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
         membership_identifier: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
+        source: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnAnalysisTemplate {
             analysis_parameters: None,
@@ -442,8 +442,8 @@ impl CfnCollaboration {
     /// absent.
     pub fn new(
         creator_display_name: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
         description: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         query_log_status: impl Into<Value<String>>,
     ) -> Self {
         CfnCollaboration {
@@ -1322,8 +1322,8 @@ pub mod configured_table {
     impl AnalysisRule {
         /// A `AnalysisRule` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
             policy: impl Into<Value<ConfiguredTableAnalysisRulePolicy>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             AnalysisRule {
                 policy: policy.into(),
@@ -1467,9 +1467,9 @@ impl CfnConfiguredTableAssociation {
     /// optional ones are absent.
     pub fn new(
         configured_table_identifier: impl Into<Value<String>>,
+        membership_identifier: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         role_arn: impl Into<Value<String>>,
-        membership_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnConfiguredTableAssociation {
             configured_table_association_analysis_rules: None,
@@ -1576,8 +1576,8 @@ pub mod configured_table_association {
         /// A `ConfiguredTableAssociationAnalysisRule` with its required properties; the optional
         /// ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
             policy: impl Into<Value<ConfiguredTableAssociationAnalysisRulePolicy>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             ConfiguredTableAssociationAnalysisRule {
                 policy: policy.into(),
@@ -1719,9 +1719,9 @@ impl CfnIdMappingTable {
     /// An `AWS::CleanRooms::IdMappingTable` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        input_reference_config: impl Into<Value<id_mapping_table::IdMappingTableInputReferenceConfig>>,
         membership_identifier: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
-        input_reference_config: impl Into<Value<id_mapping_table::IdMappingTableInputReferenceConfig>>,
     ) -> Self {
         CfnIdMappingTable {
             description: None,
@@ -1939,10 +1939,10 @@ impl CfnIdNamespaceAssociation {
     /// An `AWS::CleanRooms::IdNamespaceAssociation` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        membership_identifier: impl Into<Value<String>>,
         input_reference_config: impl Into<
             Value<id_namespace_association::IdNamespaceAssociationInputReferenceConfig>,
         >,
+        membership_identifier: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
     ) -> Self {
         CfnIdNamespaceAssociation {
@@ -2346,8 +2346,8 @@ pub mod intermediate_table {
         /// A `IntermediateTableAnalysisRule` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
             policy: impl Into<Value<IntermediateTableAnalysisRulePolicy>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             IntermediateTableAnalysisRule {
                 policy: policy.into(),
@@ -3309,8 +3309,8 @@ pub mod membership {
         /// A `ProtectedQueryS3OutputConfiguration` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            result_format: impl Into<Value<String>>,
             bucket: impl Into<Value<String>>,
+            result_format: impl Into<Value<String>>,
         ) -> Self {
             ProtectedQueryS3OutputConfiguration {
                 bucket: bucket.into(),
@@ -3430,9 +3430,9 @@ impl CfnPrivacyBudgetTemplate {
     /// ones are absent.
     pub fn new(
         auto_refresh: impl Into<Value<String>>,
-        privacy_budget_type: impl Into<Value<String>>,
-        parameters: impl Into<Value<serde_json::Value>>,
         membership_identifier: impl Into<Value<String>>,
+        parameters: impl Into<Value<serde_json::Value>>,
+        privacy_budget_type: impl Into<Value<String>>,
     ) -> Self {
         CfnPrivacyBudgetTemplate {
             auto_refresh: auto_refresh.into(),

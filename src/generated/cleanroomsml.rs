@@ -376,8 +376,8 @@ impl CfnConfiguredModelAlgorithmAssociation {
     /// An `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation` with its required
     /// properties; the optional ones are absent.
     pub fn new(
-        membership_identifier: impl Into<Value<String>>,
         configured_model_algorithm_arn: impl Into<Value<String>>,
+        membership_identifier: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
     ) -> Self {
         CfnConfiguredModelAlgorithmAssociation {
@@ -888,8 +888,8 @@ pub mod configured_model_algorithm_association {
         /// A `TrainedModelExportsConfigurationPolicy` with its required properties; the optional
         /// ones are absent.
         pub fn new(
-            max_size: impl Into<Value<TrainedModelExportsMaxSize>>,
             files_to_export: impl Into<Value<Vec<Value<String>>>>,
+            max_size: impl Into<Value<TrainedModelExportsMaxSize>>,
         ) -> Self {
             TrainedModelExportsConfigurationPolicy {
                 files_to_export: files_to_export.into(),

@@ -514,12 +514,12 @@ impl CfnGuardHook {
     /// An `AWS::CloudFormation::GuardHook` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        rule_location: impl Into<Value<guard_hook::S3Location>>,
-        hook_status: impl Into<Value<String>>,
-        target_operations: impl Into<Value<Vec<Value<String>>>>,
-        failure_mode: impl Into<Value<String>>,
         alias: impl Into<Value<String>>,
         execution_role: impl Into<Value<String>>,
+        failure_mode: impl Into<Value<String>>,
+        hook_status: impl Into<Value<String>>,
+        rule_location: impl Into<Value<guard_hook::S3Location>>,
+        target_operations: impl Into<Value<Vec<Value<String>>>>,
     ) -> Self {
         CfnGuardHook {
             alias: alias.into(),
@@ -1053,12 +1053,12 @@ impl CfnLambdaHook {
     /// An `AWS::CloudFormation::LambdaHook` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        lambda_function: impl Into<Value<String>>,
-        failure_mode: impl Into<Value<String>>,
         alias: impl Into<Value<String>>,
         execution_role: impl Into<Value<String>>,
-        target_operations: impl Into<Value<Vec<Value<String>>>>,
+        failure_mode: impl Into<Value<String>>,
         hook_status: impl Into<Value<String>>,
+        lambda_function: impl Into<Value<String>>,
+        target_operations: impl Into<Value<Vec<Value<String>>>>,
     ) -> Self {
         CfnLambdaHook {
             alias: alias.into(),
@@ -2141,8 +2141,8 @@ impl CfnStackSet {
     /// An `AWS::CloudFormation::StackSet` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        stack_set_name: impl Into<Value<String>>,
         permission_model: impl Into<Value<String>>,
+        stack_set_name: impl Into<Value<String>>,
     ) -> Self {
         CfnStackSet {
             administration_role_arn: None,

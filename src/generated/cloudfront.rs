@@ -351,10 +351,10 @@ pub mod cache_policy {
     impl CachePolicyConfig {
         /// A `CachePolicyConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
-            min_ttl: impl Into<Value<f64>>,
-            max_ttl: impl Into<Value<f64>>,
             default_ttl: impl Into<Value<f64>>,
+            max_ttl: impl Into<Value<f64>>,
+            min_ttl: impl Into<Value<f64>>,
+            name: impl Into<Value<String>>,
             parameters_in_cache_key_and_forwarded_to_origin: impl Into<
                 Value<ParametersInCacheKeyAndForwardedToOrigin>,
             >,
@@ -544,9 +544,9 @@ pub mod cache_policy {
         /// A `ParametersInCacheKeyAndForwardedToOrigin` with its required properties; the optional
         /// ones are absent.
         pub fn new(
+            cookies_config: impl Into<Value<CookiesConfig>>,
             enable_accept_encoding_gzip: impl Into<Value<bool>>,
             headers_config: impl Into<Value<HeadersConfig>>,
-            cookies_config: impl Into<Value<CookiesConfig>>,
             query_strings_config: impl Into<Value<QueryStringsConfig>>,
         ) -> Self {
             ParametersInCacheKeyAndForwardedToOrigin {
@@ -782,9 +782,9 @@ impl CfnConnectionFunction {
     /// An `AWS::CloudFront::ConnectionFunction` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         connection_function_code: impl Into<Value<String>>,
         connection_function_config: impl Into<Value<connection_function::ConnectionFunctionConfig>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnConnectionFunction {
             auto_publish: None,
@@ -2755,8 +2755,8 @@ pub mod distribution {
     impl DistributionConfig {
         /// A `DistributionConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            enabled: impl Into<Value<bool>>,
             default_cache_behavior: impl Into<Value<DefaultCacheBehavior>>,
+            enabled: impl Into<Value<bool>>,
         ) -> Self {
             DistributionConfig {
                 aliases: None,
@@ -3758,8 +3758,8 @@ pub mod distribution {
     impl OriginCustomHeader {
         /// A `OriginCustomHeader` with its required properties; the optional ones are absent.
         pub fn new(
-            header_value: impl Into<Value<String>>,
             header_name: impl Into<Value<String>>,
+            header_value: impl Into<Value<String>>,
         ) -> Self {
             OriginCustomHeader {
                 header_name: header_name.into(),
@@ -3814,8 +3814,8 @@ pub mod distribution {
     impl OriginGroup {
         /// A `OriginGroup` with its required properties; the optional ones are absent.
         pub fn new(
-            id: impl Into<Value<String>>,
             failover_criteria: impl Into<Value<OriginGroupFailoverCriteria>>,
+            id: impl Into<Value<String>>,
             members: impl Into<Value<OriginGroupMembers>>,
         ) -> Self {
             OriginGroup {
@@ -3945,8 +3945,8 @@ pub mod distribution {
     impl OriginGroupMembers {
         /// A `OriginGroupMembers` with its required properties; the optional ones are absent.
         pub fn new(
-            quantity: impl Into<Value<i64>>,
             items: impl Into<Value<Vec<Value<OriginGroupMember>>>>,
+            quantity: impl Into<Value<i64>>,
         ) -> Self {
             OriginGroupMembers {
                 items: items.into(),
@@ -4226,8 +4226,8 @@ pub mod distribution {
     impl StatusCodes {
         /// A `StatusCodes` with its required properties; the optional ones are absent.
         pub fn new(
-            quantity: impl Into<Value<i64>>,
             items: impl Into<Value<Vec<Value<i64>>>>,
+            quantity: impl Into<Value<i64>>,
         ) -> Self {
             StatusCodes {
                 items: items.into(),
@@ -4649,8 +4649,8 @@ impl CfnDistributionTenant {
     /// are absent.
     pub fn new(
         distribution_id: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
         domains: impl Into<Value<Vec<Value<String>>>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnDistributionTenant {
             connection_group_id: None,
@@ -5319,8 +5319,8 @@ pub mod field_level_encryption_config {
     impl ContentTypeProfile {
         /// A `ContentTypeProfile` with its required properties; the optional ones are absent.
         pub fn new(
-            format: impl Into<Value<String>>,
             content_type: impl Into<Value<String>>,
+            format: impl Into<Value<String>>,
             profile_id: impl Into<Value<String>>,
         ) -> Self {
             ContentTypeProfile {
@@ -5370,8 +5370,8 @@ pub mod field_level_encryption_config {
     impl ContentTypeProfileConfig {
         /// A `ContentTypeProfileConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            forward_when_content_type_is_unknown: impl Into<Value<bool>>,
             content_type_profiles: impl Into<Value<Vec<Value<ContentTypeProfile>>>>,
+            forward_when_content_type_is_unknown: impl Into<Value<bool>>,
         ) -> Self {
             ContentTypeProfileConfig {
                 content_type_profiles: content_type_profiles.into(),
@@ -5418,8 +5418,8 @@ pub mod field_level_encryption_config {
     impl QueryArgProfile {
         /// A `QueryArgProfile` with its required properties; the optional ones are absent.
         pub fn new(
-            query_arg: impl Into<Value<String>>,
             profile_id: impl Into<Value<String>>,
+            query_arg: impl Into<Value<String>>,
         ) -> Self {
             QueryArgProfile {
                 profile_id: profile_id.into(),
@@ -5591,9 +5591,9 @@ pub mod field_level_encryption_profile {
     impl EncryptionEntity {
         /// A `EncryptionEntity` with its required properties; the optional ones are absent.
         pub fn new(
-            public_key_id: impl Into<Value<String>>,
-            provider_id: impl Into<Value<String>>,
             field_patterns: impl Into<Value<Vec<Value<String>>>>,
+            provider_id: impl Into<Value<String>>,
+            public_key_id: impl Into<Value<String>>,
         ) -> Self {
             EncryptionEntity {
                 field_patterns: field_patterns.into(),
@@ -5649,9 +5649,9 @@ pub mod field_level_encryption_profile {
         /// A `FieldLevelEncryptionProfileConfig` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             caller_reference: impl Into<Value<String>>,
             encryption_entities: impl Into<Value<Vec<Value<EncryptionEntity>>>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             FieldLevelEncryptionProfileConfig {
                 caller_reference: caller_reference.into(),
@@ -5729,9 +5729,9 @@ impl CfnFunction {
     /// An `AWS::CloudFront::Function` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        function_config: impl Into<Value<function::FunctionConfig>>,
         function_code: impl Into<Value<String>>,
+        function_config: impl Into<Value<function::FunctionConfig>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnFunction {
             auto_publish: None,
@@ -6064,8 +6064,8 @@ pub mod key_group {
     impl KeyGroupConfig {
         /// A `KeyGroupConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             items: impl Into<Value<Vec<Value<String>>>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             KeyGroupConfig {
                 comment: None,
@@ -6221,8 +6221,8 @@ pub mod key_value_store {
     impl ImportSource {
         /// A `ImportSource` with its required properties; the optional ones are absent.
         pub fn new(
-            source_type: impl Into<Value<String>>,
             source_arn: impl Into<Value<String>>,
+            source_type: impl Into<Value<String>>,
         ) -> Self {
             ImportSource {
                 source_arn: source_arn.into(),
@@ -6521,9 +6521,9 @@ pub mod origin_access_control {
         /// absent.
         pub fn new(
             name: impl Into<Value<String>>,
-            signing_protocol: impl Into<Value<String>>,
-            signing_behavior: impl Into<Value<String>>,
             origin_access_control_origin_type: impl Into<Value<String>>,
+            signing_behavior: impl Into<Value<String>>,
+            signing_protocol: impl Into<Value<String>>,
         ) -> Self {
             OriginAccessControlConfig {
                 description: None,
@@ -6760,9 +6760,9 @@ pub mod origin_request_policy {
         /// A `OriginRequestPolicyConfig` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            name: impl Into<Value<String>>,
-            headers_config: impl Into<Value<HeadersConfig>>,
             cookies_config: impl Into<Value<CookiesConfig>>,
+            headers_config: impl Into<Value<HeadersConfig>>,
+            name: impl Into<Value<String>>,
             query_strings_config: impl Into<Value<QueryStringsConfig>>,
         ) -> Self {
             OriginRequestPolicyConfig {
@@ -6948,8 +6948,8 @@ pub mod public_key {
         /// A `PublicKeyConfig` with its required properties; the optional ones are absent.
         pub fn new(
             caller_reference: impl Into<Value<String>>,
-            name: impl Into<Value<String>>,
             encoded_key: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             PublicKeyConfig {
                 caller_reference: caller_reference.into(),
@@ -7017,9 +7017,9 @@ impl CfnRealtimeLogConfig {
     /// An `AWS::CloudFront::RealtimeLogConfig` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         end_points: impl Into<Value<Vec<Value<realtime_log_config::EndPoint>>>>,
         fields: impl Into<Value<Vec<Value<String>>>>,
+        name: impl Into<Value<String>>,
         sampling_rate: impl Into<Value<f64>>,
     ) -> Self {
         CfnRealtimeLogConfig {
@@ -7386,8 +7386,8 @@ pub mod response_headers_policy {
     impl ContentSecurityPolicy {
         /// A `ContentSecurityPolicy` with its required properties; the optional ones are absent.
         pub fn new(
-            override_: impl Into<Value<bool>>,
             content_security_policy: impl Into<Value<String>>,
+            override_: impl Into<Value<bool>>,
         ) -> Self {
             ContentSecurityPolicy {
                 content_security_policy: content_security_policy.into(),
@@ -7496,10 +7496,10 @@ pub mod response_headers_policy {
     impl CorsConfig {
         /// A `CorsConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            access_control_allow_origins: impl Into<Value<AccessControlAllowOrigins>>,
+            access_control_allow_credentials: impl Into<Value<bool>>,
             access_control_allow_headers: impl Into<Value<AccessControlAllowHeaders>>,
             access_control_allow_methods: impl Into<Value<AccessControlAllowMethods>>,
-            access_control_allow_credentials: impl Into<Value<bool>>,
+            access_control_allow_origins: impl Into<Value<AccessControlAllowOrigins>>,
             origin_override: impl Into<Value<bool>>,
         ) -> Self {
             CorsConfig {
@@ -7592,8 +7592,8 @@ pub mod response_headers_policy {
         /// A `CustomHeader` with its required properties; the optional ones are absent.
         pub fn new(
             header: impl Into<Value<String>>,
-            value: impl Into<Value<String>>,
             override_: impl Into<Value<bool>>,
+            value: impl Into<Value<String>>,
         ) -> Self {
             CustomHeader {
                 header: header.into(),
@@ -7679,8 +7679,8 @@ pub mod response_headers_policy {
     impl FrameOptions {
         /// A `FrameOptions` with its required properties; the optional ones are absent.
         pub fn new(
-            override_: impl Into<Value<bool>>,
             frame_option: impl Into<Value<String>>,
+            override_: impl Into<Value<bool>>,
         ) -> Self {
             FrameOptions {
                 frame_option: frame_option.into(),
@@ -8170,8 +8170,8 @@ pub mod response_headers_policy {
     impl StrictTransportSecurity {
         /// A `StrictTransportSecurity` with its required properties; the optional ones are absent.
         pub fn new(
-            override_: impl Into<Value<bool>>,
             access_control_max_age_sec: impl Into<Value<i64>>,
+            override_: impl Into<Value<bool>>,
         ) -> Self {
             StrictTransportSecurity {
                 access_control_max_age_sec: access_control_max_age_sec.into(),
@@ -9082,7 +9082,7 @@ pub mod vpc_origin {
 
     impl VpcOriginEndpointConfig {
         /// A `VpcOriginEndpointConfig` with its required properties; the optional ones are absent.
-        pub fn new(name: impl Into<Value<String>>, arn: impl Into<Value<String>>) -> Self {
+        pub fn new(arn: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
             VpcOriginEndpointConfig {
                 arn: arn.into(),
                 http_port: None,

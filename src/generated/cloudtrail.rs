@@ -122,7 +122,7 @@ pub mod channel {
 
     impl Destination {
         /// A `Destination` with its required properties; the optional ones are absent.
-        pub fn new(type_: impl Into<Value<String>>, location: impl Into<Value<String>>) -> Self {
+        pub fn new(location: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
             Destination {
                 location: location.into(),
                 type_: type_.into(),
@@ -1000,8 +1000,8 @@ pub mod event_data_store {
     impl ContextKeySelector {
         /// A `ContextKeySelector` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
             equals: impl Into<Value<Vec<Value<String>>>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             ContextKeySelector {
                 equals: equals.into(),
@@ -1245,8 +1245,8 @@ pub struct CfnTrail {
 impl CfnTrail {
     /// An `AWS::CloudTrail::Trail` with its required properties; the optional ones are absent.
     pub fn new(
-        s3_bucket_name: impl Into<Value<String>>,
         is_logging: impl Into<Value<bool>>,
+        s3_bucket_name: impl Into<Value<String>>,
     ) -> Self {
         CfnTrail {
             advanced_event_selectors: None,

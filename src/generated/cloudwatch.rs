@@ -655,7 +655,7 @@ pub mod alarm {
 
     impl Dimension {
         /// A `Dimension` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Dimension {
                 name: name.into(),
                 value: value.into(),
@@ -1012,9 +1012,9 @@ pub mod alarm {
     impl MetricStat {
         /// A `MetricStat` with its required properties; the optional ones are absent.
         pub fn new(
-            stat: impl Into<Value<String>>,
-            period: impl Into<Value<i64>>,
             metric: impl Into<Value<Metric>>,
+            period: impl Into<Value<i64>>,
+            stat: impl Into<Value<String>>,
         ) -> Self {
             MetricStat {
                 metric: metric.into(),
@@ -1639,7 +1639,7 @@ pub mod anomaly_detector {
 
     impl Dimension {
         /// A `Dimension` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Dimension {
                 name: name.into(),
                 value: value.into(),
@@ -1955,9 +1955,9 @@ pub mod anomaly_detector {
     impl MetricStat {
         /// A `MetricStat` with its required properties; the optional ones are absent.
         pub fn new(
-            stat: impl Into<Value<String>>,
-            period: impl Into<Value<i64>>,
             metric: impl Into<Value<Metric>>,
+            period: impl Into<Value<i64>>,
+            stat: impl Into<Value<String>>,
         ) -> Self {
             MetricStat {
                 metric: metric.into(),
@@ -2657,9 +2657,9 @@ impl CfnInsightRule {
     /// An `AWS::CloudWatch::InsightRule` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        rule_body: impl Into<Value<String>>,
         rule_name: impl Into<Value<String>>,
         rule_state: impl Into<Value<String>>,
-        rule_body: impl Into<Value<String>>,
     ) -> Self {
         CfnInsightRule {
             apply_on_transformed_logs: None,
@@ -3028,10 +3028,10 @@ impl CfnLogAlarm {
     /// absent.
     pub fn new(
         comparison_operator: impl Into<Value<String>>,
-        threshold: impl Into<Value<f64>>,
         query_results_to_alarm: impl Into<Value<i64>>,
         query_results_to_evaluate: impl Into<Value<i64>>,
         scheduled_query_configuration: impl Into<Value<log_alarm::ScheduledQueryConfiguration>>,
+        threshold: impl Into<Value<f64>>,
     ) -> Self {
         CfnLogAlarm {
             action_configuration: None,
@@ -3413,10 +3413,10 @@ pub mod log_alarm {
         /// A `ScheduledQueryConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            query_string: impl Into<Value<String>>,
             aggregation_expression: impl Into<Value<String>>,
-            scheduled_query_role_arn: impl Into<Value<String>>,
+            query_string: impl Into<Value<String>>,
             schedule_configuration: impl Into<Value<ScheduleConfiguration>>,
+            scheduled_query_role_arn: impl Into<Value<String>>,
         ) -> Self {
             ScheduledQueryConfiguration {
                 aggregation_expression: aggregation_expression.into(),

@@ -183,7 +183,7 @@ pub struct CfnPackageGroup {
 impl CfnPackageGroup {
     /// An `AWS::CodeArtifact::PackageGroup` with its required properties; the optional ones are
     /// absent.
-    pub fn new(pattern: impl Into<Value<String>>, domain_name: impl Into<Value<String>>) -> Self {
+    pub fn new(domain_name: impl Into<Value<String>>, pattern: impl Into<Value<String>>) -> Self {
         CfnPackageGroup {
             contact_info: None,
             description: None,
@@ -512,8 +512,8 @@ impl CfnRepository {
     /// An `AWS::CodeArtifact::Repository` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        repository_name: impl Into<Value<String>>,
         domain_name: impl Into<Value<String>>,
+        repository_name: impl Into<Value<String>>,
     ) -> Self {
         CfnRepository {
             description: None,

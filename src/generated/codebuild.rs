@@ -810,8 +810,8 @@ impl CfnProject {
     /// An `AWS::CodeBuild::Project` with its required properties; the optional ones are absent.
     pub fn new(
         artifacts: impl Into<Value<project::Artifacts>>,
-        service_role: impl Into<Value<String>>,
         environment: impl Into<Value<project::Environment>>,
+        service_role: impl Into<Value<String>>,
         source: impl Into<Value<project::Source>>,
     ) -> Self {
         CfnProject {
@@ -1512,9 +1512,9 @@ pub mod project {
     impl Environment {
         /// A `Environment` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
-            image: impl Into<Value<String>>,
             compute_type: impl Into<Value<String>>,
+            image: impl Into<Value<String>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             Environment {
                 certificate: None,
@@ -1645,7 +1645,7 @@ pub mod project {
 
     impl EnvironmentVariable {
         /// A `EnvironmentVariable` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             EnvironmentVariable {
                 name: name.into(),
                 type_: None,
@@ -1978,10 +1978,10 @@ pub mod project {
         /// A `ProjectFileSystemLocation` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            mount_point: impl Into<Value<String>>,
-            type_: impl Into<Value<String>>,
             identifier: impl Into<Value<String>>,
             location: impl Into<Value<String>>,
+            mount_point: impl Into<Value<String>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             ProjectFileSystemLocation {
                 identifier: identifier.into(),
@@ -2792,8 +2792,8 @@ impl CfnReportGroup {
     /// An `AWS::CodeBuild::ReportGroup` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
         export_config: impl Into<Value<report_group::ReportExportConfig>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnReportGroup {
             delete_reports: None,
@@ -3086,9 +3086,9 @@ impl CfnSourceCredential {
     /// An `AWS::CodeBuild::SourceCredential` with its required properties; the optional ones
     /// are absent.
     pub fn new(
+        auth_type: impl Into<Value<String>>,
         server_type: impl Into<Value<String>>,
         token: impl Into<Value<String>>,
-        auth_type: impl Into<Value<String>>,
     ) -> Self {
         CfnSourceCredential {
             auth_type: auth_type.into(),

@@ -234,8 +234,8 @@ pub mod repository {
     impl RepositoryTrigger {
         /// A `RepositoryTrigger` with its required properties; the optional ones are absent.
         pub fn new(
-            events: impl Into<Value<Vec<Value<String>>>>,
             destination_arn: impl Into<Value<String>>,
+            events: impl Into<Value<Vec<Value<String>>>>,
             name: impl Into<Value<String>>,
         ) -> Self {
             RepositoryTrigger {

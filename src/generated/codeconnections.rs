@@ -185,8 +185,8 @@ impl CfnHost {
     /// absent.
     pub fn new(
         name: impl Into<Value<String>>,
-        provider_type: impl Into<Value<String>>,
         provider_endpoint: impl Into<Value<String>>,
+        provider_type: impl Into<Value<String>>,
     ) -> Self {
         CfnHost {
             name: name.into(),
@@ -324,9 +324,9 @@ pub mod host {
     impl VpcConfiguration {
         /// A `VpcConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            vpc_id: impl Into<Value<String>>,
-            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
             security_group_ids: impl Into<Value<Vec<Value<String>>>>,
+            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
+            vpc_id: impl Into<Value<String>>,
         ) -> Self {
             VpcConfiguration {
                 security_group_ids: security_group_ids.into(),

@@ -337,8 +337,8 @@ pub mod deployment_config {
     impl TimeBasedCanary {
         /// A `TimeBasedCanary` with its required properties; the optional ones are absent.
         pub fn new(
-            canary_percentage: impl Into<Value<i64>>,
             canary_interval: impl Into<Value<i64>>,
+            canary_percentage: impl Into<Value<i64>>,
         ) -> Self {
             TimeBasedCanary {
                 canary_interval: canary_interval.into(),
@@ -1575,8 +1575,8 @@ pub mod deployment_group {
     impl EcsService {
         /// A `ECSService` with its required properties; the optional ones are absent.
         pub fn new(
-            service_name: impl Into<Value<String>>,
             cluster_name: impl Into<Value<String>>,
+            service_name: impl Into<Value<String>>,
         ) -> Self {
             EcsService {
                 cluster_name: cluster_name.into(),
@@ -1664,8 +1664,8 @@ pub mod deployment_group {
     impl GitHubLocation {
         /// A `GitHubLocation` with its required properties; the optional ones are absent.
         pub fn new(
-            repository: impl Into<Value<String>>,
             commit_id: impl Into<Value<String>>,
+            repository: impl Into<Value<String>>,
         ) -> Self {
             GitHubLocation {
                 commit_id: commit_id.into(),

@@ -474,8 +474,8 @@ impl CfnPipeline {
     /// An `AWS::CodePipeline::Pipeline` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        stages: impl Into<Value<Vec<Value<pipeline::StageDeclaration>>>>,
         role_arn: impl Into<Value<String>>,
+        stages: impl Into<Value<Vec<Value<pipeline::StageDeclaration>>>>,
     ) -> Self {
         CfnPipeline {
             artifact_store: None,
@@ -867,10 +867,10 @@ pub mod pipeline {
     impl ActionTypeId {
         /// A `ActionTypeId` with its required properties; the optional ones are absent.
         pub fn new(
-            owner: impl Into<Value<String>>,
             category: impl Into<Value<String>>,
-            version: impl Into<Value<String>>,
+            owner: impl Into<Value<String>>,
             provider: impl Into<Value<String>>,
+            version: impl Into<Value<String>>,
         ) -> Self {
             ActionTypeId {
                 category: category.into(),
@@ -920,7 +920,7 @@ pub mod pipeline {
 
     impl ArtifactStore {
         /// A `ArtifactStore` with its required properties; the optional ones are absent.
-        pub fn new(type_: impl Into<Value<String>>, location: impl Into<Value<String>>) -> Self {
+        pub fn new(location: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
             ArtifactStore {
                 encryption_key: None,
                 location: location.into(),
@@ -1056,7 +1056,7 @@ pub mod pipeline {
 
     impl BlockerDeclaration {
         /// A `BlockerDeclaration` with its required properties; the optional ones are absent.
-        pub fn new(type_: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
             BlockerDeclaration {
                 name: name.into(),
                 type_: type_.into(),
@@ -1158,7 +1158,7 @@ pub mod pipeline {
 
     impl EncryptionKey {
         /// A `EncryptionKey` with its required properties; the optional ones are absent.
-        pub fn new(type_: impl Into<Value<String>>, id: impl Into<Value<String>>) -> Self {
+        pub fn new(id: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
             EncryptionKey {
                 id: id.into(),
                 type_: type_.into(),
@@ -2175,7 +2175,7 @@ pub mod pipeline {
 
     impl StageTransition {
         /// A `StageTransition` with its required properties; the optional ones are absent.
-        pub fn new(stage_name: impl Into<Value<String>>, reason: impl Into<Value<String>>) -> Self {
+        pub fn new(reason: impl Into<Value<String>>, stage_name: impl Into<Value<String>>) -> Self {
             StageTransition {
                 reason: reason.into(),
                 stage_name: stage_name.into(),
@@ -2397,11 +2397,11 @@ impl CfnWebhook {
     /// An `AWS::CodePipeline::Webhook` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        authentication: impl Into<Value<String>>,
         authentication_configuration: impl Into<Value<webhook::WebhookAuthConfiguration>>,
         filters: impl Into<Value<Vec<Value<webhook::WebhookFilterRule>>>>,
-        authentication: impl Into<Value<String>>,
-        target_pipeline: impl Into<Value<String>>,
         target_action: impl Into<Value<String>>,
+        target_pipeline: impl Into<Value<String>>,
     ) -> Self {
         CfnWebhook {
             authentication: authentication.into(),

@@ -188,9 +188,9 @@ impl CfnRepositoryLink {
     /// An `AWS::CodeStarConnections::RepositoryLink` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        repository_name: impl Into<Value<String>>,
         connection_arn: impl Into<Value<String>>,
         owner_id: impl Into<Value<String>>,
+        repository_name: impl Into<Value<String>>,
     ) -> Self {
         CfnRepositoryLink {
             connection_arn: connection_arn.into(),
@@ -359,8 +359,8 @@ impl CfnSyncConfiguration {
         config_file: impl Into<Value<String>>,
         repository_link_id: impl Into<Value<String>>,
         resource_name: impl Into<Value<String>>,
-        sync_type: impl Into<Value<String>>,
         role_arn: impl Into<Value<String>>,
+        sync_type: impl Into<Value<String>>,
     ) -> Self {
         CfnSyncConfiguration {
             branch: branch.into(),

@@ -55,11 +55,11 @@ impl CfnNotificationRule {
     /// An `AWS::CodeStarNotifications::NotificationRule` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        event_type_ids: impl Into<Value<Vec<Value<String>>>>,
-        resource: impl Into<Value<String>>,
         detail_type: impl Into<Value<String>>,
-        targets: impl Into<Value<Vec<Value<notification_rule::Target>>>>,
+        event_type_ids: impl Into<Value<Vec<Value<String>>>>,
         name: impl Into<Value<String>>,
+        resource: impl Into<Value<String>>,
+        targets: impl Into<Value<Vec<Value<notification_rule::Target>>>>,
     ) -> Self {
         CfnNotificationRule {
             created_by: None,
@@ -173,8 +173,8 @@ pub mod notification_rule {
     impl Target {
         /// A `Target` with its required properties; the optional ones are absent.
         pub fn new(
-            target_type: impl Into<Value<String>>,
             target_address: impl Into<Value<String>>,
+            target_type: impl Into<Value<String>>,
         ) -> Self {
             Target {
                 target_address: target_address.into(),

@@ -248,8 +248,8 @@ pub mod identity_pool {
     impl CognitoIdentityProvider {
         /// A `CognitoIdentityProvider` with its required properties; the optional ones are absent.
         pub fn new(
-            provider_name: impl Into<Value<String>>,
             client_id: impl Into<Value<String>>,
+            provider_name: impl Into<Value<String>>,
         ) -> Self {
             CognitoIdentityProvider {
                 client_id: client_id.into(),
@@ -1136,11 +1136,11 @@ pub struct CfnTerms {
 impl CfnTerms {
     /// An `AWS::Cognito::Terms` with its required properties; the optional ones are absent.
     pub fn new(
-        user_pool_id: impl Into<Value<String>>,
-        terms_name: impl Into<Value<String>>,
-        terms_source: impl Into<Value<String>>,
         enforcement: impl Into<Value<String>>,
         links: impl Into<Value<indexmap::IndexMap<String, Value<String>>>>,
+        terms_name: impl Into<Value<String>>,
+        terms_source: impl Into<Value<String>>,
+        user_pool_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTerms {
             client_id: None,
@@ -4326,7 +4326,7 @@ pub struct CfnUserPoolDomain {
 impl CfnUserPoolDomain {
     /// An `AWS::Cognito::UserPoolDomain` with its required properties; the optional ones are
     /// absent.
-    pub fn new(user_pool_id: impl Into<Value<String>>, domain: impl Into<Value<String>>) -> Self {
+    pub fn new(domain: impl Into<Value<String>>, user_pool_id: impl Into<Value<String>>) -> Self {
         CfnUserPoolDomain {
             custom_domain_config: None,
             domain: domain.into(),
@@ -4469,8 +4469,8 @@ pub mod user_pool_domain {
     impl FailoverType {
         /// A `FailoverType` with its required properties; the optional ones are absent.
         pub fn new(
-            secondary_region: impl Into<Value<String>>,
             primary_route53_health_check_id: impl Into<Value<String>>,
+            secondary_region: impl Into<Value<String>>,
         ) -> Self {
             FailoverType {
                 primary_route53_health_check_id: primary_route53_health_check_id.into(),
@@ -4669,10 +4669,10 @@ impl CfnUserPoolIdentityProvider {
     /// An `AWS::Cognito::UserPoolIdentityProvider` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        user_pool_id: impl Into<Value<String>>,
+        provider_details: impl Into<Value<indexmap::IndexMap<String, Value<String>>>>,
         provider_name: impl Into<Value<String>>,
         provider_type: impl Into<Value<String>>,
-        provider_details: impl Into<Value<indexmap::IndexMap<String, Value<String>>>>,
+        user_pool_id: impl Into<Value<String>>,
     ) -> Self {
         CfnUserPoolIdentityProvider {
             attribute_mapping: None,
@@ -5655,8 +5655,8 @@ impl CfnUserPoolReplica {
     /// An `AWS::Cognito::UserPoolReplica` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        user_pool_id: impl Into<Value<String>>,
         region_name: impl Into<Value<String>>,
+        user_pool_id: impl Into<Value<String>>,
     ) -> Self {
         CfnUserPoolReplica {
             region_name: region_name.into(),
@@ -5722,9 +5722,9 @@ impl CfnUserPoolResourceServer {
     /// An `AWS::Cognito::UserPoolResourceServer` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        user_pool_id: impl Into<Value<String>>,
         identifier: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        user_pool_id: impl Into<Value<String>>,
     ) -> Self {
         CfnUserPoolResourceServer {
             identifier: identifier.into(),
@@ -5851,8 +5851,8 @@ impl CfnUserPoolRiskConfigurationAttachment {
     /// An `AWS::Cognito::UserPoolRiskConfigurationAttachment` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        user_pool_id: impl Into<Value<String>>,
         client_id: impl Into<Value<String>>,
+        user_pool_id: impl Into<Value<String>>,
     ) -> Self {
         CfnUserPoolRiskConfigurationAttachment {
             account_takeover_risk_configuration: None,
@@ -6440,8 +6440,8 @@ impl CfnUserPoolUiCustomizationAttachment {
     /// An `AWS::Cognito::UserPoolUICustomizationAttachment` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        user_pool_id: impl Into<Value<String>>,
         client_id: impl Into<Value<String>>,
+        user_pool_id: impl Into<Value<String>>,
     ) -> Self {
         CfnUserPoolUiCustomizationAttachment {
             css: None,
@@ -6706,9 +6706,9 @@ impl CfnUserPoolUserToGroupAttachment {
     /// An `AWS::Cognito::UserPoolUserToGroupAttachment` with its required properties; the
     /// optional ones are absent.
     pub fn new(
+        group_name: impl Into<Value<String>>,
         user_pool_id: impl Into<Value<String>>,
         username: impl Into<Value<String>>,
-        group_name: impl Into<Value<String>>,
     ) -> Self {
         CfnUserPoolUserToGroupAttachment {
             group_name: group_name.into(),

@@ -63,8 +63,8 @@ impl CfnDocumentClassifier {
     /// An `AWS::Comprehend::DocumentClassifier` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        document_classifier_name: impl Into<Value<String>>,
         data_access_role_arn: impl Into<Value<String>>,
+        document_classifier_name: impl Into<Value<String>>,
         input_data_config: impl Into<Value<document_classifier::DocumentClassifierInputDataConfig>>,
         language_code: impl Into<Value<String>>,
     ) -> Self {
@@ -684,9 +684,9 @@ impl CfnDocumentClassifierEndpoint {
     /// An `AWS::Comprehend::DocumentClassifierEndpoint` with its required properties; the
     /// optional ones are absent.
     pub fn new(
+        desired_inference_units: impl Into<Value<i64>>,
         endpoint_name: impl Into<Value<String>>,
         model_arn: impl Into<Value<String>>,
-        desired_inference_units: impl Into<Value<i64>>,
     ) -> Self {
         CfnDocumentClassifierEndpoint {
             desired_inference_units: desired_inference_units.into(),
@@ -856,10 +856,10 @@ impl CfnEntityRecognizer {
     /// An `AWS::Comprehend::EntityRecognizer` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        recognizer_name: impl Into<Value<String>>,
         data_access_role_arn: impl Into<Value<String>>,
         input_data_config: impl Into<Value<entity_recognizer::EntityRecognizerInputDataConfig>>,
         language_code: impl Into<Value<String>>,
+        recognizer_name: impl Into<Value<String>>,
     ) -> Self {
         CfnEntityRecognizer {
             data_access_role_arn: data_access_role_arn.into(),
@@ -997,8 +997,8 @@ pub mod entity_recognizer {
         /// A `AugmentedManifestsListItem` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            s3_uri: impl Into<Value<String>>,
             attribute_names: impl Into<Value<Vec<Value<String>>>>,
+            s3_uri: impl Into<Value<String>>,
         ) -> Self {
             AugmentedManifestsListItem {
                 annotation_data_s3_uri: None,
@@ -1484,8 +1484,8 @@ impl CfnEntityRecognizerEndpoint {
     /// An `AWS::Comprehend::EntityRecognizerEndpoint` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        endpoint_name: impl Into<Value<String>>,
         desired_inference_units: impl Into<Value<i64>>,
+        endpoint_name: impl Into<Value<String>>,
     ) -> Self {
         CfnEntityRecognizerEndpoint {
             data_access_role_arn: None,
@@ -1678,9 +1678,9 @@ impl CfnFlywheel {
     /// An `AWS::Comprehend::Flywheel` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        flywheel_name: impl Into<Value<String>>,
         data_access_role_arn: impl Into<Value<String>>,
         data_lake_s3_uri: impl Into<Value<String>>,
+        flywheel_name: impl Into<Value<String>>,
     ) -> Self {
         CfnFlywheel {
             active_model_arn: None,

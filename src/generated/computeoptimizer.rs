@@ -58,8 +58,8 @@ impl CfnAutomationRule {
     /// ones are absent.
     pub fn new(
         name: impl Into<Value<String>>,
-        rule_type: impl Into<Value<String>>,
         recommended_action_types: impl Into<Value<Vec<Value<String>>>>,
+        rule_type: impl Into<Value<String>>,
         schedule: impl Into<Value<automation_rule::Schedule>>,
         status: impl Into<Value<String>>,
     ) -> Self {

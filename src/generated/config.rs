@@ -1253,8 +1253,8 @@ pub mod configuration_recorder {
     impl RecordingModeOverride {
         /// A `RecordingModeOverride` with its required properties; the optional ones are absent.
         pub fn new(
-            resource_types: impl Into<Value<Vec<Value<String>>>>,
             recording_frequency: impl Into<Value<String>>,
+            resource_types: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             RecordingModeOverride {
                 description: None,
@@ -1668,8 +1668,8 @@ pub mod connector {
         /// A `AzureConnectorConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            tenant_identifier: impl Into<Value<String>>,
             client_identifier: impl Into<Value<String>>,
+            tenant_identifier: impl Into<Value<String>>,
         ) -> Self {
             AzureConnectorConfiguration {
                 client_identifier: client_identifier.into(),
@@ -2126,8 +2126,8 @@ pub mod organization_config_rule {
         /// A `OrganizationCustomPolicyRuleMetadata` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            runtime: impl Into<Value<String>>,
             policy_text: impl Into<Value<String>>,
+            runtime: impl Into<Value<String>>,
         ) -> Self {
             OrganizationCustomPolicyRuleMetadata {
                 debug_log_delivery_accounts: None,
@@ -2831,9 +2831,9 @@ impl CfnRemediationConfiguration {
     /// An `AWS::Config::RemediationConfiguration` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        target_type: impl Into<Value<String>>,
         config_rule_name: impl Into<Value<String>>,
         target_id: impl Into<Value<String>>,
+        target_type: impl Into<Value<String>>,
     ) -> Self {
         CfnRemediationConfiguration {
             automatic: None,
@@ -3068,8 +3068,8 @@ impl CfnStoredQuery {
     /// An `AWS::Config::StoredQuery` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        query_name: impl Into<Value<String>>,
         query_expression: impl Into<Value<String>>,
+        query_name: impl Into<Value<String>>,
     ) -> Self {
         CfnStoredQuery {
             query_description: None,

@@ -211,7 +211,7 @@ pub struct CfnApprovedOrigin {
 impl CfnApprovedOrigin {
     /// An `AWS::Connect::ApprovedOrigin` with its required properties; the optional ones are
     /// absent.
-    pub fn new(origin: impl Into<Value<String>>, instance_id: impl Into<Value<String>>) -> Self {
+    pub fn new(instance_id: impl Into<Value<String>>, origin: impl Into<Value<String>>) -> Self {
         CfnApprovedOrigin {
             instance_id: instance_id.into(),
             origin: origin.into(),
@@ -275,8 +275,8 @@ impl CfnContactFlow {
     /// An `AWS::Connect::ContactFlow` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        instance_arn: impl Into<Value<String>>,
         content: impl Into<Value<String>>,
+        instance_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         type_: impl Into<Value<String>>,
     ) -> Self {
@@ -437,9 +437,9 @@ impl CfnContactFlowModule {
     /// An `AWS::Connect::ContactFlowModule` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        content: impl Into<Value<String>>,
         instance_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
-        content: impl Into<Value<String>>,
     ) -> Self {
         CfnContactFlowModule {
             content: content.into(),
@@ -828,8 +828,8 @@ impl CfnDataLakeAssociation {
     /// An `AWS::Connect::DataLakeAssociation` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        instance_id: impl Into<Value<String>>,
         data_set_id: impl Into<Value<String>>,
+        instance_id: impl Into<Value<String>>,
     ) -> Self {
         CfnDataLakeAssociation {
             data_set_id: data_set_id.into(),
@@ -919,9 +919,9 @@ impl CfnDataTable {
     pub fn new(
         instance_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        status: impl Into<Value<String>>,
         time_zone: impl Into<Value<String>>,
         value_lock_level: impl Into<Value<String>>,
-        status: impl Into<Value<String>>,
     ) -> Self {
         CfnDataTable {
             description: None,
@@ -1087,8 +1087,8 @@ impl CfnDataTableAttribute {
     /// An `AWS::Connect::DataTableAttribute` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        instance_arn: impl Into<Value<String>>,
         data_table_arn: impl Into<Value<String>>,
+        instance_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         value_type: impl Into<Value<String>>,
     ) -> Self {
@@ -1195,9 +1195,9 @@ impl CfnDataTableRecord {
     /// An `AWS::Connect::DataTableRecord` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        instance_arn: impl Into<Value<String>>,
         data_table_arn: impl Into<Value<String>>,
         data_table_record: impl Into<Value<serde_json::Value>>,
+        instance_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnDataTableRecord {
             data_table_arn: data_table_arn.into(),
@@ -1267,8 +1267,8 @@ impl CfnEmailAddress {
     /// An `AWS::Connect::EmailAddress` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        instance_arn: impl Into<Value<String>>,
         email_address: impl Into<Value<String>>,
+        instance_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnEmailAddress {
             alias_configurations: None,
@@ -1488,10 +1488,10 @@ impl CfnEvaluationForm {
     /// An `AWS::Connect::EvaluationForm` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        title: impl Into<Value<String>>,
         instance_arn: impl Into<Value<String>>,
         items: impl Into<Value<Vec<Value<evaluation_form::EvaluationFormBaseItem>>>>,
         status: impl Into<Value<String>>,
+        title: impl Into<Value<String>>,
     ) -> Self {
         CfnEvaluationForm {
             ai_version: None,
@@ -1926,8 +1926,8 @@ pub mod evaluation_form {
         /// A `EvaluationFormItemEnablementConfiguration` with its required properties; the optional
         /// ones are absent.
         pub fn new(
-            condition: impl Into<Value<EvaluationFormItemEnablementCondition>>,
             action: impl Into<Value<String>>,
+            condition: impl Into<Value<EvaluationFormItemEnablementCondition>>,
         ) -> Self {
             EvaluationFormItemEnablementConfiguration {
                 action: action.into(),
@@ -1988,9 +1988,9 @@ pub mod evaluation_form {
         /// A `EvaluationFormItemEnablementExpression` with its required properties; the optional
         /// ones are absent.
         pub fn new(
+            comparator: impl Into<Value<String>>,
             source: impl Into<Value<EvaluationFormItemEnablementSource>>,
             values: impl Into<Value<Vec<Value<EvaluationFormItemEnablementSourceValue>>>>,
-            comparator: impl Into<Value<String>>,
         ) -> Self {
             EvaluationFormItemEnablementExpression {
                 comparator: comparator.into(),
@@ -2191,8 +2191,8 @@ pub mod evaluation_form {
         /// A `EvaluationFormMetricConfiguration` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            metric_type: impl Into<Value<String>>,
             metric_name: impl Into<Value<String>>,
+            metric_type: impl Into<Value<String>>,
         ) -> Self {
             EvaluationFormMetricConfiguration {
                 metric_name: metric_name.into(),
@@ -2622,7 +2622,7 @@ pub mod evaluation_form {
     impl EvaluationFormNumericQuestionOption {
         /// A `EvaluationFormNumericQuestionOption` with its required properties; the optional ones
         /// are absent.
-        pub fn new(min_value: impl Into<Value<i64>>, max_value: impl Into<Value<i64>>) -> Self {
+        pub fn new(max_value: impl Into<Value<i64>>, min_value: impl Into<Value<i64>>) -> Self {
             EvaluationFormNumericQuestionOption {
                 automatic_fail: None,
                 automatic_fail_configuration: None,
@@ -2719,7 +2719,7 @@ pub mod evaluation_form {
     impl EvaluationFormNumericQuestionProperties {
         /// A `EvaluationFormNumericQuestionProperties` with its required properties; the optional
         /// ones are absent.
-        pub fn new(min_value: impl Into<Value<i64>>, max_value: impl Into<Value<i64>>) -> Self {
+        pub fn new(max_value: impl Into<Value<i64>>, min_value: impl Into<Value<i64>>) -> Self {
             EvaluationFormNumericQuestionProperties {
                 automation: None,
                 max_value: max_value.into(),
@@ -2823,9 +2823,9 @@ pub mod evaluation_form {
     impl EvaluationFormQuestion {
         /// A `EvaluationFormQuestion` with its required properties; the optional ones are absent.
         pub fn new(
+            question_type: impl Into<Value<String>>,
             ref_id: impl Into<Value<String>>,
             title: impl Into<Value<String>>,
-            question_type: impl Into<Value<String>>,
         ) -> Self {
             EvaluationFormQuestion {
                 enablement: None,
@@ -4331,10 +4331,10 @@ impl CfnHoursOfOperation {
     /// An `AWS::Connect::HoursOfOperation` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        config: impl Into<Value<Vec<Value<hours_of_operation::HoursOfOperationConfig>>>>,
         instance_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         time_zone: impl Into<Value<String>>,
-        config: impl Into<Value<Vec<Value<hours_of_operation::HoursOfOperationConfig>>>>,
     ) -> Self {
         CfnHoursOfOperation {
             child_hours_of_operations: None,
@@ -4458,8 +4458,8 @@ pub mod hours_of_operation {
         /// A `HoursOfOperationConfig` with its required properties; the optional ones are absent.
         pub fn new(
             day: impl Into<Value<String>>,
-            start_time: impl Into<Value<HoursOfOperationTimeSlice>>,
             end_time: impl Into<Value<HoursOfOperationTimeSlice>>,
+            start_time: impl Into<Value<HoursOfOperationTimeSlice>>,
         ) -> Self {
             HoursOfOperationConfig {
                 day: day.into(),
@@ -4528,10 +4528,10 @@ pub mod hours_of_operation {
     impl HoursOfOperationOverride {
         /// A `HoursOfOperationOverride` with its required properties; the optional ones are absent.
         pub fn new(
-            override_name: impl Into<Value<String>>,
             effective_from: impl Into<Value<String>>,
             effective_till: impl Into<Value<String>>,
             override_config: impl Into<Value<Vec<Value<HoursOfOperationOverrideConfig>>>>,
+            override_name: impl Into<Value<String>>,
         ) -> Self {
             HoursOfOperationOverride {
                 effective_from: effective_from.into(),
@@ -4624,8 +4624,8 @@ pub mod hours_of_operation {
         /// absent.
         pub fn new(
             day: impl Into<Value<String>>,
-            start_time: impl Into<Value<OverrideTimeSlice>>,
             end_time: impl Into<Value<OverrideTimeSlice>>,
+            start_time: impl Into<Value<OverrideTimeSlice>>,
         ) -> Self {
             HoursOfOperationOverrideConfig {
                 day: day.into(),
@@ -4994,8 +4994,8 @@ pub struct CfnInstance {
 impl CfnInstance {
     /// An `AWS::Connect::Instance` with its required properties; the optional ones are absent.
     pub fn new(
-        identity_management_type: impl Into<Value<String>>,
         attributes: impl Into<Value<instance::Attributes>>,
+        identity_management_type: impl Into<Value<String>>,
     ) -> Self {
         CfnInstance {
             attributes: attributes.into(),
@@ -5609,9 +5609,9 @@ pub mod instance_storage_config {
     impl KinesisVideoStreamConfig {
         /// A `KinesisVideoStreamConfig` with its required properties; the optional ones are absent.
         pub fn new(
+            encryption_config: impl Into<Value<EncryptionConfig>>,
             prefix: impl Into<Value<String>>,
             retention_period_hours: impl Into<Value<f64>>,
-            encryption_config: impl Into<Value<EncryptionConfig>>,
         ) -> Self {
             KinesisVideoStreamConfig {
                 encryption_config: encryption_config.into(),
@@ -5738,8 +5738,8 @@ impl CfnIntegrationAssociation {
     /// ones are absent.
     pub fn new(
         instance_id: impl Into<Value<String>>,
-        integration_type: impl Into<Value<String>>,
         integration_arn: impl Into<Value<String>>,
+        integration_type: impl Into<Value<String>>,
     ) -> Self {
         CfnIntegrationAssociation {
             instance_id: instance_id.into(),
@@ -5908,10 +5908,10 @@ impl CfnMetric {
     /// An `AWS::Connect::Metric` with its required properties; the optional ones are absent.
     pub fn new(
         instance_arn: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
         metric_calculation: impl Into<Value<serde_json::Value>>,
-        unit: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         status: impl Into<Value<String>>,
+        unit: impl Into<Value<String>>,
     ) -> Self {
         CfnMetric {
             description: None,
@@ -6163,8 +6163,8 @@ impl CfnNotification {
     /// An `AWS::Connect::Notification` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        instance_arn: impl Into<Value<String>>,
         content: impl Into<Value<notification::NotificationContent>>,
+        instance_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnNotification {
             content: content.into(),
@@ -6952,8 +6952,8 @@ pub struct CfnQueue {
 impl CfnQueue {
     /// An `AWS::Connect::Queue` with its required properties; the optional ones are absent.
     pub fn new(
-        instance_arn: impl Into<Value<String>>,
         hours_of_operation_arn: impl Into<Value<String>>,
+        instance_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
     ) -> Self {
         CfnQueue {
@@ -7321,8 +7321,8 @@ impl CfnQuickConnect {
     /// An `AWS::Connect::QuickConnect` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         instance_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         quick_connect_config: impl Into<Value<quick_connect::QuickConnectConfig>>,
     ) -> Self {
         CfnQuickConnect {
@@ -7737,11 +7737,11 @@ impl CfnRoutingProfile {
     /// An `AWS::Connect::RoutingProfile` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        instance_arn: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
-        description: impl Into<Value<String>>,
-        media_concurrencies: impl Into<Value<Vec<Value<routing_profile::MediaConcurrency>>>>,
         default_outbound_queue_arn: impl Into<Value<String>>,
+        description: impl Into<Value<String>>,
+        instance_arn: impl Into<Value<String>>,
+        media_concurrencies: impl Into<Value<Vec<Value<routing_profile::MediaConcurrency>>>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnRoutingProfile {
             agent_availability_timer: None,
@@ -8142,12 +8142,12 @@ pub struct CfnRule {
 impl CfnRule {
     /// An `AWS::Connect::Rule` with its required properties; the optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        instance_arn: impl Into<Value<String>>,
-        trigger_event_source: impl Into<Value<rule::RuleTriggerEventSource>>,
-        function: impl Into<Value<String>>,
         actions: impl Into<Value<rule::Actions>>,
+        function: impl Into<Value<String>>,
+        instance_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         publish_status: impl Into<Value<String>>,
+        trigger_event_source: impl Into<Value<rule::RuleTriggerEventSource>>,
     ) -> Self {
         CfnRule {
             actions: actions.into(),
@@ -8419,8 +8419,8 @@ pub mod rule {
     impl AssignSlaAction {
         /// A `AssignSlaAction` with its required properties; the optional ones are absent.
         pub fn new(
-            sla_assignment_type: impl Into<Value<String>>,
             case_sla_configuration: impl Into<Value<serde_json::Value>>,
+            sla_assignment_type: impl Into<Value<String>>,
         ) -> Self {
             AssignSlaAction {
                 case_sla_configuration: case_sla_configuration.into(),
@@ -9107,10 +9107,10 @@ pub mod rule {
     impl SendNotificationAction {
         /// A `SendNotificationAction` with its required properties; the optional ones are absent.
         pub fn new(
-            delivery_method: impl Into<Value<String>>,
             content: impl Into<Value<String>>,
-            recipient: impl Into<Value<NotificationRecipientType>>,
             content_type: impl Into<Value<String>>,
+            delivery_method: impl Into<Value<String>>,
+            recipient: impl Into<Value<NotificationRecipientType>>,
         ) -> Self {
             SendNotificationAction {
                 content: content.into(),
@@ -9266,8 +9266,8 @@ pub mod rule {
     impl TaskAction {
         /// A `TaskAction` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             contact_flow_arn: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             TaskAction {
                 contact_flow_arn: contact_flow_arn.into(),
@@ -9367,7 +9367,7 @@ pub struct CfnSecurityKey {
 impl CfnSecurityKey {
     /// An `AWS::Connect::SecurityKey` with its required properties; the optional ones are
     /// absent.
-    pub fn new(key: impl Into<Value<String>>, instance_id: impl Into<Value<String>>) -> Self {
+    pub fn new(instance_id: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
         CfnSecurityKey {
             instance_id: instance_id.into(),
             key: key.into(),
@@ -10014,8 +10014,8 @@ pub mod task_template {
     impl DefaultFieldValue {
         /// A `DefaultFieldValue` with its required properties; the optional ones are absent.
         pub fn new(
-            id: impl Into<Value<FieldIdentifier>>,
             default_value: impl Into<Value<String>>,
+            id: impl Into<Value<FieldIdentifier>>,
         ) -> Self {
             DefaultFieldValue {
                 default_value: default_value.into(),
@@ -10232,9 +10232,9 @@ pub struct CfnTestCase {
 impl CfnTestCase {
     /// An `AWS::Connect::TestCase` with its required properties; the optional ones are absent.
     pub fn new(
+        content: impl Into<Value<String>>,
         instance_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
-        content: impl Into<Value<String>>,
     ) -> Self {
         CfnTestCase {
             content: content.into(),
@@ -11060,8 +11060,8 @@ pub mod user {
         /// A `AfterContactWorkConfigPerChannel` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            channel: impl Into<Value<String>>,
             after_contact_work_config: impl Into<Value<AfterContactWorkConfig>>,
+            channel: impl Into<Value<String>>,
         ) -> Self {
             AfterContactWorkConfigPerChannel {
                 after_contact_work_config: after_contact_work_config.into(),
@@ -11120,7 +11120,7 @@ pub mod user {
 
     impl AutoAcceptConfig {
         /// A `AutoAcceptConfig` with its required properties; the optional ones are absent.
-        pub fn new(channel: impl Into<Value<String>>, auto_accept: impl Into<Value<bool>>) -> Self {
+        pub fn new(auto_accept: impl Into<Value<bool>>, channel: impl Into<Value<String>>) -> Self {
             AutoAcceptConfig {
                 agent_first_callback_auto_accept: None,
                 auto_accept: auto_accept.into(),
@@ -11621,7 +11621,7 @@ pub struct CfnUserHierarchyGroup {
 impl CfnUserHierarchyGroup {
     /// An `AWS::Connect::UserHierarchyGroup` with its required properties; the optional ones
     /// are absent.
-    pub fn new(name: impl Into<Value<String>>, instance_arn: impl Into<Value<String>>) -> Self {
+    pub fn new(instance_arn: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
         CfnUserHierarchyGroup {
             instance_arn: instance_arn.into(),
             name: name.into(),
@@ -11816,10 +11816,10 @@ pub struct CfnView {
 impl CfnView {
     /// An `AWS::Connect::View` with its required properties; the optional ones are absent.
     pub fn new(
-        instance_arn: impl Into<Value<String>>,
-        template: impl Into<Value<serde_json::Value>>,
         actions: impl Into<Value<Vec<Value<String>>>>,
+        instance_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        template: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnView {
             actions: actions.into(),
@@ -12042,10 +12042,10 @@ impl CfnVocabulary {
     /// An `AWS::Connect::Vocabulary` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        instance_id: impl Into<Value<String>>,
-        vocabulary_name: impl Into<Value<String>>,
-        language_code: impl Into<Value<String>>,
         content: impl Into<Value<String>>,
+        instance_id: impl Into<Value<String>>,
+        language_code: impl Into<Value<String>>,
+        vocabulary_name: impl Into<Value<String>>,
     ) -> Self {
         CfnVocabulary {
             content: content.into(),
@@ -12204,7 +12204,7 @@ pub struct CfnWorkspace {
 
 impl CfnWorkspace {
     /// An `AWS::Connect::Workspace` with its required properties; the optional ones are absent.
-    pub fn new(name: impl Into<Value<String>>, instance_arn: impl Into<Value<String>>) -> Self {
+    pub fn new(instance_arn: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
         CfnWorkspace {
             associations: None,
             description: None,
@@ -12836,7 +12836,7 @@ pub mod workspace {
 
     impl WorkspacePage {
         /// A `WorkspacePage` with its required properties; the optional ones are absent.
-        pub fn new(resource_arn: impl Into<Value<String>>, page: impl Into<Value<String>>) -> Self {
+        pub fn new(page: impl Into<Value<String>>, resource_arn: impl Into<Value<String>>) -> Self {
             WorkspacePage {
                 input_data: None,
                 page: page.into(),

@@ -59,8 +59,8 @@ impl CfnCampaign {
     /// An `AWS::ConnectCampaignsV2::Campaign` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         connect_instance_id: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnCampaign {
             channel_subtype_config: None,
@@ -359,8 +359,8 @@ pub mod campaign {
     impl CommunicationLimit {
         /// A `CommunicationLimit` with its required properties; the optional ones are absent.
         pub fn new(
-            max_count_per_recipient: impl Into<Value<i64>>,
             frequency: impl Into<Value<i64>>,
+            max_count_per_recipient: impl Into<Value<i64>>,
             unit: impl Into<Value<String>>,
         ) -> Self {
             CommunicationLimit {
@@ -665,8 +665,8 @@ pub mod campaign {
         /// A `EmailChannelSubtypeConfig` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            outbound_mode: impl Into<Value<EmailOutboundMode>>,
             default_outbound_config: impl Into<Value<EmailOutboundConfig>>,
+            outbound_mode: impl Into<Value<EmailOutboundMode>>,
         ) -> Self {
             EmailChannelSubtypeConfig {
                 capacity: None,
@@ -1155,8 +1155,8 @@ pub mod campaign {
     impl RestrictedPeriod {
         /// A `RestrictedPeriod` with its required properties; the optional ones are absent.
         pub fn new(
-            start_date: impl Into<Value<String>>,
             end_date: impl Into<Value<String>>,
+            start_date: impl Into<Value<String>>,
         ) -> Self {
             RestrictedPeriod {
                 end_date: end_date.into(),
@@ -1259,8 +1259,8 @@ pub mod campaign {
     impl Schedule {
         /// A `Schedule` with its required properties; the optional ones are absent.
         pub fn new(
-            start_time: impl Into<Value<String>>,
             end_time: impl Into<Value<String>>,
+            start_time: impl Into<Value<String>>,
         ) -> Self {
             Schedule {
                 end_time: end_time.into(),
@@ -1317,8 +1317,8 @@ pub mod campaign {
     impl SmsChannelSubtypeConfig {
         /// A `SmsChannelSubtypeConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            outbound_mode: impl Into<Value<SmsOutboundMode>>,
             default_outbound_config: impl Into<Value<SmsOutboundConfig>>,
+            outbound_mode: impl Into<Value<SmsOutboundMode>>,
         ) -> Self {
             SmsChannelSubtypeConfig {
                 capacity: None,
@@ -1568,8 +1568,8 @@ pub mod campaign {
         /// A `TelephonyChannelSubtypeConfig` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            outbound_mode: impl Into<Value<TelephonyOutboundMode>>,
             default_outbound_config: impl Into<Value<TelephonyOutboundConfig>>,
+            outbound_mode: impl Into<Value<TelephonyOutboundMode>>,
         ) -> Self {
             TelephonyChannelSubtypeConfig {
                 capacity: None,
@@ -1797,8 +1797,8 @@ pub mod campaign {
     impl TimeRange {
         /// A `TimeRange` with its required properties; the optional ones are absent.
         pub fn new(
-            start_time: impl Into<Value<String>>,
             end_time: impl Into<Value<String>>,
+            start_time: impl Into<Value<String>>,
         ) -> Self {
             TimeRange {
                 end_time: end_time.into(),
@@ -1938,8 +1938,8 @@ pub mod campaign {
         /// A `WhatsAppChannelSubtypeConfig` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            outbound_mode: impl Into<Value<WhatsAppOutboundMode>>,
             default_outbound_config: impl Into<Value<WhatsAppOutboundConfig>>,
+            outbound_mode: impl Into<Value<WhatsAppOutboundMode>>,
         ) -> Self {
             WhatsAppChannelSubtypeConfig {
                 capacity: None,

@@ -36,8 +36,8 @@ impl CfnEnabledBaseline {
     /// are absent.
     pub fn new(
         baseline_identifier: impl Into<Value<String>>,
-        target_identifier: impl Into<Value<String>>,
         baseline_version: impl Into<Value<String>>,
+        target_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnEnabledBaseline {
             baseline_identifier: baseline_identifier.into(),
@@ -242,8 +242,8 @@ impl CfnEnabledControl {
     /// An `AWS::ControlTower::EnabledControl` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        target_identifier: impl Into<Value<String>>,
         control_identifier: impl Into<Value<String>>,
+        target_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnEnabledControl {
             control_identifier: control_identifier.into(),

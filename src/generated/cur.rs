@@ -73,15 +73,15 @@ impl CfnReportDefinition {
     /// An `AWS::CUR::ReportDefinition` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        report_name: impl Into<Value<String>>,
-        time_unit: impl Into<Value<String>>,
-        format: impl Into<Value<String>>,
         compression: impl Into<Value<String>>,
+        format: impl Into<Value<String>>,
+        refresh_closed_reports: impl Into<Value<bool>>,
+        report_name: impl Into<Value<String>>,
+        report_versioning: impl Into<Value<String>>,
         s3_bucket: impl Into<Value<String>>,
         s3_prefix: impl Into<Value<String>>,
         s3_region: impl Into<Value<String>>,
-        refresh_closed_reports: impl Into<Value<bool>>,
-        report_versioning: impl Into<Value<String>>,
+        time_unit: impl Into<Value<String>>,
     ) -> Self {
         CfnReportDefinition {
             additional_artifacts: None,

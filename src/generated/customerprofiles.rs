@@ -51,9 +51,9 @@ impl CfnCalculatedAttributeDefinition {
     /// An `AWS::CustomerProfiles::CalculatedAttributeDefinition` with its required properties;
     /// the optional ones are absent.
     pub fn new(
-        domain_name: impl Into<Value<String>>,
-        calculated_attribute_name: impl Into<Value<String>>,
         attribute_details: impl Into<Value<calculated_attribute_definition::AttributeDetails>>,
+        calculated_attribute_name: impl Into<Value<String>>,
+        domain_name: impl Into<Value<String>>,
         statistic: impl Into<Value<String>>,
     ) -> Self {
         CfnCalculatedAttributeDefinition {
@@ -471,7 +471,7 @@ pub mod calculated_attribute_definition {
 
     impl Threshold {
         /// A `Threshold` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, operator: impl Into<Value<String>>) -> Self {
+        pub fn new(operator: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             Threshold {
                 operator: operator.into(),
                 value: value.into(),
@@ -515,7 +515,7 @@ pub mod calculated_attribute_definition {
 
     impl ValueRange {
         /// A `ValueRange` with its required properties; the optional ones are absent.
-        pub fn new(start: impl Into<Value<i64>>, end: impl Into<Value<i64>>) -> Self {
+        pub fn new(end: impl Into<Value<i64>>, start: impl Into<Value<i64>>) -> Self {
             ValueRange {
                 end: end.into(),
                 start: start.into(),
@@ -584,8 +584,8 @@ impl CfnDomain {
     /// An `AWS::CustomerProfiles::Domain` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        domain_name: impl Into<Value<String>>,
         default_expiration_days: impl Into<Value<i64>>,
+        domain_name: impl Into<Value<String>>,
     ) -> Self {
         CfnDomain {
             data_store: None,
@@ -1529,8 +1529,8 @@ impl CfnDomainObjectType {
     /// ones are absent.
     pub fn new(
         domain_name: impl Into<Value<String>>,
-        object_type_name: impl Into<Value<String>>,
         fields: impl Into<Value<serde_json::Value>>,
+        object_type_name: impl Into<Value<String>>,
     ) -> Self {
         CfnDomainObjectType {
             description: None,
@@ -1836,9 +1836,9 @@ impl CfnEventTrigger {
     /// are absent.
     pub fn new(
         domain_name: impl Into<Value<String>>,
+        event_trigger_conditions: impl Into<Value<Vec<Value<event_trigger::EventTriggerCondition>>>>,
         event_trigger_name: impl Into<Value<String>>,
         object_type_name: impl Into<Value<String>>,
-        event_trigger_conditions: impl Into<Value<Vec<Value<event_trigger::EventTriggerCondition>>>>,
     ) -> Self {
         CfnEventTrigger {
             description: None,
@@ -2542,9 +2542,9 @@ pub mod integration {
         pub fn new(
             flow_name: impl Into<Value<String>>,
             kms_arn: impl Into<Value<String>>,
+            source_flow_config: impl Into<Value<SourceFlowConfig>>,
             tasks: impl Into<Value<Vec<Value<Task>>>>,
             trigger_config: impl Into<Value<TriggerConfig>>,
-            source_flow_config: impl Into<Value<SourceFlowConfig>>,
         ) -> Self {
             FlowDefinition {
                 description: None,
@@ -3514,9 +3514,9 @@ impl CfnObjectType {
     /// An `AWS::CustomerProfiles::ObjectType` with its required properties; the optional ones
     /// are absent.
     pub fn new(
+        description: impl Into<Value<String>>,
         domain_name: impl Into<Value<String>>,
         object_type_name: impl Into<Value<String>>,
-        description: impl Into<Value<String>>,
     ) -> Self {
         CfnObjectType {
             allow_profile_creation: None,
@@ -4308,8 +4308,8 @@ impl CfnRecommenderFilter {
     /// ones are absent.
     pub fn new(
         domain_name: impl Into<Value<String>>,
-        recommender_filter_name: impl Into<Value<String>>,
         recommender_filter_expression: impl Into<Value<String>>,
+        recommender_filter_name: impl Into<Value<String>>,
     ) -> Self {
         CfnRecommenderFilter {
             description: None,
@@ -4418,8 +4418,8 @@ impl CfnRecommenderSchema {
     /// ones are absent.
     pub fn new(
         domain_name: impl Into<Value<String>>,
-        recommender_schema_name: impl Into<Value<String>>,
         fields: impl Into<Value<serde_json::Value>>,
+        recommender_schema_name: impl Into<Value<String>>,
     ) -> Self {
         CfnRecommenderSchema {
             domain_name: domain_name.into(),
@@ -4518,8 +4518,8 @@ impl CfnSegmentDefinition {
     /// An `AWS::CustomerProfiles::SegmentDefinition` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        domain_name: impl Into<Value<String>>,
         display_name: impl Into<Value<String>>,
+        domain_name: impl Into<Value<String>>,
         segment_definition_name: impl Into<Value<String>>,
     ) -> Self {
         CfnSegmentDefinition {

@@ -41,7 +41,7 @@ pub struct CfnDataset {
 
 impl CfnDataset {
     /// An `AWS::DataBrew::Dataset` with its required properties; the optional ones are absent.
-    pub fn new(name: impl Into<Value<String>>, input: impl Into<Value<dataset::Input>>) -> Self {
+    pub fn new(input: impl Into<Value<dataset::Input>>, name: impl Into<Value<String>>) -> Self {
         CfnDataset {
             format: None,
             format_options: None,
@@ -681,8 +681,8 @@ pub mod dataset {
     impl FilterValue {
         /// A `FilterValue` with its required properties; the optional ones are absent.
         pub fn new(
-            value_reference: impl Into<Value<String>>,
             value: impl Into<Value<String>>,
+            value_reference: impl Into<Value<String>>,
         ) -> Self {
             FilterValue {
                 value: value.into(),
@@ -1043,8 +1043,8 @@ pub mod dataset {
     impl PathParameter {
         /// A `PathParameter` with its required properties; the optional ones are absent.
         pub fn new(
-            path_parameter_name: impl Into<Value<String>>,
             dataset_parameter: impl Into<Value<DatasetParameter>>,
+            path_parameter_name: impl Into<Value<String>>,
         ) -> Self {
             PathParameter {
                 dataset_parameter: dataset_parameter.into(),
@@ -1788,8 +1788,8 @@ pub mod job {
     impl DatabaseOutput {
         /// A `DatabaseOutput` with its required properties; the optional ones are absent.
         pub fn new(
-            glue_connection_name: impl Into<Value<String>>,
             database_options: impl Into<Value<DatabaseTableOutputOptions>>,
+            glue_connection_name: impl Into<Value<String>>,
         ) -> Self {
             DatabaseOutput {
                 database_options: database_options.into(),
@@ -2467,8 +2467,8 @@ pub mod job {
     impl StatisticOverride {
         /// A `StatisticOverride` with its required properties; the optional ones are absent.
         pub fn new(
-            statistic: impl Into<Value<String>>,
             parameters: impl Into<Value<indexmap::IndexMap<String, Value<String>>>>,
+            statistic: impl Into<Value<String>>,
         ) -> Self {
             StatisticOverride {
                 parameters: parameters.into(),
@@ -3133,8 +3133,8 @@ impl CfnRuleset {
     /// An `AWS::DataBrew::Ruleset` with its required properties; the optional ones are absent.
     pub fn new(
         name: impl Into<Value<String>>,
-        target_arn: impl Into<Value<String>>,
         rules: impl Into<Value<Vec<Value<ruleset::Rule>>>>,
+        target_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnRuleset {
             description: None,
@@ -3276,8 +3276,8 @@ pub mod ruleset {
     impl Rule {
         /// A `Rule` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             check_expression: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             Rule {
                 check_expression: check_expression.into(),
@@ -3366,8 +3366,8 @@ pub mod ruleset {
     impl SubstitutionValue {
         /// A `SubstitutionValue` with its required properties; the optional ones are absent.
         pub fn new(
-            value_reference: impl Into<Value<String>>,
             value: impl Into<Value<String>>,
+            value_reference: impl Into<Value<String>>,
         ) -> Self {
             SubstitutionValue {
                 value: value.into(),
@@ -3523,7 +3523,7 @@ pub struct CfnSchedule {
 
 impl CfnSchedule {
     /// An `AWS::DataBrew::Schedule` with its required properties; the optional ones are absent.
-    pub fn new(name: impl Into<Value<String>>, cron_expression: impl Into<Value<String>>) -> Self {
+    pub fn new(cron_expression: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
         CfnSchedule {
             cron_expression: cron_expression.into(),
             job_names: None,

@@ -521,8 +521,8 @@ pub mod location_azure_blob {
     impl AzureOidcConfig {
         /// A `AzureOidcConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            tenant_id: impl Into<Value<String>>,
             client_id: impl Into<Value<String>>,
+            tenant_id: impl Into<Value<String>>,
         ) -> Self {
             AzureOidcConfig {
                 client_id: client_id.into(),
@@ -629,8 +629,8 @@ pub mod location_azure_blob {
     impl CustomSecretConfig {
         /// A `CustomSecretConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            secret_arn: impl Into<Value<String>>,
             secret_access_role_arn: impl Into<Value<String>>,
+            secret_arn: impl Into<Value<String>>,
         ) -> Self {
             CustomSecretConfig {
                 secret_access_role_arn: secret_access_role_arn.into(),
@@ -1276,8 +1276,8 @@ pub mod location_f_sx_ontap {
     impl CustomSecretConfig {
         /// A `CustomSecretConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            secret_arn: impl Into<Value<String>>,
             secret_access_role_arn: impl Into<Value<String>>,
+            secret_arn: impl Into<Value<String>>,
         ) -> Self {
             CustomSecretConfig {
                 secret_access_role_arn: secret_access_role_arn.into(),
@@ -1512,8 +1512,8 @@ pub mod location_f_sx_ontap {
     impl Smb {
         /// A `SMB` with its required properties; the optional ones are absent.
         pub fn new(
-            user: impl Into<Value<String>>,
             mount_options: impl Into<Value<SmbMountOptions>>,
+            user: impl Into<Value<String>>,
         ) -> Self {
             Smb {
                 cmk_secret_config: None,
@@ -1707,8 +1707,8 @@ impl CfnLocationFSxOpenZfs {
     /// An `AWS::DataSync::LocationFSxOpenZFS` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        security_group_arns: impl Into<Value<Vec<Value<String>>>>,
         protocol: impl Into<Value<location_f_sx_open_zfs::Protocol>>,
+        security_group_arns: impl Into<Value<Vec<Value<String>>>>,
     ) -> Self {
         CfnLocationFSxOpenZfs {
             fsx_filesystem_arn: None,
@@ -1995,8 +1995,8 @@ impl CfnLocationFSxWindows {
     /// An `AWS::DataSync::LocationFSxWindows` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        user: impl Into<Value<String>>,
         security_group_arns: impl Into<Value<Vec<Value<String>>>>,
+        user: impl Into<Value<String>>,
     ) -> Self {
         CfnLocationFSxWindows {
             cmk_secret_config: None,
@@ -2208,8 +2208,8 @@ pub mod location_f_sx_windows {
     impl CustomSecretConfig {
         /// A `CustomSecretConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            secret_arn: impl Into<Value<String>>,
             secret_access_role_arn: impl Into<Value<String>>,
+            secret_arn: impl Into<Value<String>>,
         ) -> Self {
             CustomSecretConfig {
                 secret_access_role_arn: secret_access_role_arn.into(),
@@ -2352,9 +2352,9 @@ impl CfnLocationHdfs {
     /// An `AWS::DataSync::LocationHDFS` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name_nodes: impl Into<Value<Vec<Value<location_hdfs::NameNode>>>>,
-        authentication_type: impl Into<Value<String>>,
         agent_arns: impl Into<Value<Vec<Value<String>>>>,
+        authentication_type: impl Into<Value<String>>,
+        name_nodes: impl Into<Value<Vec<Value<location_hdfs::NameNode>>>>,
     ) -> Self {
         CfnLocationHdfs {
             agent_arns: agent_arns.into(),
@@ -2620,8 +2620,8 @@ pub mod location_hdfs {
     impl CustomSecretConfig {
         /// A `CustomSecretConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            secret_arn: impl Into<Value<String>>,
             secret_access_role_arn: impl Into<Value<String>>,
+            secret_arn: impl Into<Value<String>>,
         ) -> Self {
             CustomSecretConfig {
                 secret_access_role_arn: secret_access_role_arn.into(),
@@ -3360,8 +3360,8 @@ pub mod location_object_storage {
     impl CustomSecretConfig {
         /// A `CustomSecretConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            secret_arn: impl Into<Value<String>>,
             secret_access_role_arn: impl Into<Value<String>>,
+            secret_arn: impl Into<Value<String>>,
         ) -> Self {
             CustomSecretConfig {
                 secret_access_role_arn: secret_access_role_arn.into(),
@@ -3414,10 +3414,10 @@ pub mod location_object_storage {
     impl GoogleOidcConfig {
         /// A `GoogleOidcConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            project_name: impl Into<Value<String>>,
-            project_number: impl Into<Value<String>>,
             identity_pool_name: impl Into<Value<String>>,
             identity_provider_name: impl Into<Value<String>>,
+            project_name: impl Into<Value<String>>,
+            project_number: impl Into<Value<String>>,
         ) -> Self {
             GoogleOidcConfig {
                 identity_pool_name: identity_pool_name.into(),
@@ -4143,8 +4143,8 @@ pub mod location_smb {
     impl CustomSecretConfig {
         /// A `CustomSecretConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            secret_arn: impl Into<Value<String>>,
             secret_access_role_arn: impl Into<Value<String>>,
+            secret_arn: impl Into<Value<String>>,
         ) -> Self {
             CustomSecretConfig {
                 secret_access_role_arn: secret_access_role_arn.into(),

@@ -427,8 +427,8 @@ impl CfnDataSource {
     /// An `AWS::DataZone::DataSource` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         domain_identifier: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         project_identifier: impl Into<Value<String>>,
         type_: impl Into<Value<String>>,
     ) -> Self {
@@ -1276,9 +1276,9 @@ impl CfnEnvironment {
     /// An `AWS::DataZone::Environment` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        domain_identifier: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         project_identifier: impl Into<Value<String>>,
-        domain_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnEnvironment {
             deployment_order: None,
@@ -1768,8 +1768,8 @@ impl CfnEnvironmentBlueprintConfiguration {
     /// optional ones are absent.
     pub fn new(
         domain_identifier: impl Into<Value<String>>,
-        environment_blueprint_identifier: impl Into<Value<String>>,
         enabled_regions: impl Into<Value<Vec<Value<String>>>>,
+        environment_blueprint_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnEnvironmentBlueprintConfiguration {
             domain_identifier: domain_identifier.into(),
@@ -2001,12 +2001,12 @@ impl CfnEnvironmentProfile {
     /// An `AWS::DataZone::EnvironmentProfile` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        environment_blueprint_identifier: impl Into<Value<String>>,
-        project_identifier: impl Into<Value<String>>,
-        domain_identifier: impl Into<Value<String>>,
         aws_account_id: impl Into<Value<String>>,
         aws_account_region: impl Into<Value<String>>,
+        domain_identifier: impl Into<Value<String>>,
+        environment_blueprint_identifier: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        project_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnEnvironmentProfile {
             aws_account_id: aws_account_id.into(),
@@ -2571,12 +2571,12 @@ impl CfnPolicyGrant {
     /// An `AWS::DataZone::PolicyGrant` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        detail: impl Into<Value<serde_json::Value>>,
         domain_identifier: impl Into<Value<String>>,
         entity_identifier: impl Into<Value<String>>,
         entity_type: impl Into<Value<String>>,
         policy_type: impl Into<Value<String>>,
         principal: impl Into<Value<serde_json::Value>>,
-        detail: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnPolicyGrant {
             detail: detail.into(),
@@ -3071,8 +3071,8 @@ pub mod project {
         /// A `ProjectMembershipAssignment` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            member: impl Into<Value<Member>>,
             designation: impl Into<Value<String>>,
+            member: impl Into<Value<Member>>,
         ) -> Self {
             ProjectMembershipAssignment {
                 designation: designation.into(),
@@ -3169,8 +3169,8 @@ impl CfnProjectMembership {
     pub fn new(
         designation: impl Into<Value<String>>,
         domain_identifier: impl Into<Value<String>>,
-        project_identifier: impl Into<Value<String>>,
         member: impl Into<Value<serde_json::Value>>,
+        project_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnProjectMembership {
             designation: designation.into(),
@@ -3803,9 +3803,9 @@ pub mod project_profile {
     impl ResourceTagParameter {
         /// A `ResourceTagParameter` with its required properties; the optional ones are absent.
         pub fn new(
+            is_value_editable: impl Into<Value<bool>>,
             key: impl Into<Value<String>>,
             value: impl Into<Value<String>>,
-            is_value_editable: impl Into<Value<bool>>,
         ) -> Self {
             ResourceTagParameter {
                 is_value_editable: is_value_editable.into(),

@@ -74,9 +74,9 @@ pub struct CfnCluster {
 impl CfnCluster {
     /// An `AWS::DAX::Cluster` with its required properties; the optional ones are absent.
     pub fn new(
-        replication_factor: impl Into<Value<i64>>,
         iam_role_arn: impl Into<Value<String>>,
         node_type: impl Into<Value<String>>,
+        replication_factor: impl Into<Value<i64>>,
     ) -> Self {
         CfnCluster {
             availability_zones: None,

@@ -46,12 +46,12 @@ pub struct CfnBudget {
 impl CfnBudget {
     /// An `AWS::Deadline::Budget` with its required properties; the optional ones are absent.
     pub fn new(
-        farm_id: impl Into<Value<String>>,
-        display_name: impl Into<Value<String>>,
-        usage_tracking_resource: impl Into<Value<budget::UsageTrackingResource>>,
-        approximate_dollar_limit: impl Into<Value<f64>>,
         actions: impl Into<Value<Vec<Value<budget::BudgetActionToAdd>>>>,
+        approximate_dollar_limit: impl Into<Value<f64>>,
+        display_name: impl Into<Value<String>>,
+        farm_id: impl Into<Value<String>>,
         schedule: impl Into<Value<budget::BudgetSchedule>>,
+        usage_tracking_resource: impl Into<Value<budget::UsageTrackingResource>>,
     ) -> Self {
         CfnBudget {
             actions: actions.into(),
@@ -147,8 +147,8 @@ pub mod budget {
     impl BudgetActionToAdd {
         /// A `BudgetActionToAdd` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
             threshold_percentage: impl Into<Value<f64>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             BudgetActionToAdd {
                 description: None,
@@ -236,8 +236,8 @@ pub mod budget {
     impl FixedBudgetSchedule {
         /// A `FixedBudgetSchedule` with its required properties; the optional ones are absent.
         pub fn new(
-            start_time: impl Into<Value<String>>,
             end_time: impl Into<Value<String>>,
+            start_time: impl Into<Value<String>>,
         ) -> Self {
             FixedBudgetSchedule {
                 end_time: end_time.into(),
@@ -918,8 +918,8 @@ impl CfnLimit {
     pub fn new(
         amount_requirement_name: impl Into<Value<String>>,
         display_name: impl Into<Value<String>>,
-        max_count: impl Into<Value<i64>>,
         farm_id: impl Into<Value<String>>,
+        max_count: impl Into<Value<i64>>,
     ) -> Self {
         CfnLimit {
             amount_requirement_name: amount_requirement_name.into(),
@@ -1670,8 +1670,8 @@ impl CfnQueueEnvironment {
     /// absent.
     pub fn new(
         farm_id: impl Into<Value<String>>,
-        queue_id: impl Into<Value<String>>,
         priority: impl Into<Value<i64>>,
+        queue_id: impl Into<Value<String>>,
         template: impl Into<Value<String>>,
         template_type: impl Into<Value<String>>,
     ) -> Self {

@@ -166,8 +166,8 @@ impl CfnMemberInvitation {
     /// are absent.
     pub fn new(
         graph_arn: impl Into<Value<String>>,
-        member_id: impl Into<Value<String>>,
         member_email_address: impl Into<Value<String>>,
+        member_id: impl Into<Value<String>>,
     ) -> Self {
         CfnMemberInvitation {
             disable_email_notification: None,

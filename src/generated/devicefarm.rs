@@ -40,8 +40,8 @@ impl CfnDevicePool {
     /// absent.
     pub fn new(
         name: impl Into<Value<String>>,
-        rules: impl Into<Value<Vec<Value<device_pool::Rule>>>>,
         project_arn: impl Into<Value<String>>,
+        rules: impl Into<Value<Vec<Value<device_pool::Rule>>>>,
     ) -> Self {
         CfnDevicePool {
             description: None,
@@ -1089,8 +1089,8 @@ pub struct CfnUpload {
 impl CfnUpload {
     /// An `AWS::DeviceFarm::Upload` with its required properties; the optional ones are absent.
     pub fn new(
-        project_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        project_arn: impl Into<Value<String>>,
         type_: impl Into<Value<String>>,
     ) -> Self {
         CfnUpload {

@@ -284,8 +284,8 @@ pub mod agent_space {
     impl IdcAuthConfiguration {
         /// A `IdcAuthConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            operator_app_role_arn: impl Into<Value<String>>,
             idc_instance_arn: impl Into<Value<String>>,
+            operator_app_role_arn: impl Into<Value<String>>,
         ) -> Self {
             IdcAuthConfiguration {
                 created_at: None,
@@ -383,10 +383,10 @@ pub mod agent_space {
     impl IdpAuthConfiguration {
         /// A `IdpAuthConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            operator_app_role_arn: impl Into<Value<String>>,
-            issuer_url: impl Into<Value<String>>,
             client_id: impl Into<Value<String>>,
             client_secret: impl Into<Value<String>>,
+            issuer_url: impl Into<Value<String>>,
+            operator_app_role_arn: impl Into<Value<String>>,
             provider: impl Into<Value<String>>,
         ) -> Self {
             IdpAuthConfiguration {
@@ -845,8 +845,8 @@ impl CfnAssociation {
     /// absent.
     pub fn new(
         agent_space_id: impl Into<Value<String>>,
-        service_id: impl Into<Value<String>>,
         configuration: impl Into<Value<serde_json::Value>>,
+        service_id: impl Into<Value<String>>,
     ) -> Self {
         CfnAssociation {
             agent_space_id: agent_space_id.into(),
@@ -930,8 +930,8 @@ impl CfnPrivateConnection {
     /// An `AWS::DevOpsAgent::PrivateConnection` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         connection_configuration: impl Into<Value<serde_json::Value>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnPrivateConnection {
             certificate: None,
@@ -1283,10 +1283,10 @@ impl CfnTrigger {
     /// An `AWS::DevOpsAgent::Trigger` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        agent_space_id: impl Into<Value<String>>,
-        type_: impl Into<Value<String>>,
-        condition: impl Into<Value<trigger::Condition>>,
         action: impl Into<Value<serde_json::Value>>,
+        agent_space_id: impl Into<Value<String>>,
+        condition: impl Into<Value<trigger::Condition>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnTrigger {
             action: action.into(),

@@ -341,8 +341,8 @@ impl CfnDirectConnectGatewayAssociation {
     /// An `AWS::DirectConnect::DirectConnectGatewayAssociation` with its required properties;
     /// the optional ones are absent.
     pub fn new(
-        direct_connect_gateway_id: impl Into<Value<String>>,
         associated_gateway_id: impl Into<Value<String>>,
+        direct_connect_gateway_id: impl Into<Value<String>>,
     ) -> Self {
         CfnDirectConnectGatewayAssociation {
             accept_direct_connect_gateway_association_proposal_role_arn: None,
@@ -441,9 +441,9 @@ pub struct CfnLag {
 impl CfnLag {
     /// An `AWS::DirectConnect::Lag` with its required properties; the optional ones are absent.
     pub fn new(
+        connections_bandwidth: impl Into<Value<String>>,
         lag_name: impl Into<Value<String>>,
         location: impl Into<Value<String>>,
-        connections_bandwidth: impl Into<Value<String>>,
     ) -> Self {
         CfnLag {
             connections_bandwidth: connections_bandwidth.into(),

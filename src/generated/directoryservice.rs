@@ -45,8 +45,8 @@ impl CfnMicrosoftAd {
     /// An `AWS::DirectoryService::MicrosoftAD` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        vpc_settings: impl Into<Value<microsoft_ad::VpcSettings>>,
         name: impl Into<Value<String>>,
+        vpc_settings: impl Into<Value<microsoft_ad::VpcSettings>>,
     ) -> Self {
         CfnMicrosoftAd {
             create_alias: None,
@@ -164,8 +164,8 @@ pub mod microsoft_ad {
     impl VpcSettings {
         /// A `VpcSettings` with its required properties; the optional ones are absent.
         pub fn new(
-            vpc_id: impl Into<Value<String>>,
             subnet_ids: impl Into<Value<Vec<Value<String>>>>,
+            vpc_id: impl Into<Value<String>>,
         ) -> Self {
             VpcSettings {
                 subnet_ids: subnet_ids.into(),
@@ -239,9 +239,9 @@ impl CfnSimpleAd {
     /// An `AWS::DirectoryService::SimpleAD` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        vpc_settings: impl Into<Value<simple_ad::VpcSettings>>,
-        size: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        size: impl Into<Value<String>>,
+        vpc_settings: impl Into<Value<simple_ad::VpcSettings>>,
     ) -> Self {
         CfnSimpleAd {
             create_alias: None,
@@ -410,8 +410,8 @@ pub mod simple_ad {
     impl VpcSettings {
         /// A `VpcSettings` with its required properties; the optional ones are absent.
         pub fn new(
-            vpc_id: impl Into<Value<String>>,
             subnet_ids: impl Into<Value<Vec<Value<String>>>>,
+            vpc_id: impl Into<Value<String>>,
         ) -> Self {
             VpcSettings {
                 subnet_ids: subnet_ids.into(),

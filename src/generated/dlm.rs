@@ -484,8 +484,8 @@ pub mod lifecycle_policy {
     impl CrossRegionCopyAction {
         /// A `CrossRegionCopyAction` with its required properties; the optional ones are absent.
         pub fn new(
-            target: impl Into<Value<String>>,
             encryption_configuration: impl Into<Value<EncryptionConfiguration>>,
+            target: impl Into<Value<String>>,
         ) -> Self {
             CrossRegionCopyAction {
                 encryption_configuration: encryption_configuration.into(),
@@ -541,8 +541,8 @@ pub mod lifecycle_policy {
         /// A `CrossRegionCopyDeprecateRule` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            interval_unit: impl Into<Value<String>>,
             interval: impl Into<Value<i64>>,
+            interval_unit: impl Into<Value<String>>,
         ) -> Self {
             CrossRegionCopyDeprecateRule {
                 interval: interval.into(),
@@ -588,8 +588,8 @@ pub mod lifecycle_policy {
         /// A `CrossRegionCopyRetainRule` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            interval_unit: impl Into<Value<String>>,
             interval: impl Into<Value<i64>>,
+            interval_unit: impl Into<Value<String>>,
         ) -> Self {
             CrossRegionCopyRetainRule {
                 interval: interval.into(),

@@ -5903,12 +5903,12 @@ impl CfnReplicationConfig {
     /// An `AWS::DMS::ReplicationConfig` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        replication_config_identifier: impl Into<Value<String>>,
-        source_endpoint_arn: impl Into<Value<String>>,
-        target_endpoint_arn: impl Into<Value<String>>,
-        replication_type: impl Into<Value<String>>,
         compute_config: impl Into<Value<replication_config::ComputeConfig>>,
+        replication_config_identifier: impl Into<Value<String>>,
+        replication_type: impl Into<Value<String>>,
+        source_endpoint_arn: impl Into<Value<String>>,
         table_mappings: impl Into<Value<serde_json::Value>>,
+        target_endpoint_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnReplicationConfig {
             compute_config: compute_config.into(),
@@ -6707,11 +6707,11 @@ impl CfnReplicationTask {
     /// An `AWS::DMS::ReplicationTask` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        table_mappings: impl Into<Value<String>>,
-        source_endpoint_arn: impl Into<Value<String>>,
         migration_type: impl Into<Value<String>>,
-        target_endpoint_arn: impl Into<Value<String>>,
         replication_instance_arn: impl Into<Value<String>>,
+        source_endpoint_arn: impl Into<Value<String>>,
+        table_mappings: impl Into<Value<String>>,
+        target_endpoint_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnReplicationTask {
             cdc_start_position: None,

@@ -505,8 +505,8 @@ pub mod db_cluster {
         /// A `ServerlessV2ScalingConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            min_capacity: impl Into<Value<f64>>,
             max_capacity: impl Into<Value<f64>>,
+            min_capacity: impl Into<Value<f64>>,
         ) -> Self {
             ServerlessV2ScalingConfiguration {
                 max_capacity: max_capacity.into(),
@@ -606,8 +606,8 @@ impl CfnDbClusterParameterGroup {
     /// An `AWS::DocDB::DBClusterParameterGroup` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        family: impl Into<Value<String>>,
         description: impl Into<Value<String>>,
+        family: impl Into<Value<String>>,
         parameters: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnDbClusterParameterGroup {
@@ -756,8 +756,8 @@ pub struct CfnDbInstance {
 impl CfnDbInstance {
     /// An `AWS::DocDB::DBInstance` with its required properties; the optional ones are absent.
     pub fn new(
-        db_instance_class: impl Into<Value<String>>,
         db_cluster_identifier: impl Into<Value<String>>,
+        db_instance_class: impl Into<Value<String>>,
     ) -> Self {
         CfnDbInstance {
             auto_minor_version_upgrade: None,

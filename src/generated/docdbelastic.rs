@@ -72,11 +72,11 @@ impl CfnCluster {
     /// An `AWS::DocDBElastic::Cluster` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        cluster_name: impl Into<Value<String>>,
         admin_user_name: impl Into<Value<String>>,
+        auth_type: impl Into<Value<String>>,
+        cluster_name: impl Into<Value<String>>,
         shard_capacity: impl Into<Value<i64>>,
         shard_count: impl Into<Value<i64>>,
-        auth_type: impl Into<Value<String>>,
     ) -> Self {
         CfnCluster {
             admin_user_name: admin_user_name.into(),

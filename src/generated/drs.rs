@@ -491,12 +491,12 @@ impl CfnReplicationConfigurationTemplate {
     /// An `AWS::DRS::ReplicationConfigurationTemplate` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        staging_area_subnet_id: impl Into<Value<String>>,
-        replication_servers_security_groups_ids: impl Into<Value<Vec<Value<String>>>>,
-        ebs_encryption: impl Into<Value<String>>,
         bandwidth_throttling: impl Into<Value<i64>>,
-        staging_area_tags: impl Into<Value<indexmap::IndexMap<String, Value<String>>>>,
+        ebs_encryption: impl Into<Value<String>>,
         pit_policy: impl Into<Value<Vec<Value<replication_configuration_template::PitPolicyRule>>>>,
+        replication_servers_security_groups_ids: impl Into<Value<Vec<Value<String>>>>,
+        staging_area_subnet_id: impl Into<Value<String>>,
+        staging_area_tags: impl Into<Value<indexmap::IndexMap<String, Value<String>>>>,
     ) -> Self {
         CfnReplicationConfigurationTemplate {
             associate_default_security_group: None,
@@ -683,9 +683,9 @@ pub mod replication_configuration_template {
     impl PitPolicyRule {
         /// A `PITPolicyRule` with its required properties; the optional ones are absent.
         pub fn new(
-            units: impl Into<Value<String>>,
             interval: impl Into<Value<i64>>,
             retention_duration: impl Into<Value<i64>>,
+            units: impl Into<Value<String>>,
         ) -> Self {
             PitPolicyRule {
                 enabled: None,
@@ -802,9 +802,9 @@ pub struct CfnSourceNetwork {
 impl CfnSourceNetwork {
     /// An `AWS::DRS::SourceNetwork` with its required properties; the optional ones are absent.
     pub fn new(
-        vpc_id: impl Into<Value<String>>,
         origin_account_id: impl Into<Value<String>>,
         origin_region: impl Into<Value<String>>,
+        vpc_id: impl Into<Value<String>>,
     ) -> Self {
         CfnSourceNetwork {
             origin_account_id: origin_account_id.into(),

@@ -22,8 +22,8 @@ pub struct CfnBackup {
 impl CfnBackup {
     /// An `AWS::DynamoDB::Backup` with its required properties; the optional ones are absent.
     pub fn new(
-        table_name: impl Into<Value<String>>,
         backup_name: impl Into<Value<String>>,
+        table_name: impl Into<Value<String>>,
     ) -> Self {
         CfnBackup {
             backup_name: backup_name.into(),
@@ -519,8 +519,8 @@ pub mod global_table {
         /// A `CapacityAutoScalingSettings` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            min_capacity: impl Into<Value<i64>>,
             max_capacity: impl Into<Value<i64>>,
+            min_capacity: impl Into<Value<i64>>,
             target_tracking_scaling_policy_configuration: impl Into<
                 Value<TargetTrackingScalingPolicyConfiguration>,
             >,
@@ -704,8 +704,8 @@ pub mod global_table {
         /// A `GlobalSecondaryIndex` with its required properties; the optional ones are absent.
         pub fn new(
             index_name: impl Into<Value<String>>,
-            projection: impl Into<Value<Projection>>,
             key_schema: impl Into<Value<Vec<Value<serde_json::Value>>>>,
+            projection: impl Into<Value<Projection>>,
         ) -> Self {
             GlobalSecondaryIndex {
                 index_name: index_name.into(),
@@ -911,8 +911,8 @@ pub mod global_table {
         /// A `LocalSecondaryIndex` with its required properties; the optional ones are absent.
         pub fn new(
             index_name: impl Into<Value<String>>,
-            projection: impl Into<Value<Projection>>,
             key_schema: impl Into<Value<serde_json::Value>>,
+            projection: impl Into<Value<Projection>>,
         ) -> Self {
             LocalSecondaryIndex {
                 index_name: index_name.into(),
@@ -2000,11 +2000,11 @@ pub mod global_table {
     impl VectorIndex {
         /// A `VectorIndex` with its required properties; the optional ones are absent.
         pub fn new(
-            index_name: impl Into<Value<String>>,
-            vector_attribute: impl Into<Value<VectorAttribute>>,
-            projection: impl Into<Value<Projection>>,
             dimensions: impl Into<Value<i64>>,
             distance_function: impl Into<Value<String>>,
+            index_name: impl Into<Value<String>>,
+            projection: impl Into<Value<Projection>>,
+            vector_attribute: impl Into<Value<VectorAttribute>>,
         ) -> Self {
             VectorIndex {
                 dimensions: dimensions.into(),
@@ -2772,8 +2772,8 @@ pub mod table {
         /// A `GlobalSecondaryIndex` with its required properties; the optional ones are absent.
         pub fn new(
             index_name: impl Into<Value<String>>,
-            projection: impl Into<Value<Projection>>,
             key_schema: impl Into<Value<Vec<Value<serde_json::Value>>>>,
+            projection: impl Into<Value<Projection>>,
         ) -> Self {
             GlobalSecondaryIndex {
                 contributor_insights_specification: None,
@@ -2874,8 +2874,8 @@ pub mod table {
         /// A `ImportSourceSpecification` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            s3_bucket_source: impl Into<Value<S3BucketSource>>,
             input_format: impl Into<Value<String>>,
+            s3_bucket_source: impl Into<Value<S3BucketSource>>,
         ) -> Self {
             ImportSourceSpecification {
                 input_compression_type: None,
@@ -3041,8 +3041,8 @@ pub mod table {
         /// A `LocalSecondaryIndex` with its required properties; the optional ones are absent.
         pub fn new(
             index_name: impl Into<Value<String>>,
-            projection: impl Into<Value<Projection>>,
             key_schema: impl Into<Value<serde_json::Value>>,
+            projection: impl Into<Value<Projection>>,
         ) -> Self {
             LocalSecondaryIndex {
                 index_name: index_name.into(),
@@ -3262,8 +3262,8 @@ pub mod table {
     impl ProvisionedThroughput {
         /// A `ProvisionedThroughput` with its required properties; the optional ones are absent.
         pub fn new(
-            write_capacity_units: impl Into<Value<i64>>,
             read_capacity_units: impl Into<Value<i64>>,
+            write_capacity_units: impl Into<Value<i64>>,
         ) -> Self {
             ProvisionedThroughput {
                 read_capacity_units: read_capacity_units.into(),
@@ -3722,11 +3722,11 @@ pub mod table {
     impl VectorIndex {
         /// A `VectorIndex` with its required properties; the optional ones are absent.
         pub fn new(
-            index_name: impl Into<Value<String>>,
-            vector_attribute: impl Into<Value<VectorAttribute>>,
-            projection: impl Into<Value<Projection>>,
             dimensions: impl Into<Value<i64>>,
             distance_function: impl Into<Value<String>>,
+            index_name: impl Into<Value<String>>,
+            projection: impl Into<Value<Projection>>,
+            vector_attribute: impl Into<Value<VectorAttribute>>,
         ) -> Self {
             VectorIndex {
                 dimensions: dimensions.into(),

@@ -75,7 +75,7 @@ pub struct CfnApplicationStatusCheck {
 impl CfnApplicationStatusCheck {
     /// An `AWS::EC2::ApplicationStatusCheck` with its required properties; the optional ones
     /// are absent.
-    pub fn new(protocol: impl Into<Value<String>>, port: impl Into<Value<i64>>) -> Self {
+    pub fn new(port: impl Into<Value<i64>>, protocol: impl Into<Value<String>>) -> Self {
         CfnApplicationStatusCheck {
             aggregation: None,
             device_index: None,
@@ -510,9 +510,9 @@ impl CfnCapacityManagerDataExport {
     /// An `AWS::EC2::CapacityManagerDataExport` with its required properties; the optional ones
     /// are absent.
     pub fn new(
+        output_format: impl Into<Value<String>>,
         s3_bucket_name: impl Into<Value<String>>,
         schedule: impl Into<Value<String>>,
-        output_format: impl Into<Value<String>>,
     ) -> Self {
         CfnCapacityManagerDataExport {
             output_format: output_format.into(),
@@ -1750,10 +1750,10 @@ impl CfnClientVpnEndpoint {
     /// An `AWS::EC2::ClientVpnEndpoint` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        connection_log_options: impl Into<Value<client_vpn_endpoint::ConnectionLogOptions>>,
         authentication_options: impl Into<
             Value<Vec<Value<client_vpn_endpoint::ClientAuthenticationRequest>>>,
         >,
+        connection_log_options: impl Into<Value<client_vpn_endpoint::ConnectionLogOptions>>,
         server_certificate_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnClientVpnEndpoint {
@@ -2439,8 +2439,8 @@ pub mod client_vpn_endpoint {
     impl DevicePostureOptions {
         /// A `DevicePostureOptions` with its required properties; the optional ones are absent.
         pub fn new(
-            trust_providers: impl Into<Value<Vec<Value<DevicePostureTrustProvider>>>>,
             enabled: impl Into<Value<bool>>,
+            trust_providers: impl Into<Value<Vec<Value<DevicePostureTrustProvider>>>>,
         ) -> Self {
             DevicePostureOptions {
                 enabled: enabled.into(),
@@ -3343,10 +3343,10 @@ pub struct CfnEc2Fleet {
 impl CfnEc2Fleet {
     /// An `AWS::EC2::EC2Fleet` with its required properties; the optional ones are absent.
     pub fn new(
-        target_capacity_specification: impl Into<Value<ec2_fleet::TargetCapacitySpecificationRequest>>,
         launch_template_configs: impl Into<
             Value<Vec<Value<ec2_fleet::FleetLaunchTemplateConfigRequest>>>,
         >,
+        target_capacity_specification: impl Into<Value<ec2_fleet::TargetCapacitySpecificationRequest>>,
     ) -> Self {
         CfnEc2Fleet {
             context: None,
@@ -7265,8 +7265,8 @@ pub struct CfnFlowLog {
 impl CfnFlowLog {
     /// An `AWS::EC2::FlowLog` with its required properties; the optional ones are absent.
     pub fn new(
-        resource_type: impl Into<Value<String>>,
         resource_id: impl Into<Value<String>>,
+        resource_type: impl Into<Value<String>>,
     ) -> Self {
         CfnFlowLog {
             deliver_cross_account_role: None,
@@ -7782,8 +7782,8 @@ impl CfnGatewayRouteTableAssociation {
     /// An `AWS::EC2::GatewayRouteTableAssociation` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        route_table_id: impl Into<Value<String>>,
         gateway_id: impl Into<Value<String>>,
+        route_table_id: impl Into<Value<String>>,
     ) -> Self {
         CfnGatewayRouteTableAssociation {
             gateway_id: gateway_id.into(),
@@ -8495,8 +8495,8 @@ pub struct CfnIpamPool {
 impl CfnIpamPool {
     /// An `AWS::EC2::IPAMPool` with its required properties; the optional ones are absent.
     pub fn new(
-        ipam_scope_id: impl Into<Value<String>>,
         address_family: impl Into<Value<String>>,
+        ipam_scope_id: impl Into<Value<String>>,
     ) -> Self {
         CfnIpamPool {
             address_family: address_family.into(),
@@ -8783,9 +8783,9 @@ pub mod ipam_pool {
         /// A `SourceResource` with its required properties; the optional ones are absent.
         pub fn new(
             resource_id: impl Into<Value<String>>,
-            resource_type: impl Into<Value<String>>,
-            resource_region: impl Into<Value<String>>,
             resource_owner: impl Into<Value<String>>,
+            resource_region: impl Into<Value<String>>,
+            resource_type: impl Into<Value<String>>,
         ) -> Self {
             SourceResource {
                 resource_id: resource_id.into(),
@@ -10069,8 +10069,8 @@ pub mod ipam_scope {
         /// A `IpamScopeExternalAuthorityConfiguration` with its required properties; the optional
         /// ones are absent.
         pub fn new(
-            ipam_scope_external_authority_type: impl Into<Value<String>>,
             external_resource_identifier: impl Into<Value<String>>,
+            ipam_scope_external_authority_type: impl Into<Value<String>>,
         ) -> Self {
             IpamScopeExternalAuthorityConfiguration {
                 external_resource_identifier: external_resource_identifier.into(),
@@ -11972,8 +11972,8 @@ pub mod instance {
         /// A `PrivateIpAddressSpecification` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            private_ip_address: impl Into<Value<String>>,
             primary: impl Into<Value<bool>>,
+            private_ip_address: impl Into<Value<String>>,
         ) -> Self {
             PrivateIpAddressSpecification {
                 primary: primary.into(),
@@ -12109,7 +12109,7 @@ pub mod instance {
 
     impl Volume {
         /// A `Volume` with its required properties; the optional ones are absent.
-        pub fn new(volume_id: impl Into<Value<String>>, device: impl Into<Value<String>>) -> Self {
+        pub fn new(device: impl Into<Value<String>>, volume_id: impl Into<Value<String>>) -> Self {
             Volume {
                 device: device.into(),
                 volume_id: volume_id.into(),
@@ -12927,8 +12927,8 @@ impl CfnIpamInternetRegistryAssociation {
     /// optional ones are absent.
     pub fn new(
         ipam_id: impl Into<Value<String>>,
-        rir: impl Into<Value<String>>,
         organization_handle: impl Into<Value<String>>,
+        rir: impl Into<Value<String>>,
     ) -> Self {
         CfnIpamInternetRegistryAssociation {
             description: None,
@@ -17733,11 +17733,11 @@ impl CfnLocalGatewayVirtualInterface {
     /// An `AWS::EC2::LocalGatewayVirtualInterface` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        outpost_lag_id: impl Into<Value<String>>,
-        local_gateway_virtual_interface_group_id: impl Into<Value<String>>,
-        vlan: impl Into<Value<i64>>,
         local_address: impl Into<Value<String>>,
+        local_gateway_virtual_interface_group_id: impl Into<Value<String>>,
+        outpost_lag_id: impl Into<Value<String>>,
         peer_address: impl Into<Value<String>>,
+        vlan: impl Into<Value<i64>>,
     ) -> Self {
         CfnLocalGatewayVirtualInterface {
             local_address: local_address.into(),
@@ -18593,9 +18593,9 @@ impl CfnNetworkAclEntry {
     /// absent.
     pub fn new(
         network_acl_id: impl Into<Value<String>>,
+        protocol: impl Into<Value<i64>>,
         rule_action: impl Into<Value<String>>,
         rule_number: impl Into<Value<i64>>,
-        protocol: impl Into<Value<i64>>,
     ) -> Self {
         CfnNetworkAclEntry {
             cidr_block: None,
@@ -20602,8 +20602,8 @@ pub mod network_interface {
         /// A `PrivateIpAddressSpecification` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            private_ip_address: impl Into<Value<String>>,
             primary: impl Into<Value<bool>>,
+            private_ip_address: impl Into<Value<String>>,
         ) -> Self {
             PrivateIpAddressSpecification {
                 primary: primary.into(),
@@ -20933,9 +20933,9 @@ impl CfnNetworkPerformanceMetricSubscription {
     /// An `AWS::EC2::NetworkPerformanceMetricSubscription` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        source: impl Into<Value<String>>,
         destination: impl Into<Value<String>>,
         metric: impl Into<Value<String>>,
+        source: impl Into<Value<String>>,
         statistic: impl Into<Value<String>>,
     ) -> Self {
         CfnNetworkPerformanceMetricSubscription {
@@ -21158,8 +21158,8 @@ pub struct CfnPrefixList {
 impl CfnPrefixList {
     /// An `AWS::EC2::PrefixList` with its required properties; the optional ones are absent.
     pub fn new(
-        prefix_list_name: impl Into<Value<String>>,
         address_family: impl Into<Value<String>>,
+        prefix_list_name: impl Into<Value<String>>,
     ) -> Self {
         CfnPrefixList {
             address_family: address_family.into(),
@@ -21962,9 +21962,9 @@ impl CfnRouteServerPeer {
     /// An `AWS::EC2::RouteServerPeer` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        route_server_endpoint_id: impl Into<Value<String>>,
-        peer_address: impl Into<Value<String>>,
         bgp_options: impl Into<Value<route_server_peer::BgpOptions>>,
+        peer_address: impl Into<Value<String>>,
+        route_server_endpoint_id: impl Into<Value<String>>,
     ) -> Self {
         CfnRouteServerPeer {
             bgp_options: bgp_options.into(),
@@ -22946,7 +22946,7 @@ pub struct CfnSecurityGroupEgress {
 impl CfnSecurityGroupEgress {
     /// An `AWS::EC2::SecurityGroupEgress` with its required properties; the optional ones are
     /// absent.
-    pub fn new(ip_protocol: impl Into<Value<String>>, group_id: impl Into<Value<String>>) -> Self {
+    pub fn new(group_id: impl Into<Value<String>>, ip_protocol: impl Into<Value<String>>) -> Self {
         CfnSecurityGroupEgress {
             cidr_ip: None,
             cidr_ipv6: None,
@@ -27024,9 +27024,9 @@ impl CfnSubnetCidrReservation {
     /// An `AWS::EC2::SubnetCidrReservation` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        subnet_id: impl Into<Value<String>>,
         cidr: impl Into<Value<String>>,
         reservation_type: impl Into<Value<String>>,
+        subnet_id: impl Into<Value<String>>,
     ) -> Self {
         CfnSubnetCidrReservation {
             cidr: cidr.into(),
@@ -27433,12 +27433,12 @@ impl CfnTrafficMirrorFilterRule {
     /// An `AWS::EC2::TrafficMirrorFilterRule` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        rule_action: impl Into<Value<String>>,
-        source_cidr_block: impl Into<Value<String>>,
-        rule_number: impl Into<Value<i64>>,
         destination_cidr_block: impl Into<Value<String>>,
-        traffic_mirror_filter_id: impl Into<Value<String>>,
+        rule_action: impl Into<Value<String>>,
+        rule_number: impl Into<Value<i64>>,
+        source_cidr_block: impl Into<Value<String>>,
         traffic_direction: impl Into<Value<String>>,
+        traffic_mirror_filter_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTrafficMirrorFilterRule {
             description: None,
@@ -27676,8 +27676,8 @@ impl CfnTrafficMirrorSession {
     /// absent.
     pub fn new(
         network_interface_id: impl Into<Value<String>>,
-        traffic_mirror_filter_id: impl Into<Value<String>>,
         session_number: impl Into<Value<i64>>,
+        traffic_mirror_filter_id: impl Into<Value<String>>,
         traffic_mirror_target_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTrafficMirrorSession {
@@ -28293,9 +28293,9 @@ impl CfnTransitGatewayAttachment {
     /// An `AWS::EC2::TransitGatewayAttachment` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        vpc_id: impl Into<Value<String>>,
         subnet_ids: impl Into<Value<Vec<Value<String>>>>,
         transit_gateway_id: impl Into<Value<String>>,
+        vpc_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTransitGatewayAttachment {
             options: None,
@@ -28423,8 +28423,8 @@ impl CfnTransitGatewayConnect {
     /// An `AWS::EC2::TransitGatewayConnect` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        transport_transit_gateway_attachment_id: impl Into<Value<String>>,
         options: impl Into<Value<transit_gateway_connect::TransitGatewayConnectOptions>>,
+        transport_transit_gateway_attachment_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTransitGatewayConnect {
             options: options.into(),
@@ -28619,10 +28619,10 @@ impl CfnTransitGatewayConnectPeer {
     /// An `AWS::EC2::TransitGatewayConnectPeer` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        transit_gateway_attachment_id: impl Into<Value<String>>,
         connect_peer_configuration: impl Into<
             Value<transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration>,
         >,
+        transit_gateway_attachment_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTransitGatewayConnectPeer {
             connect_peer_configuration: connect_peer_configuration.into(),
@@ -28888,8 +28888,8 @@ pub mod transit_gateway_connect_peer {
         /// A `TransitGatewayConnectPeerConfiguration` with its required properties; the optional
         /// ones are absent.
         pub fn new(
-            peer_address: impl Into<Value<String>>,
             inside_cidr_blocks: impl Into<Value<Vec<Value<String>>>>,
+            peer_address: impl Into<Value<String>>,
         ) -> Self {
             TransitGatewayConnectPeerConfiguration {
                 bgp_configurations: None,
@@ -29146,9 +29146,9 @@ impl CfnTransitGatewayMeteringPolicyEntry {
     /// An `AWS::EC2::TransitGatewayMeteringPolicyEntry` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        transit_gateway_metering_policy_id: impl Into<Value<String>>,
-        policy_rule_number: impl Into<Value<i64>>,
         metered_account: impl Into<Value<String>>,
+        policy_rule_number: impl Into<Value<i64>>,
+        transit_gateway_metering_policy_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTransitGatewayMeteringPolicyEntry {
             destination_cidr_block: None,
@@ -29473,9 +29473,9 @@ impl CfnTransitGatewayMulticastDomainAssociation {
     /// An `AWS::EC2::TransitGatewayMulticastDomainAssociation` with its required properties;
     /// the optional ones are absent.
     pub fn new(
-        transit_gateway_multicast_domain_id: impl Into<Value<String>>,
-        transit_gateway_attachment_id: impl Into<Value<String>>,
         subnet_id: impl Into<Value<String>>,
+        transit_gateway_attachment_id: impl Into<Value<String>>,
+        transit_gateway_multicast_domain_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTransitGatewayMulticastDomainAssociation {
             subnet_id: subnet_id.into(),
@@ -29649,9 +29649,9 @@ impl CfnTransitGatewayMulticastGroupSource {
     /// An `AWS::EC2::TransitGatewayMulticastGroupSource` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        transit_gateway_multicast_domain_id: impl Into<Value<String>>,
-        network_interface_id: impl Into<Value<String>>,
         group_ip_address: impl Into<Value<String>>,
+        network_interface_id: impl Into<Value<String>>,
+        transit_gateway_multicast_domain_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTransitGatewayMulticastGroupSource {
             group_ip_address: group_ip_address.into(),
@@ -29754,10 +29754,10 @@ impl CfnTransitGatewayPeeringAttachment {
     /// An `AWS::EC2::TransitGatewayPeeringAttachment` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        transit_gateway_id: impl Into<Value<String>>,
-        peer_transit_gateway_id: impl Into<Value<String>>,
         peer_account_id: impl Into<Value<String>>,
         peer_region: impl Into<Value<String>>,
+        peer_transit_gateway_id: impl Into<Value<String>>,
+        transit_gateway_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTransitGatewayPeeringAttachment {
             peer_account_id: peer_account_id.into(),
@@ -30030,8 +30030,8 @@ impl CfnTransitGatewayPolicyTableAssociation {
     /// An `AWS::EC2::TransitGatewayPolicyTableAssociation` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        transit_gateway_policy_table_id: impl Into<Value<String>>,
         transit_gateway_attachment_id: impl Into<Value<String>>,
+        transit_gateway_policy_table_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTransitGatewayPolicyTableAssociation {
             transit_gateway_attachment_id: transit_gateway_attachment_id.into(),
@@ -30098,10 +30098,10 @@ impl CfnTransitGatewayPolicyTableEntry {
     /// An `AWS::EC2::TransitGatewayPolicyTableEntry` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        transit_gateway_policy_table_id: impl Into<Value<String>>,
-        policy_rule_number: impl Into<Value<String>>,
         policy_rule: impl Into<Value<transit_gateway_policy_table_entry::TransitGatewayPolicyRule>>,
+        policy_rule_number: impl Into<Value<String>>,
         target_route_table_id: impl Into<Value<String>>,
+        transit_gateway_policy_table_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTransitGatewayPolicyTableEntry {
             policy_rule: policy_rule.into(),
@@ -30274,8 +30274,8 @@ impl CfnTransitGatewayRoute {
     /// An `AWS::EC2::TransitGatewayRoute` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        transit_gateway_route_table_id: impl Into<Value<String>>,
         destination_cidr_block: impl Into<Value<String>>,
+        transit_gateway_route_table_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTransitGatewayRoute {
             blackhole: None,
@@ -30453,8 +30453,8 @@ impl CfnTransitGatewayRouteTableAssociation {
     /// An `AWS::EC2::TransitGatewayRouteTableAssociation` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        transit_gateway_route_table_id: impl Into<Value<String>>,
         transit_gateway_attachment_id: impl Into<Value<String>>,
+        transit_gateway_route_table_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTransitGatewayRouteTableAssociation {
             transit_gateway_attachment_id: transit_gateway_attachment_id.into(),
@@ -30505,8 +30505,8 @@ impl CfnTransitGatewayRouteTablePropagation {
     /// An `AWS::EC2::TransitGatewayRouteTablePropagation` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        transit_gateway_route_table_id: impl Into<Value<String>>,
         transit_gateway_attachment_id: impl Into<Value<String>>,
+        transit_gateway_route_table_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTransitGatewayRouteTablePropagation {
             transit_gateway_attachment_id: transit_gateway_attachment_id.into(),
@@ -30578,8 +30578,8 @@ impl CfnTransitGatewayVpcAttachment {
     /// ones are absent.
     pub fn new(
         subnet_ids: impl Into<Value<Vec<Value<String>>>>,
-        vpc_id: impl Into<Value<String>>,
         transit_gateway_id: impl Into<Value<String>>,
+        vpc_id: impl Into<Value<String>>,
     ) -> Self {
         CfnTransitGatewayVpcAttachment {
             add_subnet_ids: None,
@@ -31985,8 +31985,8 @@ impl CfnVpcdhcpOptionsAssociation {
     /// An `AWS::EC2::VPCDHCPOptionsAssociation` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        vpc_id: impl Into<Value<String>>,
         dhcp_options_id: impl Into<Value<String>>,
+        vpc_id: impl Into<Value<String>>,
     ) -> Self {
         CfnVpcdhcpOptionsAssociation {
             dhcp_options_id: dhcp_options_id.into(),
@@ -33385,7 +33385,7 @@ pub struct CfnVpcPeeringConnection {
 impl CfnVpcPeeringConnection {
     /// An `AWS::EC2::VPCPeeringConnection` with its required properties; the optional ones are
     /// absent.
-    pub fn new(vpc_id: impl Into<Value<String>>, peer_vpc_id: impl Into<Value<String>>) -> Self {
+    pub fn new(peer_vpc_id: impl Into<Value<String>>, vpc_id: impl Into<Value<String>>) -> Self {
         CfnVpcPeeringConnection {
             assume_role_region: None,
             peer_owner_id: None,
@@ -33729,8 +33729,8 @@ pub struct CfnVpnConnection {
 impl CfnVpnConnection {
     /// An `AWS::EC2::VPNConnection` with its required properties; the optional ones are absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
         customer_gateway_id: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnVpnConnection {
             customer_gateway_id: customer_gateway_id.into(),
@@ -36584,8 +36584,8 @@ impl CfnVerifiedAccessTrustProvider {
     /// An `AWS::EC2::VerifiedAccessTrustProvider` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        trust_provider_type: impl Into<Value<String>>,
         policy_reference_name: impl Into<Value<String>>,
+        trust_provider_type: impl Into<Value<String>>,
     ) -> Self {
         CfnVerifiedAccessTrustProvider {
             description: None,
@@ -37428,7 +37428,7 @@ pub struct CfnVolumeAttachment {
 impl CfnVolumeAttachment {
     /// An `AWS::EC2::VolumeAttachment` with its required properties; the optional ones are
     /// absent.
-    pub fn new(volume_id: impl Into<Value<String>>, instance_id: impl Into<Value<String>>) -> Self {
+    pub fn new(instance_id: impl Into<Value<String>>, volume_id: impl Into<Value<String>>) -> Self {
         CfnVolumeAttachment {
             device: None,
             ebs_card_index: None,

@@ -470,8 +470,8 @@ pub mod registry_scanning_configuration {
     impl ScanningRule {
         /// A `ScanningRule` with its required properties; the optional ones are absent.
         pub fn new(
-            scan_frequency: impl Into<Value<String>>,
             repository_filters: impl Into<Value<Vec<Value<RepositoryFilter>>>>,
+            scan_frequency: impl Into<Value<String>>,
         ) -> Self {
             ScanningRule {
                 repository_filters: repository_filters.into(),
@@ -1233,8 +1233,8 @@ impl CfnRepositoryCreationTemplate {
     /// An `AWS::ECR::RepositoryCreationTemplate` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        prefix: impl Into<Value<String>>,
         applied_for: impl Into<Value<Vec<Value<String>>>>,
+        prefix: impl Into<Value<String>>,
     ) -> Self {
         CfnRepositoryCreationTemplate {
             applied_for: applied_for.into(),

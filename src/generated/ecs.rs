@@ -737,8 +737,8 @@ pub mod capacity_provider {
         /// A `InstanceRequirementsRequest` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            v_cpu_count: impl Into<Value<VCpuCountRangeRequest>>,
             memory_mi_b: impl Into<Value<MemoryMiBRequest>>,
+            v_cpu_count: impl Into<Value<VCpuCountRangeRequest>>,
         ) -> Self {
             InstanceRequirementsRequest {
                 accelerator_count: None,
@@ -3335,7 +3335,7 @@ pub mod daemon_task_definition {
     impl DaemonContainerDefinition {
         /// A `DaemonContainerDefinition` with its required properties; the optional ones are
         /// absent.
-        pub fn new(name: impl Into<Value<String>>, image: impl Into<Value<String>>) -> Self {
+        pub fn new(image: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
             DaemonContainerDefinition {
                 command: None,
                 cpu: None,
@@ -5637,9 +5637,9 @@ pub struct CfnGateway {
 impl CfnGateway {
     /// An `AWS::ECS::Gateway` with its required properties; the optional ones are absent.
     pub fn new(
+        configuration: impl Into<Value<gateway::GatewayConfiguration>>,
         gateway_name: impl Into<Value<String>>,
         infrastructure_role_arn: impl Into<Value<String>>,
-        configuration: impl Into<Value<gateway::GatewayConfiguration>>,
     ) -> Self {
         CfnGateway {
             configuration: configuration.into(),
@@ -6311,7 +6311,7 @@ pub struct CfnGatewayClusterAssociations {
 impl CfnGatewayClusterAssociations {
     /// An `AWS::ECS::GatewayClusterAssociations` with its required properties; the optional
     /// ones are absent.
-    pub fn new(gateway: impl Into<Value<String>>, cluster: impl Into<Value<String>>) -> Self {
+    pub fn new(cluster: impl Into<Value<String>>, gateway: impl Into<Value<String>>) -> Self {
         CfnGatewayClusterAssociations {
             cluster: cluster.into(),
             gateway: gateway.into(),
@@ -7224,8 +7224,8 @@ pub mod service {
         /// A `DeploymentAlarms` with its required properties; the optional ones are absent.
         pub fn new(
             alarm_names: impl Into<Value<Vec<Value<String>>>>,
-            rollback: impl Into<Value<bool>>,
             enable: impl Into<Value<bool>>,
+            rollback: impl Into<Value<bool>>,
         ) -> Self {
             DeploymentAlarms {
                 alarm_names: alarm_names.into(),
@@ -9987,9 +9987,9 @@ pub mod service {
     impl VpcLatticeConfiguration {
         /// A `VpcLatticeConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
+            port_name: impl Into<Value<String>>,
             role_arn: impl Into<Value<String>>,
             target_group_arn: impl Into<Value<String>>,
-            port_name: impl Into<Value<String>>,
         ) -> Self {
             VpcLatticeConfiguration {
                 advanced_configuration: None,
@@ -10627,7 +10627,7 @@ pub mod task_definition {
 
     impl ContainerDefinition {
         /// A `ContainerDefinition` with its required properties; the optional ones are absent.
-        pub fn new(name: impl Into<Value<String>>, image: impl Into<Value<String>>) -> Self {
+        pub fn new(image: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
             ContainerDefinition {
                 command: None,
                 cpu: None,

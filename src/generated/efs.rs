@@ -198,8 +198,8 @@ pub mod access_point {
     impl CreationInfo {
         /// A `CreationInfo` with its required properties; the optional ones are absent.
         pub fn new(
-            owner_uid: impl Into<Value<String>>,
             owner_gid: impl Into<Value<String>>,
+            owner_uid: impl Into<Value<String>>,
             permissions: impl Into<Value<String>>,
         ) -> Self {
             CreationInfo {
@@ -250,7 +250,7 @@ pub mod access_point {
 
     impl PosixUser {
         /// A `PosixUser` with its required properties; the optional ones are absent.
-        pub fn new(uid: impl Into<Value<String>>, gid: impl Into<Value<String>>) -> Self {
+        pub fn new(gid: impl Into<Value<String>>, uid: impl Into<Value<String>>) -> Self {
             PosixUser {
                 gid: gid.into(),
                 secondary_gids: None,

@@ -42,8 +42,8 @@ pub struct CfnAccessEntry {
 impl CfnAccessEntry {
     /// An `AWS::EKS::AccessEntry` with its required properties; the optional ones are absent.
     pub fn new(
-        principal_arn: impl Into<Value<String>>,
         cluster_name: impl Into<Value<String>>,
+        principal_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnAccessEntry {
             access_policies: None,
@@ -150,8 +150,8 @@ pub mod access_entry {
     impl AccessPolicy {
         /// A `AccessPolicy` with its required properties; the optional ones are absent.
         pub fn new(
-            policy_arn: impl Into<Value<String>>,
             access_scope: impl Into<Value<AccessScope>>,
+            policy_arn: impl Into<Value<String>>,
         ) -> Self {
             AccessPolicy {
                 access_scope: access_scope.into(),
@@ -321,8 +321,8 @@ pub struct CfnAddon {
 impl CfnAddon {
     /// An `AWS::EKS::Addon` with its required properties; the optional ones are absent.
     pub fn new(
-        cluster_name: impl Into<Value<String>>,
         addon_name: impl Into<Value<String>>,
+        cluster_name: impl Into<Value<String>>,
     ) -> Self {
         CfnAddon {
             addon_name: addon_name.into(),
@@ -459,8 +459,8 @@ pub mod addon {
     impl PodIdentityAssociation {
         /// A `PodIdentityAssociation` with its required properties; the optional ones are absent.
         pub fn new(
-            service_account: impl Into<Value<String>>,
             role_arn: impl Into<Value<String>>,
+            service_account: impl Into<Value<String>>,
         ) -> Self {
             PodIdentityAssociation {
                 role_arn: role_arn.into(),
@@ -575,11 +575,11 @@ pub struct CfnCapability {
 impl CfnCapability {
     /// An `AWS::EKS::Capability` with its required properties; the optional ones are absent.
     pub fn new(
-        cluster_name: impl Into<Value<String>>,
         capability_name: impl Into<Value<String>>,
-        type_: impl Into<Value<String>>,
-        role_arn: impl Into<Value<String>>,
+        cluster_name: impl Into<Value<String>>,
         delete_propagation_policy: impl Into<Value<String>>,
+        role_arn: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnCapability {
             capability_name: capability_name.into(),
@@ -875,8 +875,8 @@ pub mod capability {
     impl ArgoCdRoleMapping {
         /// A `ArgoCdRoleMapping` with its required properties; the optional ones are absent.
         pub fn new(
-            role: impl Into<Value<String>>,
             identities: impl Into<Value<Vec<Value<SsoIdentity>>>>,
+            role: impl Into<Value<String>>,
         ) -> Self {
             ArgoCdRoleMapping {
                 identities: identities.into(),
@@ -1388,8 +1388,8 @@ pub struct CfnCluster {
 impl CfnCluster {
     /// An `AWS::EKS::Cluster` with its required properties; the optional ones are absent.
     pub fn new(
-        role_arn: impl Into<Value<String>>,
         resources_vpc_config: impl Into<Value<cluster::ResourcesVpcConfig>>,
+        role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnCluster {
             access_config: None,
@@ -2779,8 +2779,8 @@ pub mod cluster {
     impl OutpostConfig {
         /// A `OutpostConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            outpost_arns: impl Into<Value<Vec<Value<String>>>>,
             control_plane_instance_type: impl Into<Value<String>>,
+            outpost_arns: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             OutpostConfig {
                 control_plane_instance_type: control_plane_instance_type.into(),
@@ -3831,7 +3831,7 @@ pub struct CfnIdentityProviderConfig {
 impl CfnIdentityProviderConfig {
     /// An `AWS::EKS::IdentityProviderConfig` with its required properties; the optional ones
     /// are absent.
-    pub fn new(type_: impl Into<Value<String>>, cluster_name: impl Into<Value<String>>) -> Self {
+    pub fn new(cluster_name: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
         CfnIdentityProviderConfig {
             cluster_name: cluster_name.into(),
             identity_provider_config_name: None,
@@ -5135,8 +5135,8 @@ impl CfnPodIdentityAssociation {
     /// are absent.
     pub fn new(
         cluster_name: impl Into<Value<String>>,
-        role_arn: impl Into<Value<String>>,
         namespace: impl Into<Value<String>>,
+        role_arn: impl Into<Value<String>>,
         service_account: impl Into<Value<String>>,
     ) -> Self {
         CfnPodIdentityAssociation {

@@ -124,8 +124,8 @@ impl CfnCacheCluster {
     /// absent.
     pub fn new(
         cache_node_type: impl Into<Value<String>>,
-        num_cache_nodes: impl Into<Value<i64>>,
         engine: impl Into<Value<String>>,
+        num_cache_nodes: impl Into<Value<i64>>,
     ) -> Self {
         CfnCacheCluster {
             az_mode: None,
@@ -582,10 +582,10 @@ pub mod cache_cluster {
         /// A `LogDeliveryConfigurationRequest` with its required properties; the optional ones are
         /// absent.
         pub fn new(
+            destination_details: impl Into<Value<DestinationDetails>>,
+            destination_type: impl Into<Value<String>>,
             log_format: impl Into<Value<String>>,
             log_type: impl Into<Value<String>>,
-            destination_type: impl Into<Value<String>>,
-            destination_details: impl Into<Value<DestinationDetails>>,
         ) -> Self {
             LogDeliveryConfigurationRequest {
                 destination_details: destination_details.into(),
@@ -1159,8 +1159,8 @@ impl CfnParameterGroup {
     /// An `AWS::ElastiCache::ParameterGroup` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        description: impl Into<Value<String>>,
         cache_parameter_group_family: impl Into<Value<String>>,
+        description: impl Into<Value<String>>,
     ) -> Self {
         CfnParameterGroup {
             cache_parameter_group_family: cache_parameter_group_family.into(),
@@ -2442,8 +2442,8 @@ impl CfnSecurityGroupIngress {
     /// An `AWS::ElastiCache::SecurityGroupIngress` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        ec2_security_group_name: impl Into<Value<String>>,
         cache_security_group_name: impl Into<Value<String>>,
+        ec2_security_group_name: impl Into<Value<String>>,
     ) -> Self {
         CfnSecurityGroupIngress {
             cache_security_group_name: cache_security_group_name.into(),
@@ -2571,8 +2571,8 @@ impl CfnServerlessCache {
     /// An `AWS::ElastiCache::ServerlessCache` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        serverless_cache_name: impl Into<Value<String>>,
         engine: impl Into<Value<String>>,
+        serverless_cache_name: impl Into<Value<String>>,
     ) -> Self {
         CfnServerlessCache {
             cache_usage_limits: None,
@@ -3122,8 +3122,8 @@ impl CfnServerlessCacheSnapshot {
     /// An `AWS::ElastiCache::ServerlessCacheSnapshot` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        serverless_cache_snapshot_name: impl Into<Value<String>>,
         serverless_cache_name: impl Into<Value<String>>,
+        serverless_cache_snapshot_name: impl Into<Value<String>>,
     ) -> Self {
         CfnServerlessCacheSnapshot {
             kms_key_id: None,
@@ -3702,9 +3702,9 @@ pub struct CfnUser {
 impl CfnUser {
     /// An `AWS::ElastiCache::User` with its required properties; the optional ones are absent.
     pub fn new(
+        engine: impl Into<Value<String>>,
         user_id: impl Into<Value<String>>,
         user_name: impl Into<Value<String>>,
-        engine: impl Into<Value<String>>,
     ) -> Self {
         CfnUser {
             access_string: None,
@@ -3878,8 +3878,8 @@ impl CfnUserGroup {
     /// An `AWS::ElastiCache::UserGroup` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        user_group_id: impl Into<Value<String>>,
         engine: impl Into<Value<String>>,
+        user_group_id: impl Into<Value<String>>,
         user_ids: impl Into<Value<Vec<Value<String>>>>,
     ) -> Self {
         CfnUserGroup {

@@ -608,8 +608,8 @@ pub mod application_version {
     impl ImageBuildConfiguration {
         /// A `ImageBuildConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
             code_build_service_role: impl Into<Value<String>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             ImageBuildConfiguration {
                 architecture: None,
@@ -1062,8 +1062,8 @@ pub mod configuration_template {
     impl SourceConfiguration {
         /// A `SourceConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            template_name: impl Into<Value<String>>,
             application_name: impl Into<Value<String>>,
+            template_name: impl Into<Value<String>>,
         ) -> Self {
             SourceConfiguration {
                 application_name: application_name.into(),

@@ -409,8 +409,8 @@ pub mod load_balancer {
         /// A `AppCookieStickinessPolicy` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            policy_name: impl Into<Value<String>>,
             cookie_name: impl Into<Value<String>>,
+            policy_name: impl Into<Value<String>>,
         ) -> Self {
             AppCookieStickinessPolicy {
                 cookie_name: cookie_name.into(),
@@ -555,11 +555,11 @@ pub mod load_balancer {
     impl HealthCheck {
         /// A `HealthCheck` with its required properties; the optional ones are absent.
         pub fn new(
-            target: impl Into<Value<String>>,
-            unhealthy_threshold: impl Into<Value<String>>,
-            timeout: impl Into<Value<String>>,
             healthy_threshold: impl Into<Value<String>>,
             interval: impl Into<Value<String>>,
+            target: impl Into<Value<String>>,
+            timeout: impl Into<Value<String>>,
+            unhealthy_threshold: impl Into<Value<String>>,
         ) -> Self {
             HealthCheck {
                 healthy_threshold: healthy_threshold.into(),
@@ -772,9 +772,9 @@ pub mod load_balancer {
     impl Policies {
         /// A `Policies` with its required properties; the optional ones are absent.
         pub fn new(
-            policy_type: impl Into<Value<String>>,
-            policy_name: impl Into<Value<String>>,
             attributes: impl Into<Value<Vec<Value<PolicyItem>>>>,
+            policy_name: impl Into<Value<String>>,
+            policy_type: impl Into<Value<String>>,
         ) -> Self {
             Policies {
                 attributes: attributes.into(),

@@ -59,8 +59,8 @@ impl CfnListener {
     /// An `AWS::ElasticLoadBalancingV2::Listener` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        load_balancer_arn: impl Into<Value<String>>,
         default_actions: impl Into<Value<Vec<Value<listener::Action>>>>,
+        load_balancer_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnListener {
             alpn_policy: None,
@@ -395,9 +395,9 @@ pub mod listener {
         /// A `AuthenticateCognitoConfig` with its required properties; the optional ones are
         /// absent.
         pub fn new(
+            user_pool_arn: impl Into<Value<String>>,
             user_pool_client_id: impl Into<Value<String>>,
             user_pool_domain: impl Into<Value<String>>,
-            user_pool_arn: impl Into<Value<String>>,
         ) -> Self {
             AuthenticateCognitoConfig {
                 authentication_request_extra_params: None,
@@ -542,11 +542,11 @@ pub mod listener {
     impl AuthenticateOidcConfig {
         /// A `AuthenticateOidcConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            token_endpoint: impl Into<Value<String>>,
-            issuer: impl Into<Value<String>>,
-            user_info_endpoint: impl Into<Value<String>>,
-            client_id: impl Into<Value<String>>,
             authorization_endpoint: impl Into<Value<String>>,
+            client_id: impl Into<Value<String>>,
+            issuer: impl Into<Value<String>>,
+            token_endpoint: impl Into<Value<String>>,
+            user_info_endpoint: impl Into<Value<String>>,
         ) -> Self {
             AuthenticateOidcConfig {
                 authentication_request_extra_params: None,
@@ -898,8 +898,8 @@ pub mod listener {
     impl JwtValidationConfig {
         /// A `JwtValidationConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            jwks_endpoint: impl Into<Value<String>>,
             issuer: impl Into<Value<String>>,
+            jwks_endpoint: impl Into<Value<String>>,
         ) -> Self {
             JwtValidationConfig {
                 additional_claims: None,
@@ -1362,8 +1362,8 @@ impl CfnListenerCertificate {
     /// An `AWS::ElasticLoadBalancingV2::ListenerCertificate` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        listener_arn: impl Into<Value<String>>,
         certificates: impl Into<Value<Vec<Value<listener_certificate::Certificate>>>>,
+        listener_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnListenerCertificate {
             certificates: certificates.into(),
@@ -1482,8 +1482,8 @@ impl CfnListenerRule {
     /// optional ones are absent.
     pub fn new(
         actions: impl Into<Value<Vec<Value<listener_rule::Action>>>>,
-        priority: impl Into<Value<i64>>,
         conditions: impl Into<Value<Vec<Value<listener_rule::RuleCondition>>>>,
+        priority: impl Into<Value<i64>>,
     ) -> Self {
         CfnListenerRule {
             actions: actions.into(),
@@ -1770,9 +1770,9 @@ pub mod listener_rule {
         /// A `AuthenticateCognitoConfig` with its required properties; the optional ones are
         /// absent.
         pub fn new(
+            user_pool_arn: impl Into<Value<String>>,
             user_pool_client_id: impl Into<Value<String>>,
             user_pool_domain: impl Into<Value<String>>,
-            user_pool_arn: impl Into<Value<String>>,
         ) -> Self {
             AuthenticateCognitoConfig {
                 authentication_request_extra_params: None,
@@ -1917,11 +1917,11 @@ pub mod listener_rule {
     impl AuthenticateOidcConfig {
         /// A `AuthenticateOidcConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            token_endpoint: impl Into<Value<String>>,
-            issuer: impl Into<Value<String>>,
-            user_info_endpoint: impl Into<Value<String>>,
-            client_id: impl Into<Value<String>>,
             authorization_endpoint: impl Into<Value<String>>,
+            client_id: impl Into<Value<String>>,
+            issuer: impl Into<Value<String>>,
+            token_endpoint: impl Into<Value<String>>,
+            user_info_endpoint: impl Into<Value<String>>,
         ) -> Self {
             AuthenticateOidcConfig {
                 authentication_request_extra_params: None,
@@ -2398,8 +2398,8 @@ pub mod listener_rule {
     impl JwtValidationConfig {
         /// A `JwtValidationConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            jwks_endpoint: impl Into<Value<String>>,
             issuer: impl Into<Value<String>>,
+            jwks_endpoint: impl Into<Value<String>>,
         ) -> Self {
             JwtValidationConfig {
                 additional_claims: None,

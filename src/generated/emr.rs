@@ -123,9 +123,9 @@ impl CfnCluster {
     /// An `AWS::EMR::Cluster` with its required properties; the optional ones are absent.
     pub fn new(
         instances: impl Into<Value<cluster::JobFlowInstancesConfig>>,
-        service_role: impl Into<Value<String>>,
         job_flow_role: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        service_role: impl Into<Value<String>>,
     ) -> Self {
         CfnCluster {
             additional_info: None,
@@ -612,8 +612,8 @@ pub mod cluster {
     impl BootstrapActionConfig {
         /// A `BootstrapActionConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            script_bootstrap_action: impl Into<Value<ScriptBootstrapActionConfig>>,
             name: impl Into<Value<String>>,
+            script_bootstrap_action: impl Into<Value<ScriptBootstrapActionConfig>>,
         ) -> Self {
             BootstrapActionConfig {
                 name: name.into(),
@@ -685,8 +685,8 @@ pub mod cluster {
         /// A `CloudWatchAlarmDefinition` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            metric_name: impl Into<Value<String>>,
             comparison_operator: impl Into<Value<String>>,
+            metric_name: impl Into<Value<String>>,
             period: impl Into<Value<i64>>,
             threshold: impl Into<Value<f64>>,
         ) -> Self {
@@ -797,9 +797,9 @@ pub mod cluster {
     impl ComputeLimits {
         /// A `ComputeLimits` with its required properties; the optional ones are absent.
         pub fn new(
-            unit_type: impl Into<Value<String>>,
             maximum_capacity_units: impl Into<Value<i64>>,
             minimum_capacity_units: impl Into<Value<i64>>,
+            unit_type: impl Into<Value<String>>,
         ) -> Self {
             ComputeLimits {
                 maximum_capacity_units: maximum_capacity_units.into(),
@@ -2574,8 +2574,8 @@ pub mod cluster {
     impl ScalingConstraints {
         /// A `ScalingConstraints` with its required properties; the optional ones are absent.
         pub fn new(
-            min_capacity: impl Into<Value<i64>>,
             max_capacity: impl Into<Value<i64>>,
+            min_capacity: impl Into<Value<i64>>,
         ) -> Self {
             ScalingConstraints {
                 max_capacity: max_capacity.into(),
@@ -2627,8 +2627,8 @@ pub mod cluster {
         /// A `ScalingRule` with its required properties; the optional ones are absent.
         pub fn new(
             action: impl Into<Value<ScalingAction>>,
-            trigger: impl Into<Value<ScalingTrigger>>,
             name: impl Into<Value<String>>,
+            trigger: impl Into<Value<ScalingTrigger>>,
         ) -> Self {
             ScalingRule {
                 action: action.into(),
@@ -2846,8 +2846,8 @@ pub mod cluster {
         /// A `SpotProvisioningSpecification` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            timeout_duration_minutes: impl Into<Value<i64>>,
             timeout_action: impl Into<Value<String>>,
+            timeout_duration_minutes: impl Into<Value<i64>>,
         ) -> Self {
             SpotProvisioningSpecification {
                 allocation_strategy: None,
@@ -3170,8 +3170,8 @@ impl CfnInstanceFleetConfig {
     /// An `AWS::EMR::InstanceFleetConfig` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        instance_fleet_type: impl Into<Value<String>>,
         cluster_id: impl Into<Value<String>>,
+        instance_fleet_type: impl Into<Value<String>>,
     ) -> Self {
         CfnInstanceFleetConfig {
             cluster_id: cluster_id.into(),
@@ -3983,8 +3983,8 @@ pub mod instance_fleet_config {
         /// A `SpotProvisioningSpecification` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            timeout_duration_minutes: impl Into<Value<i64>>,
             timeout_action: impl Into<Value<String>>,
+            timeout_duration_minutes: impl Into<Value<i64>>,
         ) -> Self {
             SpotProvisioningSpecification {
                 allocation_strategy: None,
@@ -4216,10 +4216,10 @@ impl CfnInstanceGroupConfig {
     /// An `AWS::EMR::InstanceGroupConfig` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        job_flow_id: impl Into<Value<String>>,
         instance_count: impl Into<Value<i64>>,
         instance_role: impl Into<Value<String>>,
         instance_type: impl Into<Value<String>>,
+        job_flow_id: impl Into<Value<String>>,
     ) -> Self {
         CfnInstanceGroupConfig {
             auto_scaling_policy: None,
@@ -4507,8 +4507,8 @@ pub mod instance_group_config {
         /// A `CloudWatchAlarmDefinition` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            metric_name: impl Into<Value<String>>,
             comparison_operator: impl Into<Value<String>>,
+            metric_name: impl Into<Value<String>>,
             period: impl Into<Value<i64>>,
             threshold: impl Into<Value<f64>>,
         ) -> Self {
@@ -4811,8 +4811,8 @@ pub mod instance_group_config {
     impl ScalingConstraints {
         /// A `ScalingConstraints` with its required properties; the optional ones are absent.
         pub fn new(
-            min_capacity: impl Into<Value<i64>>,
             max_capacity: impl Into<Value<i64>>,
+            min_capacity: impl Into<Value<i64>>,
         ) -> Self {
             ScalingConstraints {
                 max_capacity: max_capacity.into(),
@@ -4864,8 +4864,8 @@ pub mod instance_group_config {
         /// A `ScalingRule` with its required properties; the optional ones are absent.
         pub fn new(
             action: impl Into<Value<ScalingAction>>,
-            trigger: impl Into<Value<ScalingTrigger>>,
             name: impl Into<Value<String>>,
+            trigger: impl Into<Value<ScalingTrigger>>,
         ) -> Self {
             ScalingRule {
                 action: action.into(),
@@ -5168,9 +5168,9 @@ pub struct CfnStep {
 impl CfnStep {
     /// An `AWS::EMR::Step` with its required properties; the optional ones are absent.
     pub fn new(
-        job_flow_id: impl Into<Value<String>>,
-        hadoop_jar_step: impl Into<Value<step::HadoopJarStepConfig>>,
         action_on_failure: impl Into<Value<String>>,
+        hadoop_jar_step: impl Into<Value<step::HadoopJarStepConfig>>,
+        job_flow_id: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
     ) -> Self {
         CfnStep {
@@ -5457,13 +5457,13 @@ impl CfnStudio {
     /// An `AWS::EMR::Studio` with its required properties; the optional ones are absent.
     pub fn new(
         auth_mode: impl Into<Value<String>>,
+        default_s3_location: impl Into<Value<String>>,
         engine_security_group_id: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         service_role: impl Into<Value<String>>,
         subnet_ids: impl Into<Value<Vec<Value<String>>>>,
         vpc_id: impl Into<Value<String>>,
         workspace_security_group_id: impl Into<Value<String>>,
-        default_s3_location: impl Into<Value<String>>,
     ) -> Self {
         CfnStudio {
             auth_mode: auth_mode.into(),
@@ -5688,10 +5688,10 @@ impl CfnStudioSessionMapping {
     /// An `AWS::EMR::StudioSessionMapping` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        studio_id: impl Into<Value<String>>,
         identity_name: impl Into<Value<String>>,
         identity_type: impl Into<Value<String>>,
         session_policy_arn: impl Into<Value<String>>,
+        studio_id: impl Into<Value<String>>,
     ) -> Self {
         CfnStudioSessionMapping {
             identity_name: identity_name.into(),

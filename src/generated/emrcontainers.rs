@@ -47,10 +47,10 @@ impl CfnEndpoint {
     /// An `AWS::EMRContainers::Endpoint` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        virtual_cluster_id: impl Into<Value<String>>,
-        type_: impl Into<Value<String>>,
-        release_label: impl Into<Value<String>>,
         execution_role_arn: impl Into<Value<String>>,
+        release_label: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
+        virtual_cluster_id: impl Into<Value<String>>,
     ) -> Self {
         CfnEndpoint {
             configuration_overrides: None,
@@ -315,8 +315,8 @@ pub mod endpoint {
         /// A `ContainerLogRotationConfiguration` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            rotation_size: impl Into<Value<String>>,
             max_files_to_keep: impl Into<Value<i64>>,
+            rotation_size: impl Into<Value<String>>,
         ) -> Self {
             ContainerLogRotationConfiguration {
                 max_files_to_keep: max_files_to_keep.into(),
@@ -608,8 +608,8 @@ impl CfnJobTemplate {
     /// An `AWS::EMRContainers::JobTemplate` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         job_template_data: impl Into<Value<job_template::JobTemplateData>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnJobTemplate {
             job_template_data: job_template_data.into(),
@@ -837,8 +837,8 @@ pub mod job_template {
         /// A `JobTemplateData` with its required properties; the optional ones are absent.
         pub fn new(
             execution_role_arn: impl Into<Value<String>>,
-            release_label: impl Into<Value<String>>,
             job_driver: impl Into<Value<JobDriver>>,
+            release_label: impl Into<Value<String>>,
         ) -> Self {
             JobTemplateData {
                 configuration_overrides: None,
@@ -1657,7 +1657,7 @@ pub mod security_configuration {
 
     impl ContainerProvider {
         /// A `ContainerProvider` with its required properties; the optional ones are absent.
-        pub fn new(type_: impl Into<Value<String>>, id: impl Into<Value<String>>) -> Self {
+        pub fn new(id: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
             ContainerProvider {
                 id: id.into(),
                 info: None,
@@ -2448,8 +2448,8 @@ impl CfnVirtualCluster {
     /// An `AWS::EMRContainers::VirtualCluster` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         container_provider: impl Into<Value<virtual_cluster::ContainerProvider>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnVirtualCluster {
             container_provider: container_provider.into(),
@@ -2578,9 +2578,9 @@ pub mod virtual_cluster {
     impl ContainerProvider {
         /// A `ContainerProvider` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
             id: impl Into<Value<String>>,
             info: impl Into<Value<ContainerInfo>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             ContainerProvider {
                 id: id.into(),

@@ -683,8 +683,8 @@ pub mod application {
     impl InitialCapacityConfig {
         /// A `InitialCapacityConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            worker_count: impl Into<Value<i64>>,
             worker_configuration: impl Into<Value<WorkerConfiguration>>,
+            worker_count: impl Into<Value<i64>>,
         ) -> Self {
             InitialCapacityConfig {
                 worker_configuration: worker_configuration.into(),

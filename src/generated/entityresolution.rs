@@ -49,12 +49,12 @@ impl CfnIdMappingWorkflow {
     /// An `AWS::EntityResolution::IdMappingWorkflow` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        workflow_name: impl Into<Value<String>>,
+        id_mapping_techniques: impl Into<Value<id_mapping_workflow::IdMappingTechniques>>,
         input_source_config: impl Into<
             Value<Vec<Value<id_mapping_workflow::IdMappingWorkflowInputSource>>>,
         >,
-        id_mapping_techniques: impl Into<Value<id_mapping_workflow::IdMappingTechniques>>,
         role_arn: impl Into<Value<String>>,
+        workflow_name: impl Into<Value<String>>,
     ) -> Self {
         CfnIdMappingWorkflow {
             description: None,
@@ -591,8 +591,8 @@ pub mod id_mapping_workflow {
     impl Rule {
         /// A `Rule` with its required properties; the optional ones are absent.
         pub fn new(
-            rule_name: impl Into<Value<String>>,
             matching_keys: impl Into<Value<Vec<Value<String>>>>,
+            rule_name: impl Into<Value<String>>,
         ) -> Self {
             Rule {
                 matching_keys: matching_keys.into(),
@@ -1092,8 +1092,8 @@ pub mod id_namespace {
     impl Rule {
         /// A `Rule` with its required properties; the optional ones are absent.
         pub fn new(
-            rule_name: impl Into<Value<String>>,
             matching_keys: impl Into<Value<Vec<Value<String>>>>,
+            rule_name: impl Into<Value<String>>,
         ) -> Self {
             Rule {
                 matching_keys: matching_keys.into(),
@@ -1206,11 +1206,11 @@ impl CfnMatchingWorkflow {
     /// An `AWS::EntityResolution::MatchingWorkflow` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        workflow_name: impl Into<Value<String>>,
         input_source_config: impl Into<Value<Vec<Value<matching_workflow::InputSource>>>>,
         output_source_config: impl Into<Value<Vec<Value<matching_workflow::OutputSource>>>>,
         resolution_techniques: impl Into<Value<matching_workflow::ResolutionTechniques>>,
         role_arn: impl Into<Value<String>>,
+        workflow_name: impl Into<Value<String>>,
     ) -> Self {
         CfnMatchingWorkflow {
             description: None,
@@ -1853,8 +1853,8 @@ pub mod matching_workflow {
     impl Rule {
         /// A `Rule` with its required properties; the optional ones are absent.
         pub fn new(
-            rule_name: impl Into<Value<String>>,
             matching_keys: impl Into<Value<Vec<Value<String>>>>,
+            rule_name: impl Into<Value<String>>,
         ) -> Self {
             Rule {
                 matching_keys: matching_keys.into(),
@@ -2214,8 +2214,8 @@ impl CfnSchemaMapping {
     /// An `AWS::EntityResolution::SchemaMapping` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        schema_name: impl Into<Value<String>>,
         mapped_input_fields: impl Into<Value<Vec<Value<schema_mapping::SchemaInputAttribute>>>>,
+        schema_name: impl Into<Value<String>>,
     ) -> Self {
         CfnSchemaMapping {
             description: None,

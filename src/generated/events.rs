@@ -40,8 +40,8 @@ impl CfnApiDestination {
     /// absent.
     pub fn new(
         connection_arn: impl Into<Value<String>>,
-        invocation_endpoint: impl Into<Value<String>>,
         http_method: impl Into<Value<String>>,
+        invocation_endpoint: impl Into<Value<String>>,
     ) -> Self {
         CfnApiDestination {
             connection_arn: connection_arn.into(),
@@ -555,7 +555,7 @@ pub mod connection {
 
     impl BasicAuthParameters {
         /// A `BasicAuthParameters` with its required properties; the optional ones are absent.
-        pub fn new(username: impl Into<Value<String>>, password: impl Into<Value<String>>) -> Self {
+        pub fn new(password: impl Into<Value<String>>, username: impl Into<Value<String>>) -> Self {
             BasicAuthParameters {
                 password: password.into(),
                 username: username.into(),
@@ -758,8 +758,8 @@ pub mod connection {
     impl OAuthParameters {
         /// A `OAuthParameters` with its required properties; the optional ones are absent.
         pub fn new(
-            client_parameters: impl Into<Value<ClientParameters>>,
             authorization_endpoint: impl Into<Value<String>>,
+            client_parameters: impl Into<Value<ClientParameters>>,
             http_method: impl Into<Value<String>>,
         ) -> Self {
             OAuthParameters {
@@ -940,8 +940,8 @@ pub struct CfnEndpoint {
 impl CfnEndpoint {
     /// An `AWS::Events::Endpoint` with its required properties; the optional ones are absent.
     pub fn new(
-        routing_config: impl Into<Value<endpoint::RoutingConfig>>,
         event_buses: impl Into<Value<Vec<Value<endpoint::EndpointEventBus>>>>,
+        routing_config: impl Into<Value<endpoint::RoutingConfig>>,
     ) -> Self {
         CfnEndpoint {
             description: None,
@@ -1977,8 +1977,8 @@ pub mod rule {
     impl BatchParameters {
         /// A `BatchParameters` with its required properties; the optional ones are absent.
         pub fn new(
-            job_name: impl Into<Value<String>>,
             job_definition: impl Into<Value<String>>,
+            job_name: impl Into<Value<String>>,
         ) -> Self {
             BatchParameters {
                 array_properties: None,
@@ -2954,8 +2954,8 @@ pub mod rule {
     impl RunCommandTarget {
         /// A `RunCommandTarget` with its required properties; the optional ones are absent.
         pub fn new(
-            values: impl Into<Value<Vec<Value<String>>>>,
             key: impl Into<Value<String>>,
+            values: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             RunCommandTarget {
                 key: key.into(),
@@ -2998,7 +2998,7 @@ pub mod rule {
     impl SageMakerPipelineParameter {
         /// A `SageMakerPipelineParameter` with its required properties; the optional ones are
         /// absent.
-        pub fn new(value: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             SageMakerPipelineParameter {
                 name: name.into(),
                 value: value.into(),
@@ -3237,7 +3237,7 @@ pub mod rule {
 
     impl Target {
         /// A `Target` with its required properties; the optional ones are absent.
-        pub fn new(id: impl Into<Value<String>>, arn: impl Into<Value<String>>) -> Self {
+        pub fn new(arn: impl Into<Value<String>>, id: impl Into<Value<String>>) -> Self {
             Target {
                 app_sync_parameters: None,
                 arn: arn.into(),

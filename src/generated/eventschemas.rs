@@ -294,8 +294,8 @@ impl CfnRegistryPolicy {
     /// An `AWS::EventSchemas::RegistryPolicy` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        registry_name: impl Into<Value<String>>,
         policy: impl Into<Value<serde_json::Value>>,
+        registry_name: impl Into<Value<String>>,
     ) -> Self {
         CfnRegistryPolicy {
             policy: policy.into(),
@@ -373,9 +373,9 @@ impl CfnSchema {
     /// An `AWS::EventSchemas::Schema` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
         content: impl Into<Value<String>>,
         registry_name: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnSchema {
             content: content.into(),

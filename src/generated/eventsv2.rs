@@ -302,9 +302,9 @@ impl CfnEventSource {
     /// An `AWS::EventsV2::EventSource` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        event_bus_arn: impl Into<Value<String>>,
         configuration: impl Into<Value<event_source::EventSourceConfiguration>>,
+        event_bus_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnEventSource {
             configuration: configuration.into(),
@@ -832,9 +832,9 @@ impl CfnSubscriber {
     /// An `AWS::EventsV2::Subscriber` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         event_bus_arn: impl Into<Value<String>>,
         invoke_configuration: impl Into<Value<subscriber::InvokeConfiguration>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnSubscriber {
             batch_configuration: None,
@@ -1240,8 +1240,8 @@ pub mod subscriber {
     impl InvokeConfiguration {
         /// A `InvokeConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            target_arn: impl Into<Value<String>>,
             role_arn: impl Into<Value<String>>,
+            target_arn: impl Into<Value<String>>,
         ) -> Self {
             InvokeConfiguration {
                 event_bus_v2_parameters: None,

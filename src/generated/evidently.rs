@@ -63,11 +63,11 @@ impl CfnExperiment {
     /// An `AWS::Evidently::Experiment` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        metric_goals: impl Into<Value<Vec<Value<experiment::MetricGoalObject>>>>,
         name: impl Into<Value<String>>,
+        online_ab_config: impl Into<Value<experiment::OnlineAbConfigObject>>,
         project: impl Into<Value<String>>,
         treatments: impl Into<Value<Vec<Value<experiment::TreatmentObject>>>>,
-        metric_goals: impl Into<Value<Vec<Value<experiment::MetricGoalObject>>>>,
-        online_ab_config: impl Into<Value<experiment::OnlineAbConfigObject>>,
     ) -> Self {
         CfnExperiment {
             description: None,
@@ -216,10 +216,10 @@ pub mod experiment {
     impl MetricGoalObject {
         /// A `MetricGoalObject` with its required properties; the optional ones are absent.
         pub fn new(
-            metric_name: impl Into<Value<String>>,
-            entity_id_key: impl Into<Value<String>>,
-            value_key: impl Into<Value<String>>,
             desired_change: impl Into<Value<String>>,
+            entity_id_key: impl Into<Value<String>>,
+            metric_name: impl Into<Value<String>>,
+            value_key: impl Into<Value<String>>,
         ) -> Self {
             MetricGoalObject {
                 desired_change: desired_change.into(),
@@ -482,8 +482,8 @@ pub mod experiment {
     impl TreatmentObject {
         /// A `TreatmentObject` with its required properties; the optional ones are absent.
         pub fn new(
-            treatment_name: impl Into<Value<String>>,
             feature: impl Into<Value<String>>,
+            treatment_name: impl Into<Value<String>>,
             variation: impl Into<Value<String>>,
         ) -> Self {
             TreatmentObject {
@@ -539,8 +539,8 @@ pub mod experiment {
     impl TreatmentToWeight {
         /// A `TreatmentToWeight` with its required properties; the optional ones are absent.
         pub fn new(
-            treatment: impl Into<Value<String>>,
             split_weight: impl Into<Value<i64>>,
+            treatment: impl Into<Value<String>>,
         ) -> Self {
             TreatmentToWeight {
                 split_weight: split_weight.into(),
@@ -949,9 +949,9 @@ pub struct CfnLaunch {
 impl CfnLaunch {
     /// An `AWS::Evidently::Launch` with its required properties; the optional ones are absent.
     pub fn new(
+        groups: impl Into<Value<Vec<Value<launch::LaunchGroupObject>>>>,
         name: impl Into<Value<String>>,
         project: impl Into<Value<String>>,
-        groups: impl Into<Value<Vec<Value<launch::LaunchGroupObject>>>>,
         scheduled_splits_config: impl Into<Value<Vec<Value<launch::StepConfig>>>>,
     ) -> Self {
         CfnLaunch {
@@ -1182,8 +1182,8 @@ pub mod launch {
     impl LaunchGroupObject {
         /// A `LaunchGroupObject` with its required properties; the optional ones are absent.
         pub fn new(
-            group_name: impl Into<Value<String>>,
             feature: impl Into<Value<String>>,
+            group_name: impl Into<Value<String>>,
             variation: impl Into<Value<String>>,
         ) -> Self {
             LaunchGroupObject {
@@ -1251,8 +1251,8 @@ pub mod launch {
     impl MetricDefinitionObject {
         /// A `MetricDefinitionObject` with its required properties; the optional ones are absent.
         pub fn new(
-            metric_name: impl Into<Value<String>>,
             entity_id_key: impl Into<Value<String>>,
+            metric_name: impl Into<Value<String>>,
             value_key: impl Into<Value<String>>,
         ) -> Self {
             MetricDefinitionObject {
@@ -1322,8 +1322,8 @@ pub mod launch {
     impl SegmentOverride {
         /// A `SegmentOverride` with its required properties; the optional ones are absent.
         pub fn new(
-            segment: impl Into<Value<String>>,
             evaluation_order: impl Into<Value<i64>>,
+            segment: impl Into<Value<String>>,
             weights: impl Into<Value<Vec<Value<GroupToWeight>>>>,
         ) -> Self {
             SegmentOverride {
@@ -1373,8 +1373,8 @@ pub mod launch {
     impl StepConfig {
         /// A `StepConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            start_time: impl Into<Value<String>>,
             group_weights: impl Into<Value<Vec<Value<GroupToWeight>>>>,
+            start_time: impl Into<Value<String>>,
         ) -> Self {
             StepConfig {
                 group_weights: group_weights.into(),

@@ -71,10 +71,10 @@ pub struct CfnEnvironment {
 impl CfnEnvironment {
     /// An `AWS::EVS::Environment` with its required properties; the optional ones are absent.
     pub fn new(
-        vpc_id: impl Into<Value<String>>,
         service_access_subnet_id: impl Into<Value<String>>,
-        vcf_version: impl Into<Value<String>>,
         terms_accepted: impl Into<Value<bool>>,
+        vcf_version: impl Into<Value<String>>,
+        vpc_id: impl Into<Value<String>>,
     ) -> Self {
         CfnEnvironment {
             connectivity_info: None,
@@ -286,8 +286,8 @@ pub mod environment {
         /// A `HostInfoForCreate` with its required properties; the optional ones are absent.
         pub fn new(
             host_name: impl Into<Value<String>>,
-            key_name: impl Into<Value<String>>,
             instance_type: impl Into<Value<String>>,
+            key_name: impl Into<Value<String>>,
         ) -> Self {
             HostInfoForCreate {
                 dedicated_host_id: None,

@@ -53,11 +53,11 @@ impl CfnExperimentTemplate {
     /// absent.
     pub fn new(
         description: impl Into<Value<String>>,
+        role_arn: impl Into<Value<String>>,
         stop_conditions: impl Into<
             Value<Vec<Value<experiment_template::ExperimentTemplateStopCondition>>>,
         >,
         targets: impl Into<Value<serde_json::Value>>,
-        role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnExperimentTemplate {
             actions: None,
@@ -444,8 +444,8 @@ impl CfnTargetAccountConfiguration {
     /// An `AWS::FIS::TargetAccountConfiguration` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        experiment_template_id: impl Into<Value<String>>,
         account_id: impl Into<Value<String>>,
+        experiment_template_id: impl Into<Value<String>>,
         role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnTargetAccountConfiguration {

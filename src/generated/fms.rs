@@ -27,8 +27,8 @@ impl CfnApplicationsList {
     /// An `AWS::FMS::ApplicationsList` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        list_name: impl Into<Value<String>>,
         apps_list: impl Into<Value<Vec<Value<applications_list::App>>>>,
+        list_name: impl Into<Value<String>>,
     ) -> Self {
         CfnApplicationsList {
             apps_list: apps_list.into(),
@@ -116,8 +116,8 @@ pub mod applications_list {
         /// A `App` with its required properties; the optional ones are absent.
         pub fn new(
             app_name: impl Into<Value<String>>,
-            protocol: impl Into<Value<String>>,
             port: impl Into<Value<i64>>,
+            protocol: impl Into<Value<String>>,
         ) -> Self {
             App {
                 app_name: app_name.into(),

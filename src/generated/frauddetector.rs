@@ -2350,8 +2350,8 @@ impl CfnVariable {
     /// An `AWS::FraudDetector::Variable` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        data_type: impl Into<Value<String>>,
         data_source: impl Into<Value<String>>,
+        data_type: impl Into<Value<String>>,
         default_value: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
     ) -> Self {

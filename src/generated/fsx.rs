@@ -173,9 +173,9 @@ impl CfnDataRepositoryAssociation {
     /// An `AWS::FSx::DataRepositoryAssociation` with its required properties; the optional ones
     /// are absent.
     pub fn new(
+        data_repository_path: impl Into<Value<String>>,
         file_system_id: impl Into<Value<String>>,
         file_system_path: impl Into<Value<String>>,
-        data_repository_path: impl Into<Value<String>>,
     ) -> Self {
         CfnDataRepositoryAssociation {
             batch_import_meta_data_on_create: None,
@@ -673,8 +673,8 @@ pub mod file_cache {
         /// A `DataRepositoryAssociation` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            file_cache_path: impl Into<Value<String>>,
             data_repository_path: impl Into<Value<String>>,
+            file_cache_path: impl Into<Value<String>>,
         ) -> Self {
             DataRepositoryAssociation {
                 data_repository_path: data_repository_path.into(),
@@ -782,9 +782,9 @@ pub mod file_cache {
     impl LustreConfiguration {
         /// A `LustreConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            per_unit_storage_throughput: impl Into<Value<i64>>,
             deployment_type: impl Into<Value<String>>,
             metadata_configuration: impl Into<Value<MetadataConfiguration>>,
+            per_unit_storage_throughput: impl Into<Value<i64>>,
         ) -> Self {
             LustreConfiguration {
                 deployment_type: deployment_type.into(),
@@ -3277,8 +3277,8 @@ pub mod s3_access_point_attachment {
         /// A `OpenZFSFileSystemIdentity` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
             posix_user: impl Into<Value<OpenZfsPosixFileSystemUser>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             OpenZfsFileSystemIdentity {
                 posix_user: posix_user.into(),
@@ -3325,7 +3325,7 @@ pub mod s3_access_point_attachment {
     impl OpenZfsPosixFileSystemUser {
         /// A `OpenZFSPosixFileSystemUser` with its required properties; the optional ones are
         /// absent.
-        pub fn new(uid: impl Into<Value<f64>>, gid: impl Into<Value<f64>>) -> Self {
+        pub fn new(gid: impl Into<Value<f64>>, uid: impl Into<Value<f64>>) -> Self {
             OpenZfsPosixFileSystemUser {
                 gid: gid.into(),
                 secondary_gids: None,
@@ -3470,8 +3470,8 @@ pub mod s3_access_point_attachment {
         /// A `S3AccessPointOntapConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            volume_id: impl Into<Value<String>>,
             file_system_identity: impl Into<Value<OntapFileSystemIdentity>>,
+            volume_id: impl Into<Value<String>>,
         ) -> Self {
             S3AccessPointOntapConfiguration {
                 file_system_identity: file_system_identity.into(),
@@ -3517,8 +3517,8 @@ pub mod s3_access_point_attachment {
         /// A `S3AccessPointOpenZFSConfiguration` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            volume_id: impl Into<Value<String>>,
             file_system_identity: impl Into<Value<OpenZfsFileSystemIdentity>>,
+            volume_id: impl Into<Value<String>>,
         ) -> Self {
             S3AccessPointOpenZfsConfiguration {
                 file_system_identity: file_system_identity.into(),
@@ -3603,7 +3603,7 @@ pub struct CfnSnapshot {
 
 impl CfnSnapshot {
     /// An `AWS::FSx::Snapshot` with its required properties; the optional ones are absent.
-    pub fn new(volume_id: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+    pub fn new(name: impl Into<Value<String>>, volume_id: impl Into<Value<String>>) -> Self {
         CfnSnapshot {
             name: name.into(),
             tags: None,
@@ -4341,8 +4341,8 @@ pub mod volume {
     impl ClientConfigurations {
         /// A `ClientConfigurations` with its required properties; the optional ones are absent.
         pub fn new(
-            options: impl Into<Value<Vec<Value<String>>>>,
             clients: impl Into<Value<String>>,
+            options: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             ClientConfigurations {
                 clients: clients.into(),
@@ -5177,9 +5177,9 @@ pub mod volume {
     impl UserAndGroupQuotas {
         /// A `UserAndGroupQuotas` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
             id: impl Into<Value<i64>>,
             storage_capacity_quota_gi_b: impl Into<Value<i64>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             UserAndGroupQuotas {
                 id: id.into(),

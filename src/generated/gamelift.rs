@@ -1786,8 +1786,8 @@ pub mod container_group_definition {
     impl ContainerDependency {
         /// A `ContainerDependency` with its required properties; the optional ones are absent.
         pub fn new(
-            container_name: impl Into<Value<String>>,
             condition: impl Into<Value<String>>,
+            container_name: impl Into<Value<String>>,
         ) -> Self {
             ContainerDependency {
                 condition: condition.into(),

@@ -2845,7 +2845,7 @@ pub mod job_definition {
 
     impl Secret {
         /// A `Secret` with its required properties; the optional ones are absent.
-        pub fn new(value_from: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, value_from: impl Into<Value<String>>) -> Self {
             Secret {
                 name: name.into(),
                 value_from: value_from.into(),
@@ -3231,7 +3231,7 @@ pub mod job_definition {
 
     impl Tmpfs {
         /// A `Tmpfs` with its required properties; the optional ones are absent.
-        pub fn new(size: impl Into<Value<i64>>, container_path: impl Into<Value<String>>) -> Self {
+        pub fn new(container_path: impl Into<Value<String>>, size: impl Into<Value<i64>>) -> Self {
             Tmpfs {
                 container_path: container_path.into(),
                 mount_options: None,
@@ -3287,9 +3287,9 @@ pub mod job_definition {
     impl Ulimit {
         /// A `Ulimit` with its required properties; the optional ones are absent.
         pub fn new(
-            soft_limit: impl Into<Value<i64>>,
             hard_limit: impl Into<Value<i64>>,
             name: impl Into<Value<String>>,
+            soft_limit: impl Into<Value<i64>>,
         ) -> Self {
             Ulimit {
                 hard_limit: hard_limit.into(),

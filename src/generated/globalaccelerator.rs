@@ -484,8 +484,8 @@ impl CfnEndpointGroup {
     /// An `AWS::GlobalAccelerator::EndpointGroup` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        listener_arn: impl Into<Value<String>>,
         endpoint_group_region: impl Into<Value<String>>,
+        listener_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnEndpointGroup {
             endpoint_configurations: None,
@@ -705,8 +705,8 @@ pub mod endpoint_group {
     impl PortOverride {
         /// A `PortOverride` with its required properties; the optional ones are absent.
         pub fn new(
-            listener_port: impl Into<Value<i64>>,
             endpoint_port: impl Into<Value<i64>>,
+            listener_port: impl Into<Value<i64>>,
         ) -> Self {
             PortOverride {
                 endpoint_port: endpoint_port.into(),

@@ -30,8 +30,8 @@ pub struct CfnBlueprint {
 impl CfnBlueprint {
     /// An `AWS::Glue::Blueprint` with its required properties; the optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         blueprint_location: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnBlueprint {
             blueprint_location: blueprint_location.into(),
@@ -1138,8 +1138,8 @@ pub mod classifier {
     impl GrokClassifier {
         /// A `GrokClassifier` with its required properties; the optional ones are absent.
         pub fn new(
-            grok_pattern: impl Into<Value<String>>,
             classification: impl Into<Value<String>>,
+            grok_pattern: impl Into<Value<String>>,
         ) -> Self {
             GrokClassifier {
                 classification: classification.into(),
@@ -1256,8 +1256,8 @@ pub mod classifier {
     impl XmlClassifier {
         /// A `XMLClassifier` with its required properties; the optional ones are absent.
         pub fn new(
-            row_tag: impl Into<Value<String>>,
             classification: impl Into<Value<String>>,
+            row_tag: impl Into<Value<String>>,
         ) -> Self {
             XmlClassifier {
                 classification: classification.into(),
@@ -1317,8 +1317,8 @@ pub struct CfnConnection {
 impl CfnConnection {
     /// An `AWS::Glue::Connection` with its required properties; the optional ones are absent.
     pub fn new(
-        connection_input: impl Into<Value<connection::ConnectionInput>>,
         catalog_id: impl Into<Value<String>>,
+        connection_input: impl Into<Value<connection::ConnectionInput>>,
     ) -> Self {
         CfnConnection {
             catalog_id: catalog_id.into(),
@@ -2995,8 +2995,8 @@ pub mod connection_type {
         /// A `ConnectorProperty` with its required properties; the optional ones are absent.
         pub fn new(
             name: impl Into<Value<String>>,
-            required: impl Into<Value<bool>>,
             property_type: impl Into<Value<String>>,
+            required: impl Into<Value<bool>>,
         ) -> Self {
             ConnectorProperty {
                 allowed_values: None,
@@ -3538,8 +3538,8 @@ pub mod connection_type {
     impl OffsetConfiguration {
         /// A `OffsetConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            offset_parameter: impl Into<Value<ExtractedParameter>>,
             limit_parameter: impl Into<Value<ExtractedParameter>>,
+            offset_parameter: impl Into<Value<ExtractedParameter>>,
         ) -> Self {
             OffsetConfiguration {
                 limit_parameter: limit_parameter.into(),
@@ -3842,8 +3842,8 @@ pub mod connection_type {
         /// A `SecretConnectorProperty` with its required properties; the optional ones are absent.
         pub fn new(
             name: impl Into<Value<String>>,
-            required: impl Into<Value<bool>>,
             property_type: impl Into<Value<String>>,
+            required: impl Into<Value<bool>>,
         ) -> Self {
             SecretConnectorProperty {
                 key_override: None,
@@ -5445,10 +5445,10 @@ impl CfnDataCatalogEncryptionSettings {
     /// An `AWS::Glue::DataCatalogEncryptionSettings` with its required properties; the optional
     /// ones are absent.
     pub fn new(
+        catalog_id: impl Into<Value<String>>,
         data_catalog_encryption_settings: impl Into<
             Value<data_catalog_encryption_settings::DataCatalogEncryptionSettings>,
         >,
-        catalog_id: impl Into<Value<String>>,
     ) -> Self {
         CfnDataCatalogEncryptionSettings {
             catalog_id: catalog_id.into(),
@@ -5864,8 +5864,8 @@ pub struct CfnDatabase {
 impl CfnDatabase {
     /// An `AWS::Glue::Database` with its required properties; the optional ones are absent.
     pub fn new(
-        database_input: impl Into<Value<database::DatabaseInput>>,
         catalog_id: impl Into<Value<String>>,
+        database_input: impl Into<Value<database::DatabaseInput>>,
     ) -> Self {
         CfnDatabase {
             catalog_id: catalog_id.into(),
@@ -7133,7 +7133,7 @@ pub struct CfnJob {
 
 impl CfnJob {
     /// An `AWS::Glue::Job` with its required properties; the optional ones are absent.
-    pub fn new(role: impl Into<Value<String>>, command: impl Into<Value<job::JobCommand>>) -> Self {
+    pub fn new(command: impl Into<Value<job::JobCommand>>, role: impl Into<Value<String>>) -> Self {
         CfnJob {
             allocated_capacity: None,
             command: command.into(),
@@ -7655,8 +7655,8 @@ impl CfnMlTransform {
     /// An `AWS::Glue::MLTransform` with its required properties; the optional ones are absent.
     pub fn new(
         input_record_tables: impl Into<Value<ml_transform::InputRecordTables>>,
-        transform_parameters: impl Into<Value<ml_transform::TransformParameters>>,
         role: impl Into<Value<String>>,
+        transform_parameters: impl Into<Value<ml_transform::TransformParameters>>,
     ) -> Self {
         CfnMlTransform {
             description: None,
@@ -8185,10 +8185,10 @@ pub struct CfnPartition {
 impl CfnPartition {
     /// An `AWS::Glue::Partition` with its required properties; the optional ones are absent.
     pub fn new(
-        table_name: impl Into<Value<String>>,
-        database_name: impl Into<Value<String>>,
         catalog_id: impl Into<Value<String>>,
+        database_name: impl Into<Value<String>>,
         partition_input: impl Into<Value<partition::PartitionInput>>,
+        table_name: impl Into<Value<String>>,
     ) -> Self {
         CfnPartition {
             catalog_id: catalog_id.into(),
@@ -9079,9 +9079,9 @@ pub struct CfnSchema {
 impl CfnSchema {
     /// An `AWS::Glue::Schema` with its required properties; the optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        data_format: impl Into<Value<String>>,
         compatibility: impl Into<Value<String>>,
+        data_format: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnSchema {
             checkpoint_version: None,
@@ -9488,8 +9488,8 @@ impl CfnSchemaVersionMetadata {
     /// An `AWS::Glue::SchemaVersionMetadata` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        schema_version_id: impl Into<Value<String>>,
         key: impl Into<Value<String>>,
+        schema_version_id: impl Into<Value<String>>,
         value: impl Into<Value<String>>,
     ) -> Self {
         CfnSchemaVersionMetadata {
@@ -9891,9 +9891,9 @@ pub struct CfnSession {
 impl CfnSession {
     /// An `AWS::Glue::Session` with its required properties; the optional ones are absent.
     pub fn new(
+        command: impl Into<Value<session::SessionCommand>>,
         id: impl Into<Value<String>>,
         role: impl Into<Value<String>>,
-        command: impl Into<Value<session::SessionCommand>>,
     ) -> Self {
         CfnSession {
             command: command.into(),
@@ -10243,8 +10243,8 @@ pub struct CfnTable {
 impl CfnTable {
     /// An `AWS::Glue::Table` with its required properties; the optional ones are absent.
     pub fn new(
-        database_name: impl Into<Value<String>>,
         catalog_id: impl Into<Value<String>>,
+        database_name: impl Into<Value<String>>,
     ) -> Self {
         CfnTable {
             catalog_id: catalog_id.into(),
@@ -10466,9 +10466,9 @@ pub mod table {
     impl IcebergPartitionField {
         /// A `IcebergPartitionField` with its required properties; the optional ones are absent.
         pub fn new(
+            name: impl Into<Value<String>>,
             source_id: impl Into<Value<i64>>,
             transform: impl Into<Value<String>>,
-            name: impl Into<Value<String>>,
         ) -> Self {
             IcebergPartitionField {
                 field_id: None,
@@ -10657,10 +10657,10 @@ pub mod table {
     impl IcebergSortField {
         /// A `IcebergSortField` with its required properties; the optional ones are absent.
         pub fn new(
-            source_id: impl Into<Value<i64>>,
-            transform: impl Into<Value<String>>,
             direction: impl Into<Value<String>>,
             null_order: impl Into<Value<String>>,
+            source_id: impl Into<Value<i64>>,
+            transform: impl Into<Value<String>>,
         ) -> Self {
             IcebergSortField {
                 direction: direction.into(),
@@ -10707,8 +10707,8 @@ pub mod table {
     impl IcebergSortOrder {
         /// A `IcebergSortOrder` with its required properties; the optional ones are absent.
         pub fn new(
-            order_id: impl Into<Value<i64>>,
             fields: impl Into<Value<Vec<Value<IcebergSortField>>>>,
+            order_id: impl Into<Value<i64>>,
         ) -> Self {
             IcebergSortOrder {
                 fields: fields.into(),
@@ -10765,8 +10765,8 @@ pub mod table {
         pub fn new(
             id: impl Into<Value<i64>>,
             name: impl Into<Value<String>>,
-            type_: impl Into<Value<String>>,
             required: impl Into<Value<bool>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             IcebergStructField {
                 doc: None,
@@ -11995,11 +11995,11 @@ impl CfnTableOptimizer {
     /// An `AWS::Glue::TableOptimizer` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        table_name: impl Into<Value<String>>,
-        type_: impl Into<Value<String>>,
-        database_name: impl Into<Value<String>>,
-        table_optimizer_configuration: impl Into<Value<table_optimizer::TableOptimizerConfiguration>>,
         catalog_id: impl Into<Value<String>>,
+        database_name: impl Into<Value<String>>,
+        table_name: impl Into<Value<String>>,
+        table_optimizer_configuration: impl Into<Value<table_optimizer::TableOptimizerConfiguration>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnTableOptimizer {
             catalog_id: catalog_id.into(),
@@ -12586,8 +12586,8 @@ pub struct CfnTrigger {
 impl CfnTrigger {
     /// An `AWS::Glue::Trigger` with its required properties; the optional ones are absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
         actions: impl Into<Value<Vec<Value<trigger::Action>>>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnTrigger {
             actions: actions.into(),

@@ -92,9 +92,9 @@ pub struct CfnWorkspace {
 impl CfnWorkspace {
     /// An `AWS::Grafana::Workspace` with its required properties; the optional ones are absent.
     pub fn new(
+        account_access_type: impl Into<Value<String>>,
         authentication_providers: impl Into<Value<Vec<Value<String>>>>,
         permission_type: impl Into<Value<String>>,
-        account_access_type: impl Into<Value<String>>,
     ) -> Self {
         CfnWorkspace {
             account_access_type: account_access_type.into(),

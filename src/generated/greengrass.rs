@@ -205,8 +205,8 @@ impl CfnConnectorDefinitionVersion {
     /// An `AWS::Greengrass::ConnectorDefinitionVersion` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        connectors: impl Into<Value<Vec<Value<connector_definition_version::Connector>>>>,
         connector_definition_id: impl Into<Value<String>>,
+        connectors: impl Into<Value<Vec<Value<connector_definition_version::Connector>>>>,
     ) -> Self {
         CfnConnectorDefinitionVersion {
             connector_definition_id: connector_definition_id.into(),
@@ -415,9 +415,9 @@ pub mod core_definition {
     impl Core {
         /// A `Core` with its required properties; the optional ones are absent.
         pub fn new(
-            thing_arn: impl Into<Value<String>>,
-            id: impl Into<Value<String>>,
             certificate_arn: impl Into<Value<String>>,
+            id: impl Into<Value<String>>,
+            thing_arn: impl Into<Value<String>>,
         ) -> Self {
             Core {
                 certificate_arn: certificate_arn.into(),
@@ -510,8 +510,8 @@ impl CfnCoreDefinitionVersion {
     /// An `AWS::Greengrass::CoreDefinitionVersion` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        cores: impl Into<Value<Vec<Value<core_definition_version::Core>>>>,
         core_definition_id: impl Into<Value<String>>,
+        cores: impl Into<Value<Vec<Value<core_definition_version::Core>>>>,
     ) -> Self {
         CfnCoreDefinitionVersion {
             core_definition_id: core_definition_id.into(),
@@ -574,9 +574,9 @@ pub mod core_definition_version {
     impl Core {
         /// A `Core` with its required properties; the optional ones are absent.
         pub fn new(
-            thing_arn: impl Into<Value<String>>,
-            id: impl Into<Value<String>>,
             certificate_arn: impl Into<Value<String>>,
+            id: impl Into<Value<String>>,
+            thing_arn: impl Into<Value<String>>,
         ) -> Self {
             Core {
                 certificate_arn: certificate_arn.into(),
@@ -730,9 +730,9 @@ pub mod device_definition {
     impl Device {
         /// A `Device` with its required properties; the optional ones are absent.
         pub fn new(
-            thing_arn: impl Into<Value<String>>,
-            id: impl Into<Value<String>>,
             certificate_arn: impl Into<Value<String>>,
+            id: impl Into<Value<String>>,
+            thing_arn: impl Into<Value<String>>,
         ) -> Self {
             Device {
                 certificate_arn: certificate_arn.into(),
@@ -825,8 +825,8 @@ impl CfnDeviceDefinitionVersion {
     /// An `AWS::Greengrass::DeviceDefinitionVersion` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        devices: impl Into<Value<Vec<Value<device_definition_version::Device>>>>,
         device_definition_id: impl Into<Value<String>>,
+        devices: impl Into<Value<Vec<Value<device_definition_version::Device>>>>,
     ) -> Self {
         CfnDeviceDefinitionVersion {
             device_definition_id: device_definition_id.into(),
@@ -889,9 +889,9 @@ pub mod device_definition_version {
     impl Device {
         /// A `Device` with its required properties; the optional ones are absent.
         pub fn new(
-            thing_arn: impl Into<Value<String>>,
-            id: impl Into<Value<String>>,
             certificate_arn: impl Into<Value<String>>,
+            id: impl Into<Value<String>>,
+            thing_arn: impl Into<Value<String>>,
         ) -> Self {
             Device {
                 certificate_arn: certificate_arn.into(),
@@ -2571,10 +2571,10 @@ pub mod logger_definition {
     impl Logger {
         /// A `Logger` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
-            level: impl Into<Value<String>>,
-            id: impl Into<Value<String>>,
             component: impl Into<Value<String>>,
+            id: impl Into<Value<String>>,
+            level: impl Into<Value<String>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             Logger {
                 component: component.into(),
@@ -2669,8 +2669,8 @@ impl CfnLoggerDefinitionVersion {
     /// An `AWS::Greengrass::LoggerDefinitionVersion` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        loggers: impl Into<Value<Vec<Value<logger_definition_version::Logger>>>>,
         logger_definition_id: impl Into<Value<String>>,
+        loggers: impl Into<Value<Vec<Value<logger_definition_version::Logger>>>>,
     ) -> Self {
         CfnLoggerDefinitionVersion {
             logger_definition_id: logger_definition_id.into(),
@@ -2737,10 +2737,10 @@ pub mod logger_definition_version {
     impl Logger {
         /// A `Logger` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
-            level: impl Into<Value<String>>,
-            id: impl Into<Value<String>>,
             component: impl Into<Value<String>>,
+            id: impl Into<Value<String>>,
+            level: impl Into<Value<String>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             Logger {
                 component: component.into(),
@@ -2990,8 +2990,8 @@ pub mod resource_definition {
     impl LocalVolumeResourceData {
         /// A `LocalVolumeResourceData` with its required properties; the optional ones are absent.
         pub fn new(
-            source_path: impl Into<Value<String>>,
             destination_path: impl Into<Value<String>>,
+            source_path: impl Into<Value<String>>,
         ) -> Self {
             LocalVolumeResourceData {
                 destination_path: destination_path.into(),
@@ -3245,9 +3245,9 @@ pub mod resource_definition {
     impl ResourceInstance {
         /// A `ResourceInstance` with its required properties; the optional ones are absent.
         pub fn new(
-            resource_data_container: impl Into<Value<ResourceDataContainer>>,
             id: impl Into<Value<String>>,
             name: impl Into<Value<String>>,
+            resource_data_container: impl Into<Value<ResourceDataContainer>>,
         ) -> Self {
             ResourceInstance {
                 id: id.into(),
@@ -3477,8 +3477,8 @@ impl CfnResourceDefinitionVersion {
     /// An `AWS::Greengrass::ResourceDefinitionVersion` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        resources: impl Into<Value<Vec<Value<resource_definition_version::ResourceInstance>>>>,
         resource_definition_id: impl Into<Value<String>>,
+        resources: impl Into<Value<Vec<Value<resource_definition_version::ResourceInstance>>>>,
     ) -> Self {
         CfnResourceDefinitionVersion {
             resource_definition_id: resource_definition_id.into(),
@@ -3635,8 +3635,8 @@ pub mod resource_definition_version {
     impl LocalVolumeResourceData {
         /// A `LocalVolumeResourceData` with its required properties; the optional ones are absent.
         pub fn new(
-            source_path: impl Into<Value<String>>,
             destination_path: impl Into<Value<String>>,
+            source_path: impl Into<Value<String>>,
         ) -> Self {
             LocalVolumeResourceData {
                 destination_path: destination_path.into(),
@@ -3855,9 +3855,9 @@ pub mod resource_definition_version {
     impl ResourceInstance {
         /// A `ResourceInstance` with its required properties; the optional ones are absent.
         pub fn new(
-            resource_data_container: impl Into<Value<ResourceDataContainer>>,
             id: impl Into<Value<String>>,
             name: impl Into<Value<String>>,
+            resource_data_container: impl Into<Value<ResourceDataContainer>>,
         ) -> Self {
             ResourceInstance {
                 id: id.into(),
@@ -4183,10 +4183,10 @@ pub mod subscription_definition {
     impl Subscription {
         /// A `Subscription` with its required properties; the optional ones are absent.
         pub fn new(
-            target: impl Into<Value<String>>,
             id: impl Into<Value<String>>,
             source: impl Into<Value<String>>,
             subject: impl Into<Value<String>>,
+            target: impl Into<Value<String>>,
         ) -> Self {
             Subscription {
                 id: id.into(),
@@ -4337,10 +4337,10 @@ pub mod subscription_definition_version {
     impl Subscription {
         /// A `Subscription` with its required properties; the optional ones are absent.
         pub fn new(
-            target: impl Into<Value<String>>,
             id: impl Into<Value<String>>,
             source: impl Into<Value<String>>,
             subject: impl Into<Value<String>>,
+            target: impl Into<Value<String>>,
         ) -> Self {
             Subscription {
                 id: id.into(),

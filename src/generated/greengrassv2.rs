@@ -1289,10 +1289,10 @@ pub mod deployment {
     impl IoTJobAbortCriteria {
         /// A `IoTJobAbortCriteria` with its required properties; the optional ones are absent.
         pub fn new(
-            failure_type: impl Into<Value<String>>,
             action: impl Into<Value<String>>,
-            threshold_percentage: impl Into<Value<f64>>,
+            failure_type: impl Into<Value<String>>,
             min_number_of_executed_things: impl Into<Value<i64>>,
+            threshold_percentage: impl Into<Value<f64>>,
         ) -> Self {
             IoTJobAbortCriteria {
                 action: action.into(),

@@ -27,8 +27,8 @@ impl CfnConfig {
     /// An `AWS::GroundStation::Config` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         config_data: impl Into<Value<config::ConfigData>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnConfig {
             config_data: config_data.into(),
@@ -757,8 +757,8 @@ pub mod config {
     impl KinesisDataStreamData {
         /// A `KinesisDataStreamData` with its required properties; the optional ones are absent.
         pub fn new(
-            kinesis_role_arn: impl Into<Value<String>>,
             kinesis_data_stream_arn: impl Into<Value<String>>,
+            kinesis_role_arn: impl Into<Value<String>>,
         ) -> Self {
             KinesisDataStreamData {
                 kinesis_data_stream_arn: kinesis_data_stream_arn.into(),
@@ -1000,8 +1000,8 @@ pub mod config {
     impl TelemetrySinkConfig {
         /// A `TelemetrySinkConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            telemetry_sink_type: impl Into<Value<String>>,
             telemetry_sink_data: impl Into<Value<TelemetrySinkData>>,
+            telemetry_sink_type: impl Into<Value<String>>,
         ) -> Self {
             TelemetrySinkConfig {
                 telemetry_sink_data: telemetry_sink_data.into(),
@@ -2224,8 +2224,8 @@ pub mod dataflow_endpoint_group_v2 {
         /// A `DownlinkAwsGroundStationAgentEndpoint` with its required properties; the optional
         /// ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             dataflow_details: impl Into<Value<DownlinkDataflowDetails>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             DownlinkAwsGroundStationAgentEndpoint {
                 dataflow_details: dataflow_details.into(),
@@ -2270,8 +2270,8 @@ pub mod dataflow_endpoint_group_v2 {
         /// A `DownlinkConnectionDetails` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            egress_address_and_port: impl Into<Value<ConnectionDetails>>,
             agent_ip_and_port_address: impl Into<Value<RangedConnectionDetails>>,
+            egress_address_and_port: impl Into<Value<ConnectionDetails>>,
         ) -> Self {
             DownlinkConnectionDetails {
                 agent_ip_and_port_address: agent_ip_and_port_address.into(),
@@ -2360,7 +2360,7 @@ pub mod dataflow_endpoint_group_v2 {
 
     impl IntegerRange {
         /// A `IntegerRange` with its required properties; the optional ones are absent.
-        pub fn new(minimum: impl Into<Value<i64>>, maximum: impl Into<Value<i64>>) -> Self {
+        pub fn new(maximum: impl Into<Value<i64>>, minimum: impl Into<Value<i64>>) -> Self {
             IntegerRange {
                 maximum: maximum.into(),
                 minimum: minimum.into(),
@@ -2581,8 +2581,8 @@ pub mod dataflow_endpoint_group_v2 {
         /// A `UplinkAwsGroundStationAgentEndpoint` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             dataflow_details: impl Into<Value<UplinkDataflowDetails>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             UplinkAwsGroundStationAgentEndpoint {
                 dataflow_details: dataflow_details.into(),
@@ -2626,8 +2626,8 @@ pub mod dataflow_endpoint_group_v2 {
     impl UplinkConnectionDetails {
         /// A `UplinkConnectionDetails` with its required properties; the optional ones are absent.
         pub fn new(
-            ingress_address_and_port: impl Into<Value<ConnectionDetails>>,
             agent_ip_and_port_address: impl Into<Value<RangedConnectionDetails>>,
+            ingress_address_and_port: impl Into<Value<ConnectionDetails>>,
         ) -> Self {
             UplinkConnectionDetails {
                 agent_ip_and_port_address: agent_ip_and_port_address.into(),
@@ -2754,9 +2754,9 @@ impl CfnMissionProfile {
     /// An `AWS::GroundStation::MissionProfile` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        minimum_viable_contact_duration_seconds: impl Into<Value<i64>>,
         dataflow_edges: impl Into<Value<Vec<Value<mission_profile::DataflowEdge>>>>,
+        minimum_viable_contact_duration_seconds: impl Into<Value<i64>>,
+        name: impl Into<Value<String>>,
         tracking_config_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnMissionProfile {

@@ -27,7 +27,7 @@ pub struct CfnCustomDetectionRuleAssociation {
 impl CfnCustomDetectionRuleAssociation {
     /// An `AWS::GuardDuty::CustomDetectionRuleAssociation` with its required properties; the
     /// optional ones are absent.
-    pub fn new(rule_id: impl Into<Value<String>>, mode: impl Into<Value<String>>) -> Self {
+    pub fn new(mode: impl Into<Value<String>>, rule_id: impl Into<Value<String>>) -> Self {
         CfnCustomDetectionRuleAssociation {
             mode: mode.into(),
             rule_id: rule_id.into(),
@@ -719,8 +719,8 @@ impl CfnFilter {
     /// An `AWS::GuardDuty::Filter` with its required properties; the optional ones are absent.
     pub fn new(
         detector_id: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
         finding_criteria: impl Into<Value<filter::FindingCriteria>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnFilter {
             action: None,
@@ -1069,8 +1069,8 @@ impl CfnMalwareProtectionPlan {
     /// An `AWS::GuardDuty::MalwareProtectionPlan` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        role: impl Into<Value<String>>,
         protected_resource: impl Into<Value<malware_protection_plan::CfnProtectedResource>>,
+        role: impl Into<Value<String>>,
     ) -> Self {
         CfnMalwareProtectionPlan {
             actions: None,
@@ -1336,7 +1336,7 @@ pub struct CfnMaster {
 
 impl CfnMaster {
     /// An `AWS::GuardDuty::Master` with its required properties; the optional ones are absent.
-    pub fn new(master_id: impl Into<Value<String>>, detector_id: impl Into<Value<String>>) -> Self {
+    pub fn new(detector_id: impl Into<Value<String>>, master_id: impl Into<Value<String>>) -> Self {
         CfnMaster {
             detector_id: detector_id.into(),
             invitation_id: None,
@@ -1505,9 +1505,9 @@ impl CfnPublishingDestination {
     /// An `AWS::GuardDuty::PublishingDestination` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        detector_id: impl Into<Value<String>>,
-        destination_type: impl Into<Value<String>>,
         destination_properties: impl Into<Value<publishing_destination::CfnDestinationProperties>>,
+        destination_type: impl Into<Value<String>>,
+        detector_id: impl Into<Value<String>>,
     ) -> Self {
         CfnPublishingDestination {
             destination_properties: destination_properties.into(),

@@ -246,8 +246,8 @@ pub struct CfnGroupPolicy {
 impl CfnGroupPolicy {
     /// An `AWS::IAM::GroupPolicy` with its required properties; the optional ones are absent.
     pub fn new(
-        policy_name: impl Into<Value<String>>,
         group_name: impl Into<Value<String>>,
+        policy_name: impl Into<Value<String>>,
     ) -> Self {
         CfnGroupPolicy {
             group_name: group_name.into(),
@@ -952,8 +952,8 @@ pub mod role {
     impl Policy {
         /// A `Policy` with its required properties; the optional ones are absent.
         pub fn new(
-            policy_name: impl Into<Value<String>>,
             policy_document: impl Into<Value<serde_json::Value>>,
+            policy_name: impl Into<Value<String>>,
         ) -> Self {
             Policy {
                 policy_document: policy_document.into(),
@@ -1790,8 +1790,8 @@ pub mod user {
     impl Policy {
         /// A `Policy` with its required properties; the optional ones are absent.
         pub fn new(
-            policy_name: impl Into<Value<String>>,
             policy_document: impl Into<Value<serde_json::Value>>,
+            policy_name: impl Into<Value<String>>,
         ) -> Self {
             Policy {
                 policy_document: policy_document.into(),

@@ -28,8 +28,8 @@ impl CfnGroup {
     /// An `AWS::IdentityStore::Group` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        identity_store_id: impl Into<Value<String>>,
         display_name: impl Into<Value<String>>,
+        identity_store_id: impl Into<Value<String>>,
     ) -> Self {
         CfnGroup {
             description: None,
@@ -96,8 +96,8 @@ impl CfnGroupMembership {
     /// An `AWS::IdentityStore::GroupMembership` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        identity_store_id: impl Into<Value<String>>,
         group_id: impl Into<Value<String>>,
+        identity_store_id: impl Into<Value<String>>,
         member_id: impl Into<Value<group_membership::MemberId>>,
     ) -> Self {
         CfnGroupMembership {

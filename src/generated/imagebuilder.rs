@@ -975,8 +975,8 @@ impl CfnDistributionConfiguration {
     /// An `AWS::ImageBuilder::DistributionConfiguration` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         distributions: impl Into<Value<Vec<Value<distribution_configuration::Distribution>>>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnDistributionConfiguration {
             description: None,
@@ -3488,8 +3488,8 @@ impl CfnImageRecipe {
     /// absent.
     pub fn new(
         name: impl Into<Value<String>>,
-        version: impl Into<Value<String>>,
         parent_image: impl Into<Value<String>>,
+        version: impl Into<Value<String>>,
     ) -> Self {
         CfnImageRecipe {
             additional_instance_configuration: None,
@@ -4164,8 +4164,8 @@ impl CfnInfrastructureConfiguration {
     /// An `AWS::ImageBuilder::InfrastructureConfiguration` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         instance_profile_name: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnInfrastructureConfiguration {
             description: None,
@@ -4737,11 +4737,11 @@ impl CfnLifecyclePolicy {
     /// An `AWS::ImageBuilder::LifecyclePolicy` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         execution_role: impl Into<Value<String>>,
-        resource_type: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         policy_details: impl Into<Value<Vec<Value<lifecycle_policy::PolicyDetail>>>>,
         resource_selection: impl Into<Value<lifecycle_policy::ResourceSelection>>,
+        resource_type: impl Into<Value<String>>,
     ) -> Self {
         CfnLifecyclePolicy {
             description: None,
@@ -5186,7 +5186,7 @@ pub mod lifecycle_policy {
 
     impl LastLaunched {
         /// A `LastLaunched` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<i64>>, unit: impl Into<Value<String>>) -> Self {
+        pub fn new(unit: impl Into<Value<String>>, value: impl Into<Value<i64>>) -> Self {
             LastLaunched {
                 unit: unit.into(),
                 value: value.into(),

@@ -36,8 +36,8 @@ impl CfnCisScanConfiguration {
     /// ones are absent.
     pub fn new(
         scan_name: impl Into<Value<String>>,
-        security_level: impl Into<Value<String>>,
         schedule: impl Into<Value<cis_scan_configuration::Schedule>>,
+        security_level: impl Into<Value<String>>,
         targets: impl Into<Value<cis_scan_configuration::CisTargets>>,
     ) -> Self {
         CfnCisScanConfiguration {
@@ -188,7 +188,7 @@ pub mod cis_scan_configuration {
 
     impl MonthlySchedule {
         /// A `MonthlySchedule` with its required properties; the optional ones are absent.
-        pub fn new(start_time: impl Into<Value<Time>>, day: impl Into<Value<String>>) -> Self {
+        pub fn new(day: impl Into<Value<String>>, start_time: impl Into<Value<Time>>) -> Self {
             MonthlySchedule {
                 day: day.into(),
                 start_time: start_time.into(),
@@ -359,8 +359,8 @@ pub mod cis_scan_configuration {
     impl WeeklySchedule {
         /// A `WeeklySchedule` with its required properties; the optional ones are absent.
         pub fn new(
-            start_time: impl Into<Value<Time>>,
             days: impl Into<Value<Vec<Value<String>>>>,
+            start_time: impl Into<Value<Time>>,
         ) -> Self {
             WeeklySchedule {
                 days: days.into(),
@@ -589,8 +589,8 @@ pub mod code_security_integration {
         /// A `CreateGitLabSelfManagedIntegrationDetail` with its required properties; the optional
         /// ones are absent.
         pub fn new(
-            instance_url: impl Into<Value<String>>,
             access_token: impl Into<Value<String>>,
+            instance_url: impl Into<Value<String>>,
         ) -> Self {
             CreateGitLabSelfManagedIntegrationDetail {
                 access_token: access_token.into(),
@@ -1302,8 +1302,8 @@ pub mod connector {
         /// absent.
         pub fn new(
             aws_config_connector_arn: impl Into<Value<String>>,
-            scope_configuration: impl Into<Value<AzureScopeConfigurationMap>>,
             azure_regions: impl Into<Value<Vec<Value<String>>>>,
+            scope_configuration: impl Into<Value<AzureScopeConfigurationMap>>,
         ) -> Self {
             AzureProviderConfiguration {
                 auto_install_vm_scanner: None,
@@ -1600,9 +1600,9 @@ impl CfnFilter {
     /// An `AWS::InspectorV2::Filter` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        filter_criteria: impl Into<Value<filter::FilterCriteria>>,
         filter_action: impl Into<Value<String>>,
+        filter_criteria: impl Into<Value<filter::FilterCriteria>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnFilter {
             description: None,

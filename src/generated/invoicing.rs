@@ -267,14 +267,14 @@ impl CfnProcurementPortalPreference {
     /// An `AWS::Invoicing::ProcurementPortalPreference` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        procurement_portal_name: impl Into<Value<String>>,
         buyer_domain: impl Into<Value<String>>,
         buyer_identifier: impl Into<Value<String>>,
+        contacts: impl Into<Value<Vec<Value<procurement_portal_preference::Contact>>>>,
+        einvoice_delivery_enabled: impl Into<Value<bool>>,
+        procurement_portal_name: impl Into<Value<String>>,
+        purchase_order_retrieval_enabled: impl Into<Value<bool>>,
         supplier_domain: impl Into<Value<String>>,
         supplier_identifier: impl Into<Value<String>>,
-        einvoice_delivery_enabled: impl Into<Value<bool>>,
-        purchase_order_retrieval_enabled: impl Into<Value<bool>>,
-        contacts: impl Into<Value<Vec<Value<procurement_portal_preference::Contact>>>>,
     ) -> Self {
         CfnProcurementPortalPreference {
             buyer_domain: buyer_domain.into(),

@@ -1502,8 +1502,8 @@ impl CfnCertificateProvider {
     /// An `AWS::IoT::CertificateProvider` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        lambda_function_arn: impl Into<Value<String>>,
         account_default_for_operations: impl Into<Value<Vec<Value<String>>>>,
+        lambda_function_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnCertificateProvider {
             account_default_for_operations: account_default_for_operations.into(),
@@ -2280,7 +2280,7 @@ pub mod command {
     impl CommandParameterValueNumberRange {
         /// A `CommandParameterValueNumberRange` with its required properties; the optional ones are
         /// absent.
-        pub fn new(min: impl Into<Value<String>>, max: impl Into<Value<String>>) -> Self {
+        pub fn new(max: impl Into<Value<String>>, min: impl Into<Value<String>>) -> Self {
             CommandParameterValueNumberRange {
                 max: max.into(),
                 min: min.into(),
@@ -2612,8 +2612,8 @@ pub struct CfnDimension {
 impl CfnDimension {
     /// An `AWS::IoT::Dimension` with its required properties; the optional ones are absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
         string_values: impl Into<Value<Vec<Value<String>>>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnDimension {
             name: None,
@@ -3914,10 +3914,10 @@ pub mod job {
     impl AbortCriteria {
         /// A `AbortCriteria` with its required properties; the optional ones are absent.
         pub fn new(
-            failure_type: impl Into<Value<String>>,
             action: impl Into<Value<String>>,
-            threshold_percentage: impl Into<Value<f64>>,
+            failure_type: impl Into<Value<String>>,
             min_number_of_executed_things: impl Into<Value<i64>>,
+            threshold_percentage: impl Into<Value<f64>>,
         ) -> Self {
             AbortCriteria {
                 action: action.into(),
@@ -4115,8 +4115,8 @@ pub mod job {
     impl MaintenanceWindow {
         /// A `MaintenanceWindow` with its required properties; the optional ones are absent.
         pub fn new(
-            start_time: impl Into<Value<String>>,
             duration_in_minutes: impl Into<Value<i64>>,
+            start_time: impl Into<Value<String>>,
         ) -> Self {
             MaintenanceWindow {
                 duration_in_minutes: duration_in_minutes.into(),
@@ -4548,8 +4548,8 @@ pub struct CfnJobTemplate {
 impl CfnJobTemplate {
     /// An `AWS::IoT::JobTemplate` with its required properties; the optional ones are absent.
     pub fn new(
-        job_template_id: impl Into<Value<String>>,
         description: impl Into<Value<String>>,
+        job_template_id: impl Into<Value<String>>,
     ) -> Self {
         CfnJobTemplate {
             abort_config: None,
@@ -4838,8 +4838,8 @@ impl CfnLogging {
     /// An `AWS::IoT::Logging` with its required properties; the optional ones are absent.
     pub fn new(
         account_id: impl Into<Value<String>>,
-        role_arn: impl Into<Value<String>>,
         default_log_level: impl Into<Value<String>>,
+        role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnLogging {
             account_id: account_id.into(),
@@ -4979,8 +4979,8 @@ impl CfnMitigationAction {
     /// An `AWS::IoT::MitigationAction` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        role_arn: impl Into<Value<String>>,
         action_params: impl Into<Value<mitigation_action::ActionParams>>,
+        role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnMitigationAction {
             action_name: None,
@@ -5898,9 +5898,9 @@ impl CfnResourceSpecificLogging {
     /// An `AWS::IoT::ResourceSpecificLogging` with its required properties; the optional ones
     /// are absent.
     pub fn new(
+        log_level: impl Into<Value<String>>,
         target_name: impl Into<Value<String>>,
         target_type: impl Into<Value<String>>,
-        log_level: impl Into<Value<String>>,
     ) -> Self {
         CfnResourceSpecificLogging {
             log_level: log_level.into(),
@@ -7484,9 +7484,9 @@ pub struct CfnStream {
 impl CfnStream {
     /// An `AWS::IoT::Stream` with its required properties; the optional ones are absent.
     pub fn new(
-        stream_id: impl Into<Value<String>>,
         files: impl Into<Value<Vec<Value<stream::StreamFile>>>>,
         role_arn: impl Into<Value<String>>,
+        stream_id: impl Into<Value<String>>,
     ) -> Self {
         CfnStream {
             description: None,
@@ -8031,7 +8031,7 @@ pub struct CfnThingPrincipalAttachment {
 impl CfnThingPrincipalAttachment {
     /// An `AWS::IoT::ThingPrincipalAttachment` with its required properties; the optional ones
     /// are absent.
-    pub fn new(thing_name: impl Into<Value<String>>, principal: impl Into<Value<String>>) -> Self {
+    pub fn new(principal: impl Into<Value<String>>, thing_name: impl Into<Value<String>>) -> Self {
         CfnThingPrincipalAttachment {
             principal: principal.into(),
             thing_name: thing_name.into(),
@@ -8709,8 +8709,8 @@ pub mod topic_rule {
     impl AssetPropertyValue {
         /// A `AssetPropertyValue` with its required properties; the optional ones are absent.
         pub fn new(
-            value: impl Into<Value<AssetPropertyVariant>>,
             timestamp: impl Into<Value<AssetPropertyTimestamp>>,
+            value: impl Into<Value<AssetPropertyVariant>>,
         ) -> Self {
             AssetPropertyValue {
                 quality: None,
@@ -8942,9 +8942,9 @@ pub mod topic_rule {
         /// A `CloudwatchAlarmAction` with its required properties; the optional ones are absent.
         pub fn new(
             alarm_name: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
             state_reason: impl Into<Value<String>>,
             state_value: impl Into<Value<String>>,
-            role_arn: impl Into<Value<String>>,
         ) -> Self {
             CloudwatchAlarmAction {
                 alarm_name: alarm_name.into(),
@@ -9066,9 +9066,9 @@ pub mod topic_rule {
         /// A `CloudwatchMetricAction` with its required properties; the optional ones are absent.
         pub fn new(
             metric_name: impl Into<Value<String>>,
-            metric_value: impl Into<Value<String>>,
             metric_namespace: impl Into<Value<String>>,
             metric_unit: impl Into<Value<String>>,
+            metric_value: impl Into<Value<String>>,
             role_arn: impl Into<Value<String>>,
         ) -> Self {
             CloudwatchMetricAction {
@@ -9156,10 +9156,10 @@ pub mod topic_rule {
     impl DynamoDbAction {
         /// A `DynamoDBAction` with its required properties; the optional ones are absent.
         pub fn new(
-            table_name: impl Into<Value<String>>,
             hash_key_field: impl Into<Value<String>>,
             hash_key_value: impl Into<Value<String>>,
             role_arn: impl Into<Value<String>>,
+            table_name: impl Into<Value<String>>,
         ) -> Self {
             DynamoDbAction {
                 hash_key_field: hash_key_field.into(),
@@ -9325,11 +9325,11 @@ pub mod topic_rule {
     impl ElasticsearchAction {
         /// A `ElasticsearchAction` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
             endpoint: impl Into<Value<String>>,
-            index: impl Into<Value<String>>,
             id: impl Into<Value<String>>,
+            index: impl Into<Value<String>>,
             role_arn: impl Into<Value<String>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             ElasticsearchAction {
                 endpoint: endpoint.into(),
@@ -9661,9 +9661,9 @@ pub mod topic_rule {
     impl InfluxDbAction {
         /// A `InfluxDBAction` with its required properties; the optional ones are absent.
         pub fn new(
+            database_name: impl Into<Value<String>>,
             destination_arn: impl Into<Value<String>>,
             role_arn: impl Into<Value<String>>,
-            database_name: impl Into<Value<String>>,
             table_name: impl Into<Value<String>>,
         ) -> Self {
             InfluxDbAction {
@@ -10032,9 +10032,9 @@ pub mod topic_rule {
     impl KafkaAction {
         /// A `KafkaAction` with its required properties; the optional ones are absent.
         pub fn new(
+            client_properties: impl Into<Value<indexmap::IndexMap<String, Value<String>>>>,
             destination_arn: impl Into<Value<String>>,
             topic: impl Into<Value<String>>,
-            client_properties: impl Into<Value<indexmap::IndexMap<String, Value<String>>>>,
         ) -> Self {
             KafkaAction {
                 client_properties: client_properties.into(),
@@ -10154,8 +10154,8 @@ pub mod topic_rule {
     impl KinesisAction {
         /// A `KinesisAction` with its required properties; the optional ones are absent.
         pub fn new(
-            stream_name: impl Into<Value<String>>,
             role_arn: impl Into<Value<String>>,
+            stream_name: impl Into<Value<String>>,
         ) -> Self {
             KinesisAction {
                 partition_key: None,
@@ -10265,11 +10265,11 @@ pub mod topic_rule {
     impl LocationAction {
         /// A `LocationAction` with its required properties; the optional ones are absent.
         pub fn new(
-            role_arn: impl Into<Value<String>>,
-            tracker_name: impl Into<Value<String>>,
             device_id: impl Into<Value<String>>,
             latitude: impl Into<Value<String>>,
             longitude: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
+            tracker_name: impl Into<Value<String>>,
         ) -> Self {
             LocationAction {
                 device_id: device_id.into(),
@@ -10340,11 +10340,11 @@ pub mod topic_rule {
     impl OpenSearchAction {
         /// A `OpenSearchAction` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
             endpoint: impl Into<Value<String>>,
-            index: impl Into<Value<String>>,
             id: impl Into<Value<String>>,
+            index: impl Into<Value<String>>,
             role_arn: impl Into<Value<String>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             OpenSearchAction {
                 endpoint: endpoint.into(),
@@ -10527,7 +10527,7 @@ pub mod topic_rule {
 
     impl RepublishAction {
         /// A `RepublishAction` with its required properties; the optional ones are absent.
-        pub fn new(topic: impl Into<Value<String>>, role_arn: impl Into<Value<String>>) -> Self {
+        pub fn new(role_arn: impl Into<Value<String>>, topic: impl Into<Value<String>>) -> Self {
             RepublishAction {
                 headers: None,
                 qos: None,
@@ -10774,9 +10774,9 @@ pub mod topic_rule {
     impl SigV4Authorization {
         /// A `SigV4Authorization` with its required properties; the optional ones are absent.
         pub fn new(
+            role_arn: impl Into<Value<String>>,
             service_name: impl Into<Value<String>>,
             signing_region: impl Into<Value<String>>,
-            role_arn: impl Into<Value<String>>,
         ) -> Self {
             SigV4Authorization {
                 role_arn: role_arn.into(),
@@ -10825,8 +10825,8 @@ pub mod topic_rule {
     impl SnsAction {
         /// A `SnsAction` with its required properties; the optional ones are absent.
         pub fn new(
-            target_arn: impl Into<Value<String>>,
             role_arn: impl Into<Value<String>>,
+            target_arn: impl Into<Value<String>>,
         ) -> Self {
             SnsAction {
                 message_format: None,
@@ -10883,8 +10883,8 @@ pub mod topic_rule {
     impl SqsAction {
         /// A `SqsAction` with its required properties; the optional ones are absent.
         pub fn new(
-            role_arn: impl Into<Value<String>>,
             queue_url: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
         ) -> Self {
             SqsAction {
                 queue_url: queue_url.into(),
@@ -10941,8 +10941,8 @@ pub mod topic_rule {
     impl StepFunctionsAction {
         /// A `StepFunctionsAction` with its required properties; the optional ones are absent.
         pub fn new(
-            state_machine_name: impl Into<Value<String>>,
             role_arn: impl Into<Value<String>>,
+            state_machine_name: impl Into<Value<String>>,
         ) -> Self {
             StepFunctionsAction {
                 execution_name_prefix: None,
@@ -11097,10 +11097,10 @@ pub mod topic_rule {
     impl TimestreamAction {
         /// A `TimestreamAction` with its required properties; the optional ones are absent.
         pub fn new(
-            role_arn: impl Into<Value<String>>,
             database_name: impl Into<Value<String>>,
-            table_name: impl Into<Value<String>>,
             dimensions: impl Into<Value<Vec<Value<TimestreamDimension>>>>,
+            role_arn: impl Into<Value<String>>,
+            table_name: impl Into<Value<String>>,
         ) -> Self {
             TimestreamAction {
                 database_name: database_name.into(),
@@ -11197,7 +11197,7 @@ pub mod topic_rule {
 
     impl TimestreamTimestamp {
         /// A `TimestreamTimestamp` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, unit: impl Into<Value<String>>) -> Self {
+        pub fn new(unit: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             TimestreamTimestamp {
                 unit: unit.into(),
                 value: value.into(),

@@ -761,8 +761,8 @@ pub mod dataset {
     impl DeltaTime {
         /// A `DeltaTime` with its required properties; the optional ones are absent.
         pub fn new(
-            time_expression: impl Into<Value<String>>,
             offset_seconds: impl Into<Value<i64>>,
+            time_expression: impl Into<Value<String>>,
         ) -> Self {
             DeltaTime {
                 offset_seconds: offset_seconds.into(),
@@ -882,8 +882,8 @@ pub mod dataset {
     impl GlueConfiguration {
         /// A `GlueConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            table_name: impl Into<Value<String>>,
             database_name: impl Into<Value<String>>,
+            table_name: impl Into<Value<String>>,
         ) -> Self {
             GlueConfiguration {
                 database_name: database_name.into(),
@@ -1151,8 +1151,8 @@ pub mod dataset {
     impl ResourceConfiguration {
         /// A `ResourceConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            volume_size_in_gb: impl Into<Value<i64>>,
             compute_type: impl Into<Value<String>>,
+            volume_size_in_gb: impl Into<Value<i64>>,
         ) -> Self {
             ResourceConfiguration {
                 compute_type: compute_type.into(),
@@ -1774,7 +1774,7 @@ pub mod datastore {
 
     impl Column {
         /// A `Column` with its required properties; the optional ones are absent.
-        pub fn new(type_: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
             Column {
                 name: name.into(),
                 type_: type_.into(),
@@ -2886,9 +2886,9 @@ pub mod pipeline {
         /// A `DeviceRegistryEnrich` with its required properties; the optional ones are absent.
         pub fn new(
             attribute: impl Into<Value<String>>,
-            thing_name: impl Into<Value<String>>,
-            role_arn: impl Into<Value<String>>,
             name: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
+            thing_name: impl Into<Value<String>>,
         ) -> Self {
             DeviceRegistryEnrich {
                 attribute: attribute.into(),
@@ -2958,9 +2958,9 @@ pub mod pipeline {
         /// A `DeviceShadowEnrich` with its required properties; the optional ones are absent.
         pub fn new(
             attribute: impl Into<Value<String>>,
-            thing_name: impl Into<Value<String>>,
-            role_arn: impl Into<Value<String>>,
             name: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
+            thing_name: impl Into<Value<String>>,
         ) -> Self {
             DeviceShadowEnrich {
                 attribute: attribute.into(),
@@ -3080,9 +3080,9 @@ pub mod pipeline {
     impl Lambda {
         /// A `Lambda` with its required properties; the optional ones are absent.
         pub fn new(
+            batch_size: impl Into<Value<i64>>,
             lambda_name: impl Into<Value<String>>,
             name: impl Into<Value<String>>,
-            batch_size: impl Into<Value<i64>>,
         ) -> Self {
             Lambda {
                 batch_size: batch_size.into(),
@@ -3264,8 +3264,8 @@ pub mod pipeline {
     impl SelectAttributes {
         /// A `SelectAttributes` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             attributes: impl Into<Value<Vec<Value<String>>>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             SelectAttributes {
                 attributes: attributes.into(),

@@ -751,9 +751,9 @@ pub mod alarm_model {
     impl DynamoDb {
         /// A `DynamoDB` with its required properties; the optional ones are absent.
         pub fn new(
-            table_name: impl Into<Value<String>>,
             hash_key_field: impl Into<Value<String>>,
             hash_key_value: impl Into<Value<String>>,
+            table_name: impl Into<Value<String>>,
         ) -> Self {
             DynamoDb {
                 hash_key_field: hash_key_field.into(),
@@ -2096,8 +2096,8 @@ pub mod detector_model {
     impl DetectorModelDefinition {
         /// A `DetectorModelDefinition` with its required properties; the optional ones are absent.
         pub fn new(
-            states: impl Into<Value<Vec<Value<State>>>>,
             initial_state_name: impl Into<Value<String>>,
+            states: impl Into<Value<Vec<Value<State>>>>,
         ) -> Self {
             DetectorModelDefinition {
                 initial_state_name: initial_state_name.into(),

@@ -91,8 +91,8 @@ impl CfnCampaign {
     /// An `AWS::IoTFleetWise::Campaign` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         collection_scheme: impl Into<Value<serde_json::Value>>,
+        name: impl Into<Value<String>>,
         signal_catalog_arn: impl Into<Value<String>>,
         target_arn: impl Into<Value<String>>,
     ) -> Self {
@@ -784,8 +784,8 @@ impl CfnDecoderManifest {
     /// An `AWS::IoTFleetWise::DecoderManifest` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         model_manifest_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnDecoderManifest {
             default_for_unmapped_signals: None,
@@ -1110,8 +1110,8 @@ impl CfnModelManifest {
     /// An `AWS::IoTFleetWise::ModelManifest` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        signal_catalog_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        signal_catalog_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnModelManifest {
             description: None,
@@ -1749,9 +1749,9 @@ impl CfnVehicle {
     /// An `AWS::IoTFleetWise::Vehicle` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         decoder_manifest_arn: impl Into<Value<String>>,
         model_manifest_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnVehicle {
             association_behavior: None,

@@ -239,8 +239,8 @@ impl CfnCloudConnector {
     /// An `AWS::IoTManagedIntegrations::CloudConnector` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         endpoint_config: impl Into<Value<cloud_connector::EndpointConfig>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnCloudConnector {
             description: None,

@@ -439,7 +439,7 @@ pub struct CfnApplication {
 impl CfnApplication {
     /// An `AWS::IoTSiteWise::Application` with its required properties; the optional ones are
     /// absent.
-    pub fn new(workspace_name: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+    pub fn new(name: impl Into<Value<String>>, workspace_name: impl Into<Value<String>>) -> Self {
         CfnApplication {
             description: None,
             idc_instance_arn: None,
@@ -617,8 +617,8 @@ pub struct CfnAsset {
 impl CfnAsset {
     /// An `AWS::IoTSiteWise::Asset` with its required properties; the optional ones are absent.
     pub fn new(
-        asset_name: impl Into<Value<String>>,
         asset_model_id: impl Into<Value<String>>,
+        asset_name: impl Into<Value<String>>,
     ) -> Self {
         CfnAsset {
             asset_description: None,
@@ -1307,8 +1307,8 @@ pub mod asset_model {
     impl AssetModelHierarchy {
         /// A `AssetModelHierarchy` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             child_asset_model_id: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             AssetModelHierarchy {
                 child_asset_model_id: child_asset_model_id.into(),
@@ -1405,8 +1405,8 @@ pub mod asset_model {
     impl AssetModelProperty {
         /// A `AssetModelProperty` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             data_type: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
             type_: impl Into<Value<PropertyType>>,
         ) -> Self {
             AssetModelProperty {
@@ -2207,11 +2207,11 @@ impl CfnComputationModel {
     /// An `AWS::IoTSiteWise::ComputationModel` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        computation_model_name: impl Into<Value<String>>,
         computation_model_configuration: impl Into<
             Value<computation_model::ComputationModelConfiguration>,
         >,
         computation_model_data_binding: impl Into<Value<serde_json::Value>>,
+        computation_model_name: impl Into<Value<String>>,
     ) -> Self {
         CfnComputationModel {
             computation_model_configuration: computation_model_configuration.into(),
@@ -2859,8 +2859,8 @@ pub mod dataset {
     impl SessionConfig {
         /// A `SessionConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            session_start_time: impl Into<Value<String>>,
             session_end_time: impl Into<Value<String>>,
+            session_start_time: impl Into<Value<String>>,
         ) -> Self {
             SessionConfig {
                 session_end_time: session_end_time.into(),
@@ -3342,9 +3342,9 @@ impl CfnPipeline {
     /// An `AWS::IoTSiteWise::Pipeline` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        workspace_name: impl Into<Value<String>>,
-        pipeline_name: impl Into<Value<String>>,
         computations: impl Into<Value<Vec<Value<pipeline::ComputeNode>>>>,
+        pipeline_name: impl Into<Value<String>>,
+        workspace_name: impl Into<Value<String>>,
     ) -> Self {
         CfnPipeline {
             computations: computations.into(),
@@ -3941,9 +3941,9 @@ pub struct CfnTask {
 impl CfnTask {
     /// An `AWS::IoTSiteWise::Task` with its required properties; the optional ones are absent.
     pub fn new(
-        workspace_name: impl Into<Value<String>>,
-        task_name: impl Into<Value<String>>,
         task_configuration: impl Into<Value<task::TaskConfiguration>>,
+        task_name: impl Into<Value<String>>,
+        workspace_name: impl Into<Value<String>>,
     ) -> Self {
         CfnTask {
             description: None,
@@ -4056,9 +4056,9 @@ pub mod task {
         /// absent.
         pub fn new(
             ecr_uri: impl Into<Value<String>>,
-            task_execution_role: impl Into<Value<String>>,
             processing_type: impl Into<Value<String>>,
             processing_unit: impl Into<Value<String>>,
+            task_execution_role: impl Into<Value<String>>,
         ) -> Self {
             ContainerTaskConfiguration {
                 command: None,
@@ -4449,8 +4449,8 @@ impl CfnWorkspace {
     /// An `AWS::IoTSiteWise::Workspace` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        workspace_name: impl Into<Value<String>>,
         encryption_configuration: impl Into<Value<workspace::EncryptionConfiguration>>,
+        workspace_name: impl Into<Value<String>>,
     ) -> Self {
         CfnWorkspace {
             encryption_configuration: encryption_configuration.into(),

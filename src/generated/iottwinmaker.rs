@@ -59,8 +59,8 @@ impl CfnComponentType {
     /// An `AWS::IoTTwinMaker::ComponentType` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        workspace_id: impl Into<Value<String>>,
         component_type_id: impl Into<Value<String>>,
+        workspace_id: impl Into<Value<String>>,
     ) -> Self {
         CfnComponentType {
             component_type_id: component_type_id.into(),
@@ -249,8 +249,8 @@ impl CfnEntity {
     /// An `AWS::IoTTwinMaker::Entity` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        workspace_id: impl Into<Value<String>>,
         entity_name: impl Into<Value<String>>,
+        workspace_id: impl Into<Value<String>>,
     ) -> Self {
         CfnEntity {
             components: None,
@@ -408,9 +408,9 @@ impl CfnScene {
     /// An `AWS::IoTTwinMaker::Scene` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        workspace_id: impl Into<Value<String>>,
-        scene_id: impl Into<Value<String>>,
         content_location: impl Into<Value<String>>,
+        scene_id: impl Into<Value<String>>,
+        workspace_id: impl Into<Value<String>>,
     ) -> Self {
         CfnScene {
             capabilities: None,
@@ -535,9 +535,9 @@ impl CfnSyncJob {
     /// An `AWS::IoTTwinMaker::SyncJob` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        workspace_id: impl Into<Value<String>>,
-        sync_source: impl Into<Value<String>>,
         sync_role: impl Into<Value<String>>,
+        sync_source: impl Into<Value<String>>,
+        workspace_id: impl Into<Value<String>>,
     ) -> Self {
         CfnSyncJob {
             sync_role: sync_role.into(),
@@ -633,9 +633,9 @@ impl CfnWorkspace {
     /// An `AWS::IoTTwinMaker::Workspace` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        workspace_id: impl Into<Value<String>>,
         role: impl Into<Value<String>>,
         s3_location: impl Into<Value<String>>,
+        workspace_id: impl Into<Value<String>>,
     ) -> Self {
         CfnWorkspace {
             description: None,

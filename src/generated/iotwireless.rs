@@ -39,9 +39,9 @@ impl CfnDestination {
     /// An `AWS::IoTWireless::Destination` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         expression: impl Into<Value<String>>,
         expression_type: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnDestination {
             description: None,
@@ -670,9 +670,9 @@ impl CfnFuotaTask {
     /// An `AWS::IoTWireless::FuotaTask` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        lo_ra_wan: impl Into<Value<fuota_task::LoRaWan>>,
         firmware_update_image: impl Into<Value<String>>,
         firmware_update_role: impl Into<Value<String>>,
+        lo_ra_wan: impl Into<Value<fuota_task::LoRaWan>>,
     ) -> Self {
         CfnFuotaTask {
             associate_multicast_group: None,
@@ -1071,8 +1071,8 @@ pub mod multicast_group {
     impl LoRaWan {
         /// A `LoRaWAN` with its required properties; the optional ones are absent.
         pub fn new(
-            rf_region: impl Into<Value<String>>,
             dl_class: impl Into<Value<String>>,
+            rf_region: impl Into<Value<String>>,
         ) -> Self {
             LoRaWan {
                 dl_class: dl_class.into(),
@@ -2765,8 +2765,8 @@ impl CfnWirelessDevice {
     /// An `AWS::IoTWireless::WirelessDevice` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
         destination_name: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnWirelessDevice {
             description: None,
@@ -3246,7 +3246,7 @@ pub mod wireless_device {
 
     impl OtaaV10x {
         /// A `OtaaV10x` with its required properties; the optional ones are absent.
-        pub fn new(app_key: impl Into<Value<String>>, app_eui: impl Into<Value<String>>) -> Self {
+        pub fn new(app_eui: impl Into<Value<String>>, app_key: impl Into<Value<String>>) -> Self {
             OtaaV10x {
                 app_eui: app_eui.into(),
                 app_key: app_key.into(),
@@ -3293,8 +3293,8 @@ pub mod wireless_device {
         /// A `OtaaV11` with its required properties; the optional ones are absent.
         pub fn new(
             app_key: impl Into<Value<String>>,
-            nwk_key: impl Into<Value<String>>,
             join_eui: impl Into<Value<String>>,
+            nwk_key: impl Into<Value<String>>,
         ) -> Self {
             OtaaV11 {
                 app_key: app_key.into(),
@@ -3339,8 +3339,8 @@ pub mod wireless_device {
     impl SessionKeysAbpV10x {
         /// A `SessionKeysAbpV10x` with its required properties; the optional ones are absent.
         pub fn new(
-            nwk_s_key: impl Into<Value<String>>,
             app_s_key: impl Into<Value<String>>,
+            nwk_s_key: impl Into<Value<String>>,
         ) -> Self {
             SessionKeysAbpV10x {
                 app_s_key: app_s_key.into(),
@@ -3391,10 +3391,10 @@ pub mod wireless_device {
     impl SessionKeysAbpV11 {
         /// A `SessionKeysAbpV11` with its required properties; the optional ones are absent.
         pub fn new(
-            f_nwk_s_int_key: impl Into<Value<String>>,
-            s_nwk_s_int_key: impl Into<Value<String>>,
-            nwk_s_enc_key: impl Into<Value<String>>,
             app_s_key: impl Into<Value<String>>,
+            f_nwk_s_int_key: impl Into<Value<String>>,
+            nwk_s_enc_key: impl Into<Value<String>>,
+            s_nwk_s_int_key: impl Into<Value<String>>,
         ) -> Self {
             SessionKeysAbpV11 {
                 app_s_key: app_s_key.into(),

@@ -76,7 +76,6 @@ impl CfnConnector {
         capacity: impl Into<Value<connector::Capacity>>,
         connector_configuration: impl Into<Value<indexmap::IndexMap<String, Value<String>>>>,
         connector_name: impl Into<Value<String>>,
-        kafka_connect_version: impl Into<Value<String>>,
         kafka_cluster: impl Into<Value<connector::KafkaCluster>>,
         kafka_cluster_client_authentication: impl Into<
             Value<connector::KafkaClusterClientAuthentication>,
@@ -84,6 +83,7 @@ impl CfnConnector {
         kafka_cluster_encryption_in_transit: impl Into<
             Value<connector::KafkaClusterEncryptionInTransit>,
         >,
+        kafka_connect_version: impl Into<Value<String>>,
         plugins: impl Into<Value<Vec<Value<connector::Plugin>>>>,
         service_execution_role_arn: impl Into<Value<String>>,
     ) -> Self {
@@ -274,10 +274,10 @@ pub mod connector {
         /// A `AutoScaling` with its required properties; the optional ones are absent.
         pub fn new(
             max_worker_count: impl Into<Value<i64>>,
+            mcu_count: impl Into<Value<i64>>,
             min_worker_count: impl Into<Value<i64>>,
             scale_in_policy: impl Into<Value<ScaleInPolicy>>,
             scale_out_policy: impl Into<Value<ScaleOutPolicy>>,
-            mcu_count: impl Into<Value<i64>>,
         ) -> Self {
             AutoScaling {
                 max_autoscaling_task_count: None,
@@ -1112,9 +1112,9 @@ impl CfnCustomPlugin {
     /// An `AWS::KafkaConnect::CustomPlugin` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         content_type: impl Into<Value<String>>,
         location: impl Into<Value<custom_plugin::CustomPluginLocation>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnCustomPlugin {
             content_type: content_type.into(),

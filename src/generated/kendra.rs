@@ -55,8 +55,8 @@ pub struct CfnDataSource {
 impl CfnDataSource {
     /// An `AWS::Kendra::DataSource` with its required properties; the optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         index_id: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         type_: impl Into<Value<String>>,
     ) -> Self {
         CfnDataSource {
@@ -282,9 +282,9 @@ pub mod data_source {
     impl ColumnConfiguration {
         /// A `ColumnConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            document_id_column_name: impl Into<Value<String>>,
-            document_data_column_name: impl Into<Value<String>>,
             change_detecting_columns: impl Into<Value<Vec<Value<String>>>>,
+            document_data_column_name: impl Into<Value<String>>,
+            document_id_column_name: impl Into<Value<String>>,
         ) -> Self {
             ColumnConfiguration {
                 change_detecting_columns: change_detecting_columns.into(),
@@ -611,8 +611,8 @@ pub mod data_source {
     impl ConfluenceConfiguration {
         /// A `ConfluenceConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            server_url: impl Into<Value<String>>,
             secret_arn: impl Into<Value<String>>,
+            server_url: impl Into<Value<String>>,
             version: impl Into<Value<String>>,
         ) -> Self {
             ConfluenceConfiguration {
@@ -1022,10 +1022,10 @@ pub mod data_source {
         /// A `ConnectionConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
             database_host: impl Into<Value<String>>,
-            database_port: impl Into<Value<i64>>,
             database_name: impl Into<Value<String>>,
-            table_name: impl Into<Value<String>>,
+            database_port: impl Into<Value<i64>>,
             secret_arn: impl Into<Value<String>>,
+            table_name: impl Into<Value<String>>,
         ) -> Self {
             ConnectionConfiguration {
                 database_host: database_host.into(),
@@ -1445,8 +1445,8 @@ pub mod data_source {
         /// A `DataSourceVpcConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
             security_group_ids: impl Into<Value<Vec<Value<String>>>>,
+            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             DataSourceVpcConfiguration {
                 security_group_ids: security_group_ids.into(),
@@ -1505,8 +1505,8 @@ pub mod data_source {
     impl DatabaseConfiguration {
         /// A `DatabaseConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            connection_configuration: impl Into<Value<ConnectionConfiguration>>,
             column_configuration: impl Into<Value<ColumnConfiguration>>,
+            connection_configuration: impl Into<Value<ConnectionConfiguration>>,
             database_engine_type: impl Into<Value<String>>,
         ) -> Self {
             DatabaseConfiguration {
@@ -2131,9 +2131,9 @@ pub mod data_source {
     impl OneDriveConfiguration {
         /// A `OneDriveConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            tenant_domain: impl Into<Value<String>>,
-            secret_arn: impl Into<Value<String>>,
             one_drive_users: impl Into<Value<OneDriveUsers>>,
+            secret_arn: impl Into<Value<String>>,
+            tenant_domain: impl Into<Value<String>>,
         ) -> Self {
             OneDriveConfiguration {
                 disable_local_groups: None,
@@ -2597,8 +2597,8 @@ pub mod data_source {
     impl SalesforceConfiguration {
         /// A `SalesforceConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            server_url: impl Into<Value<String>>,
             secret_arn: impl Into<Value<String>>,
+            server_url: impl Into<Value<String>>,
         ) -> Self {
             SalesforceConfiguration {
                 chatter_feed_configuration: None,
@@ -2739,8 +2739,8 @@ pub mod data_source {
         /// A `SalesforceCustomKnowledgeArticleTypeConfiguration` with its required properties; the
         /// optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             document_data_field_name: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             SalesforceCustomKnowledgeArticleTypeConfiguration {
                 document_data_field_name: document_data_field_name.into(),
@@ -3024,8 +3024,8 @@ pub mod data_source {
         /// A `SalesforceStandardObjectConfiguration` with its required properties; the optional
         /// ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             document_data_field_name: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             SalesforceStandardObjectConfiguration {
                 document_data_field_name: document_data_field_name.into(),
@@ -3476,9 +3476,9 @@ pub mod data_source {
     impl SharePointConfiguration {
         /// A `SharePointConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            urls: impl Into<Value<Vec<Value<String>>>>,
             secret_arn: impl Into<Value<String>>,
             share_point_version: impl Into<Value<String>>,
+            urls: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             SharePointConfiguration {
                 crawl_attachments: None,
@@ -3792,9 +3792,9 @@ pub mod data_source {
         /// A `WebCrawlerBasicAuthentication` with its required properties; the optional ones are
         /// absent.
         pub fn new(
+            credentials: impl Into<Value<String>>,
             host: impl Into<Value<String>>,
             port: impl Into<Value<i64>>,
-            credentials: impl Into<Value<String>>,
         ) -> Self {
             WebCrawlerBasicAuthentication {
                 credentials: credentials.into(),
@@ -4283,8 +4283,8 @@ impl CfnFaq {
     pub fn new(
         index_id: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
-        s3_path: impl Into<Value<faq::S3Path>>,
         role_arn: impl Into<Value<String>>,
+        s3_path: impl Into<Value<faq::S3Path>>,
     ) -> Self {
         CfnFaq {
             description: None,
@@ -4494,8 +4494,8 @@ impl CfnFeaturedResultsSet {
     /// An `AWS::Kendra::FeaturedResultsSet` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        index_id: impl Into<Value<String>>,
         featured_results_set_name: impl Into<Value<String>>,
+        index_id: impl Into<Value<String>>,
     ) -> Self {
         CfnFeaturedResultsSet {
             description: None,
@@ -4728,9 +4728,9 @@ pub struct CfnIndex {
 impl CfnIndex {
     /// An `AWS::Kendra::Index` with its required properties; the optional ones are absent.
     pub fn new(
+        edition: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         role_arn: impl Into<Value<String>>,
-        edition: impl Into<Value<String>>,
     ) -> Self {
         CfnIndex {
             capacity_units: None,
@@ -4874,8 +4874,8 @@ pub mod index {
         /// A `CapacityUnitsConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            storage_capacity_units: impl Into<Value<i64>>,
             query_capacity_units: impl Into<Value<i64>>,
+            storage_capacity_units: impl Into<Value<i64>>,
         ) -> Self {
             CapacityUnitsConfiguration {
                 query_capacity_units: query_capacity_units.into(),
@@ -4989,8 +4989,8 @@ pub mod index {
         /// A `JsonTokenTypeConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            user_name_attribute_field: impl Into<Value<String>>,
             group_attribute_field: impl Into<Value<String>>,
+            user_name_attribute_field: impl Into<Value<String>>,
         ) -> Self {
             JsonTokenTypeConfiguration {
                 group_attribute_field: group_attribute_field.into(),
@@ -5564,8 +5564,8 @@ impl CfnQuerySuggestionsBlockList {
     pub fn new(
         index_id: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
-        source_s3_path: impl Into<Value<query_suggestions_block_list::S3Path>>,
         role_arn: impl Into<Value<String>>,
+        source_s3_path: impl Into<Value<query_suggestions_block_list::S3Path>>,
     ) -> Self {
         CfnQuerySuggestionsBlockList {
             description: None,

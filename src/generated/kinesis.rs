@@ -397,8 +397,8 @@ pub mod channel {
     impl PartitionField {
         /// A `PartitionField` with its required properties; the optional ones are absent.
         pub fn new(
-            transform: impl Into<Value<String>>,
             source_name: impl Into<Value<String>>,
+            transform: impl Into<Value<String>>,
         ) -> Self {
             PartitionField {
                 source_name: source_name.into(),
@@ -616,8 +616,8 @@ pub mod channel {
         /// A `S3StorageConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
             bucket_arn: impl Into<Value<String>>,
-            expected_bucket_owner: impl Into<Value<String>>,
             compression_type: impl Into<Value<String>>,
+            expected_bucket_owner: impl Into<Value<String>>,
         ) -> Self {
             S3StorageConfiguration {
                 bucket_arn: bucket_arn.into(),
@@ -697,10 +697,10 @@ pub mod channel {
     impl S3TableConfiguration {
         /// A `S3TableConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            table_bucket_arn: impl Into<Value<String>>,
-            namespace: impl Into<Value<String>>,
-            table_name: impl Into<Value<String>>,
             compression_type: impl Into<Value<String>>,
+            namespace: impl Into<Value<String>>,
+            table_bucket_arn: impl Into<Value<String>>,
+            table_name: impl Into<Value<String>>,
         ) -> Self {
             S3TableConfiguration {
                 compression_type: compression_type.into(),
@@ -827,8 +827,8 @@ pub mod channel {
     impl StreamConfiguration {
         /// A `StreamConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            stream_arn: impl Into<Value<String>>,
             record_configuration: impl Into<Value<RecordConfiguration>>,
+            stream_arn: impl Into<Value<String>>,
         ) -> Self {
             StreamConfiguration {
                 record_configuration: record_configuration.into(),

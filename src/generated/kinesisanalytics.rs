@@ -172,8 +172,8 @@ pub mod application {
     impl Input {
         /// A `Input` with its required properties; the optional ones are absent.
         pub fn new(
-            name_prefix: impl Into<Value<String>>,
             input_schema: impl Into<Value<InputSchema>>,
+            name_prefix: impl Into<Value<String>>,
         ) -> Self {
             Input {
                 input_parallelism: None,
@@ -643,7 +643,7 @@ pub mod application {
 
     impl RecordColumn {
         /// A `RecordColumn` with its required properties; the optional ones are absent.
-        pub fn new(sql_type: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, sql_type: impl Into<Value<String>>) -> Self {
             RecordColumn {
                 mapping: None,
                 name: name.into(),
@@ -1078,8 +1078,8 @@ impl CfnApplicationReferenceDataSource {
     /// An `AWS::KinesisAnalytics::ApplicationReferenceDataSource` with its required properties;
     /// the optional ones are absent.
     pub fn new(
-        reference_data_source: impl Into<Value<application_reference_data_source::ReferenceDataSource>>,
         application_name: impl Into<Value<String>>,
+        reference_data_source: impl Into<Value<application_reference_data_source::ReferenceDataSource>>,
     ) -> Self {
         CfnApplicationReferenceDataSource {
             application_name: application_name.into(),
@@ -1282,7 +1282,7 @@ pub mod application_reference_data_source {
 
     impl RecordColumn {
         /// A `RecordColumn` with its required properties; the optional ones are absent.
-        pub fn new(sql_type: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, sql_type: impl Into<Value<String>>) -> Self {
             RecordColumn {
                 mapping: None,
                 name: name.into(),

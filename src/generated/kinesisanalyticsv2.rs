@@ -185,8 +185,8 @@ pub mod application {
         /// A `ApplicationCodeConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            code_content_type: impl Into<Value<String>>,
             code_content: impl Into<Value<CodeContent>>,
+            code_content_type: impl Into<Value<String>>,
         ) -> Self {
             ApplicationCodeConfiguration {
                 code_content: code_content.into(),
@@ -644,8 +644,8 @@ pub mod application {
     impl CsvMappingParameters {
         /// A `CSVMappingParameters` with its required properties; the optional ones are absent.
         pub fn new(
-            record_row_delimiter: impl Into<Value<String>>,
             record_column_delimiter: impl Into<Value<String>>,
+            record_row_delimiter: impl Into<Value<String>>,
         ) -> Self {
             CsvMappingParameters {
                 record_column_delimiter: record_column_delimiter.into(),
@@ -1228,8 +1228,8 @@ pub mod application {
     impl Input {
         /// A `Input` with its required properties; the optional ones are absent.
         pub fn new(
-            name_prefix: impl Into<Value<String>>,
             input_schema: impl Into<Value<InputSchema>>,
+            name_prefix: impl Into<Value<String>>,
         ) -> Self {
             Input {
                 input_parallelism: None,
@@ -1950,7 +1950,7 @@ pub mod application {
 
     impl RecordColumn {
         /// A `RecordColumn` with its required properties; the optional ones are absent.
-        pub fn new(sql_type: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, sql_type: impl Into<Value<String>>) -> Self {
             RecordColumn {
                 mapping: None,
                 name: name.into(),
@@ -2502,10 +2502,10 @@ impl CfnApplicationCloudWatchLoggingOption {
     /// An `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption` with its required
     /// properties; the optional ones are absent.
     pub fn new(
+        application_name: impl Into<Value<String>>,
         cloud_watch_logging_option: impl Into<
             Value<application_cloud_watch_logging_option::CloudWatchLoggingOption>,
         >,
-        application_name: impl Into<Value<String>>,
     ) -> Self {
         CfnApplicationCloudWatchLoggingOption {
             application_name: application_name.into(),
@@ -2903,8 +2903,8 @@ impl CfnApplicationReferenceDataSource {
     /// An `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource` with its required
     /// properties; the optional ones are absent.
     pub fn new(
-        reference_data_source: impl Into<Value<application_reference_data_source::ReferenceDataSource>>,
         application_name: impl Into<Value<String>>,
+        reference_data_source: impl Into<Value<application_reference_data_source::ReferenceDataSource>>,
     ) -> Self {
         CfnApplicationReferenceDataSource {
             application_name: application_name.into(),
@@ -3108,7 +3108,7 @@ pub mod application_reference_data_source {
 
     impl RecordColumn {
         /// A `RecordColumn` with its required properties; the optional ones are absent.
-        pub fn new(sql_type: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, sql_type: impl Into<Value<String>>) -> Self {
             RecordColumn {
                 mapping: None,
                 name: name.into(),

@@ -469,8 +469,8 @@ pub mod delivery_stream {
         /// optional ones are absent.
         pub fn new(
             index_name: impl Into<Value<String>>,
-            s3_configuration: impl Into<Value<S3DestinationConfiguration>>,
             role_arn: impl Into<Value<String>>,
+            s3_configuration: impl Into<Value<S3DestinationConfiguration>>,
         ) -> Self {
             AmazonOpenSearchServerlessDestinationConfiguration {
                 buffering_hints: None,
@@ -754,8 +754,8 @@ pub mod delivery_stream {
         /// optional ones are absent.
         pub fn new(
             index_name: impl Into<Value<String>>,
-            s3_configuration: impl Into<Value<S3DestinationConfiguration>>,
             role_arn: impl Into<Value<String>>,
+            s3_configuration: impl Into<Value<S3DestinationConfiguration>>,
         ) -> Self {
             AmazonopensearchserviceDestinationConfiguration {
                 buffering_hints: None,
@@ -969,8 +969,8 @@ pub mod delivery_stream {
         /// A `AuthenticationConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            role_arn: impl Into<Value<String>>,
             connectivity: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
         ) -> Self {
             AuthenticationConfiguration {
                 connectivity: connectivity.into(),
@@ -1503,16 +1503,16 @@ pub mod delivery_stream {
         /// A `DatabaseSourceConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
-            endpoint: impl Into<Value<String>>,
-            port: impl Into<Value<i64>>,
-            databases: impl Into<Value<Databases>>,
-            tables: impl Into<Value<DatabaseTables>>,
-            snapshot_watermark_table: impl Into<Value<String>>,
             database_source_authentication_configuration: impl Into<
                 Value<DatabaseSourceAuthenticationConfiguration>,
             >,
             database_source_vpc_configuration: impl Into<Value<DatabaseSourceVpcConfiguration>>,
+            databases: impl Into<Value<Databases>>,
+            endpoint: impl Into<Value<String>>,
+            port: impl Into<Value<i64>>,
+            snapshot_watermark_table: impl Into<Value<String>>,
+            tables: impl Into<Value<DatabaseTables>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             DatabaseSourceConfiguration {
                 columns: None,
@@ -2216,8 +2216,8 @@ pub mod delivery_stream {
         /// ones are absent.
         pub fn new(
             index_name: impl Into<Value<String>>,
-            s3_configuration: impl Into<Value<S3DestinationConfiguration>>,
             role_arn: impl Into<Value<String>>,
+            s3_configuration: impl Into<Value<S3DestinationConfiguration>>,
         ) -> Self {
             ElasticsearchDestinationConfiguration {
                 buffering_hints: None,
@@ -3156,8 +3156,8 @@ pub mod delivery_stream {
         /// A `IcebergDestinationConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            role_arn: impl Into<Value<String>>,
             catalog_configuration: impl Into<Value<CatalogConfiguration>>,
+            role_arn: impl Into<Value<String>>,
             s3_configuration: impl Into<Value<S3DestinationConfiguration>>,
         ) -> Self {
             IcebergDestinationConfiguration {
@@ -3386,8 +3386,8 @@ pub mod delivery_stream {
         /// A `KinesisStreamSourceConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            role_arn: impl Into<Value<String>>,
             kinesis_stream_arn: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
         ) -> Self {
             KinesisStreamSourceConfiguration {
                 kinesis_stream_arn: kinesis_stream_arn.into(),
@@ -3438,9 +3438,9 @@ pub mod delivery_stream {
     impl MskSourceConfiguration {
         /// A `MSKSourceConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
+            authentication_configuration: impl Into<Value<AuthenticationConfiguration>>,
             msk_cluster_arn: impl Into<Value<String>>,
             topic_name: impl Into<Value<String>>,
-            authentication_configuration: impl Into<Value<AuthenticationConfiguration>>,
         ) -> Self {
             MskSourceConfiguration {
                 authentication_configuration: authentication_configuration.into(),
@@ -4010,8 +4010,8 @@ pub mod delivery_stream {
     impl ProcessorParameter {
         /// A `ProcessorParameter` with its required properties; the optional ones are absent.
         pub fn new(
-            parameter_value: impl Into<Value<String>>,
             parameter_name: impl Into<Value<String>>,
+            parameter_value: impl Into<Value<String>>,
         ) -> Self {
             ProcessorParameter {
                 parameter_name: parameter_name.into(),
@@ -4096,10 +4096,10 @@ pub mod delivery_stream {
         /// A `RedshiftDestinationConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            s3_configuration: impl Into<Value<S3DestinationConfiguration>>,
             cluster_jdbcurl: impl Into<Value<String>>,
             copy_command: impl Into<Value<CopyCommand>>,
             role_arn: impl Into<Value<String>>,
+            s3_configuration: impl Into<Value<S3DestinationConfiguration>>,
         ) -> Self {
             RedshiftDestinationConfiguration {
                 cloud_watch_logging_options: None,
@@ -4867,10 +4867,10 @@ pub mod delivery_stream {
         pub fn new(
             account_url: impl Into<Value<String>>,
             database: impl Into<Value<String>>,
-            schema: impl Into<Value<String>>,
-            table: impl Into<Value<String>>,
             role_arn: impl Into<Value<String>>,
             s3_configuration: impl Into<Value<S3DestinationConfiguration>>,
+            schema: impl Into<Value<String>>,
+            table: impl Into<Value<String>>,
         ) -> Self {
             SnowflakeDestinationConfiguration {
                 account_url: account_url.into(),
@@ -5308,8 +5308,8 @@ pub mod delivery_stream {
         /// absent.
         pub fn new(
             hec_endpoint: impl Into<Value<String>>,
-            s3_configuration: impl Into<Value<S3DestinationConfiguration>>,
             hec_endpoint_type: impl Into<Value<String>>,
+            s3_configuration: impl Into<Value<S3DestinationConfiguration>>,
         ) -> Self {
             SplunkDestinationConfiguration {
                 buffering_hints: None,
@@ -5584,8 +5584,8 @@ pub mod delivery_stream {
         /// A `VpcConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
             role_arn: impl Into<Value<String>>,
-            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
             security_group_ids: impl Into<Value<Vec<Value<String>>>>,
+            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             VpcConfiguration {
                 role_arn: role_arn.into(),

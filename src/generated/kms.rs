@@ -359,8 +359,8 @@ pub struct CfnReplicaKey {
 impl CfnReplicaKey {
     /// An `AWS::KMS::ReplicaKey` with its required properties; the optional ones are absent.
     pub fn new(
-        primary_key_arn: impl Into<Value<String>>,
         key_policy: impl Into<Value<serde_json::Value>>,
+        primary_key_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnReplicaKey {
             description: None,

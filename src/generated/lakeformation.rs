@@ -45,10 +45,10 @@ impl CfnDataCellsFilter {
     /// An `AWS::LakeFormation::DataCellsFilter` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        table_catalog_id: impl Into<Value<String>>,
         database_name: impl Into<Value<String>>,
-        table_name: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        table_catalog_id: impl Into<Value<String>>,
+        table_name: impl Into<Value<String>>,
     ) -> Self {
         CfnDataCellsFilter {
             column_names: None,
@@ -1121,10 +1121,10 @@ impl CfnPrincipalPermissions {
     /// An `AWS::LakeFormation::PrincipalPermissions` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        principal: impl Into<Value<principal_permissions::DataLakePrincipal>>,
-        resource: impl Into<Value<principal_permissions::Resource>>,
         permissions: impl Into<Value<Vec<Value<String>>>>,
         permissions_with_grant_option: impl Into<Value<Vec<Value<String>>>>,
+        principal: impl Into<Value<principal_permissions::DataLakePrincipal>>,
+        resource: impl Into<Value<principal_permissions::Resource>>,
     ) -> Self {
         CfnPrincipalPermissions {
             catalog: None,
@@ -1255,10 +1255,10 @@ pub mod principal_permissions {
     impl DataCellsFilterResource {
         /// A `DataCellsFilterResource` with its required properties; the optional ones are absent.
         pub fn new(
-            table_catalog_id: impl Into<Value<String>>,
             database_name: impl Into<Value<String>>,
-            table_name: impl Into<Value<String>>,
             name: impl Into<Value<String>>,
+            table_catalog_id: impl Into<Value<String>>,
+            table_name: impl Into<Value<String>>,
         ) -> Self {
             DataCellsFilterResource {
                 database_name: database_name.into(),
@@ -1546,8 +1546,8 @@ pub mod principal_permissions {
         /// A `LFTagPolicyResource` with its required properties; the optional ones are absent.
         pub fn new(
             catalog_id: impl Into<Value<String>>,
-            resource_type: impl Into<Value<String>>,
             expression: impl Into<Value<Vec<Value<LfTag>>>>,
+            resource_type: impl Into<Value<String>>,
         ) -> Self {
             LfTagPolicyResource {
                 catalog_id: catalog_id.into(),
@@ -2054,8 +2054,8 @@ impl CfnTagAssociation {
     /// An `AWS::LakeFormation::TagAssociation` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        resource: impl Into<Value<tag_association::Resource>>,
         lf_tags: impl Into<Value<Vec<Value<tag_association::LfTagPair>>>>,
+        resource: impl Into<Value<tag_association::Resource>>,
     ) -> Self {
         CfnTagAssociation {
             lf_tags: lf_tags.into(),
@@ -2378,9 +2378,9 @@ pub mod tag_association {
         /// A `TableWithColumnsResource` with its required properties; the optional ones are absent.
         pub fn new(
             catalog_id: impl Into<Value<String>>,
+            column_names: impl Into<Value<Vec<Value<String>>>>,
             database_name: impl Into<Value<String>>,
             name: impl Into<Value<String>>,
-            column_names: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             TableWithColumnsResource {
                 catalog_id: catalog_id.into(),

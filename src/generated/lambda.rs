@@ -662,8 +662,8 @@ pub mod capacity_provider {
         /// A `CapacityProviderVpcConfig` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
             security_group_ids: impl Into<Value<Vec<Value<String>>>>,
+            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             CapacityProviderVpcConfig {
                 security_group_ids: security_group_ids.into(),
@@ -4634,8 +4634,8 @@ impl CfnLayerVersionPermission {
     /// An `AWS::Lambda::LayerVersionPermission` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        layer_version_arn: impl Into<Value<String>>,
         action: impl Into<Value<String>>,
+        layer_version_arn: impl Into<Value<String>>,
         principal: impl Into<Value<String>>,
     ) -> Self {
         CfnLayerVersionPermission {
@@ -4748,19 +4748,19 @@ impl CfnMicrovmImage {
     /// An `AWS::Lambda::MicrovmImage` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
+        additional_os_capabilities: impl Into<Value<Vec<Value<String>>>>,
         base_image_arn: impl Into<Value<String>>,
         base_image_version: impl Into<Value<String>>,
         build_role_arn: impl Into<Value<String>>,
-        description: impl Into<Value<String>>,
         code_artifact: impl Into<Value<microvm_image::CodeArtifact>>,
-        logging: impl Into<Value<microvm_image::Logging>>,
-        egress_network_connectors: impl Into<Value<Vec<Value<String>>>>,
         cpu_configurations: impl Into<Value<Vec<Value<microvm_image::CpuConfiguration>>>>,
-        resources: impl Into<Value<Vec<Value<microvm_image::Resources>>>>,
-        additional_os_capabilities: impl Into<Value<Vec<Value<String>>>>,
-        hooks: impl Into<Value<microvm_image::Hooks>>,
+        description: impl Into<Value<String>>,
+        egress_network_connectors: impl Into<Value<Vec<Value<String>>>>,
         environment_variables: impl Into<Value<Vec<Value<microvm_image::EnvironmentVariable>>>>,
+        hooks: impl Into<Value<microvm_image::Hooks>>,
+        logging: impl Into<Value<microvm_image::Logging>>,
+        name: impl Into<Value<String>>,
+        resources: impl Into<Value<Vec<Value<microvm_image::Resources>>>>,
     ) -> Self {
         CfnMicrovmImage {
             additional_os_capabilities: additional_os_capabilities.into(),
@@ -5681,10 +5681,10 @@ pub mod network_connector {
     impl VpcEgressConfiguration {
         /// A `VpcEgressConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
-            security_group_ids: impl Into<Value<Vec<Value<String>>>>,
-            network_protocol: impl Into<Value<String>>,
             associated_compute_resource_types: impl Into<Value<Vec<Value<String>>>>,
+            network_protocol: impl Into<Value<String>>,
+            security_group_ids: impl Into<Value<Vec<Value<String>>>>,
+            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             VpcEgressConfiguration {
                 associated_compute_resource_types: associated_compute_resource_types.into(),
@@ -5769,8 +5769,8 @@ pub struct CfnPermission {
 impl CfnPermission {
     /// An `AWS::Lambda::Permission` with its required properties; the optional ones are absent.
     pub fn new(
-        function_name: impl Into<Value<String>>,
         action: impl Into<Value<String>>,
+        function_name: impl Into<Value<String>>,
         principal: impl Into<Value<String>>,
     ) -> Self {
         CfnPermission {
@@ -5887,8 +5887,8 @@ impl CfnResourcePolicy {
     /// An `AWS::Lambda::ResourcePolicy` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        resource_arn: impl Into<Value<String>>,
         policy_document: impl Into<Value<serde_json::Value>>,
+        resource_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnResourcePolicy {
             policy_document: policy_document.into(),
@@ -5947,8 +5947,8 @@ pub struct CfnUrl {
 impl CfnUrl {
     /// An `AWS::Lambda::Url` with its required properties; the optional ones are absent.
     pub fn new(
-        target_function_arn: impl Into<Value<String>>,
         auth_type: impl Into<Value<String>>,
+        target_function_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnUrl {
             auth_type: auth_type.into(),
@@ -6592,10 +6592,10 @@ impl CfnWebFunctionEndpoint {
     /// An `AWS::Lambda::WebFunctionEndpoint` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        function_name: impl Into<Value<String>>,
+        auth_type: impl Into<Value<String>>,
         endpoint_name: impl Into<Value<String>>,
         endpoint_type: impl Into<Value<String>>,
-        auth_type: impl Into<Value<String>>,
+        function_name: impl Into<Value<String>>,
     ) -> Self {
         CfnWebFunctionEndpoint {
             auth_type: auth_type.into(),
@@ -6906,8 +6906,8 @@ impl CfnWebFunctionRevision {
     /// An `AWS::Lambda::WebFunctionRevision` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        function_name: impl Into<Value<String>>,
         build_config: impl Into<Value<serde_json::Value>>,
+        function_name: impl Into<Value<String>>,
         service_config: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnWebFunctionRevision {

@@ -75,10 +75,10 @@ pub struct CfnBot {
 impl CfnBot {
     /// An `AWS::Lex::Bot` with its required properties; the optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        role_arn: impl Into<Value<String>>,
         data_privacy: impl Into<Value<serde_json::Value>>,
         idle_session_ttl_in_seconds: impl Into<Value<i64>>,
+        name: impl Into<Value<String>>,
+        role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnBot {
             auto_build_bot_locales: None,
@@ -671,8 +671,8 @@ pub mod bot {
         /// A `BotAliasLocaleSettingsItem` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            locale_id: impl Into<Value<String>>,
             bot_alias_locale_setting: impl Into<Value<BotAliasLocaleSettings>>,
+            locale_id: impl Into<Value<String>>,
         ) -> Self {
             BotAliasLocaleSettingsItem {
                 bot_alias_locale_setting: bot_alias_locale_setting.into(),
@@ -1184,8 +1184,8 @@ pub mod bot {
     impl ConditionalBranch {
         /// A `ConditionalBranch` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             condition: impl Into<Value<Condition>>,
+            name: impl Into<Value<String>>,
             next_step: impl Into<Value<DialogState>>,
         ) -> Self {
             ConditionalBranch {
@@ -1245,9 +1245,9 @@ pub mod bot {
     impl ConditionalSpecification {
         /// A `ConditionalSpecification` with its required properties; the optional ones are absent.
         pub fn new(
-            is_active: impl Into<Value<bool>>,
             conditional_branches: impl Into<Value<Vec<Value<ConditionalBranch>>>>,
             default_branch: impl Into<Value<DefaultConditionalBranch>>,
+            is_active: impl Into<Value<bool>>,
         ) -> Self {
             ConditionalSpecification {
                 conditional_branches: conditional_branches.into(),
@@ -1669,8 +1669,8 @@ pub mod bot {
         /// A `DialogCodeHookInvocationSetting` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            is_active: impl Into<Value<bool>>,
             enable_code_hook_invocation: impl Into<Value<bool>>,
+            is_active: impl Into<Value<bool>>,
             post_code_hook_specification: impl Into<Value<PostDialogCodeHookInvocationSpecification>>,
         ) -> Self {
             DialogCodeHookInvocationSetting {
@@ -4006,8 +4006,8 @@ pub mod bot {
     impl PromptSpecification {
         /// A `PromptSpecification` with its required properties; the optional ones are absent.
         pub fn new(
-            message_groups_list: impl Into<Value<Vec<Value<MessageGroup>>>>,
             max_retries: impl Into<Value<i64>>,
+            message_groups_list: impl Into<Value<Vec<Value<MessageGroup>>>>,
         ) -> Self {
             PromptSpecification {
                 allow_interrupt: None,
@@ -4129,8 +4129,8 @@ pub mod bot {
     impl QnAIntentConfiguration {
         /// A `QnAIntentConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            data_source_configuration: impl Into<Value<serde_json::Value>>,
             bedrock_model_configuration: impl Into<Value<BedrockModelSpecification>>,
+            data_source_configuration: impl Into<Value<serde_json::Value>>,
         ) -> Self {
             QnAIntentConfiguration {
                 bedrock_model_configuration: bedrock_model_configuration.into(),
@@ -4863,7 +4863,7 @@ pub mod bot {
 
     impl SlotPriority {
         /// A `SlotPriority` with its required properties; the optional ones are absent.
-        pub fn new(slot_name: impl Into<Value<String>>, priority: impl Into<Value<i64>>) -> Self {
+        pub fn new(priority: impl Into<Value<i64>>, slot_name: impl Into<Value<String>>) -> Self {
             SlotPriority {
                 priority: priority.into(),
                 slot_name: slot_name.into(),
@@ -5588,8 +5588,8 @@ pub mod bot {
         /// A `StillWaitingResponseSpecification` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            message_groups_list: impl Into<Value<Vec<Value<MessageGroup>>>>,
             frequency_in_seconds: impl Into<Value<i64>>,
+            message_groups_list: impl Into<Value<Vec<Value<MessageGroup>>>>,
             timeout_in_seconds: impl Into<Value<i64>>,
         ) -> Self {
             StillWaitingResponseSpecification {
@@ -6072,8 +6072,8 @@ pub mod bot {
         /// A `WaitAndContinueSpecification` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            waiting_response: impl Into<Value<ResponseSpecification>>,
             continue_response: impl Into<Value<ResponseSpecification>>,
+            waiting_response: impl Into<Value<ResponseSpecification>>,
         ) -> Self {
             WaitAndContinueSpecification {
                 continue_response: continue_response.into(),
@@ -6166,7 +6166,7 @@ pub struct CfnBotAlias {
 
 impl CfnBotAlias {
     /// An `AWS::Lex::BotAlias` with its required properties; the optional ones are absent.
-    pub fn new(bot_id: impl Into<Value<String>>, bot_alias_name: impl Into<Value<String>>) -> Self {
+    pub fn new(bot_alias_name: impl Into<Value<String>>, bot_id: impl Into<Value<String>>) -> Self {
         CfnBotAlias {
             bot_alias_locale_settings: None,
             bot_alias_name: bot_alias_name.into(),
@@ -6432,8 +6432,8 @@ pub mod bot_alias {
         /// A `BotAliasLocaleSettingsItem` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            locale_id: impl Into<Value<String>>,
             bot_alias_locale_setting: impl Into<Value<BotAliasLocaleSettings>>,
+            locale_id: impl Into<Value<String>>,
         ) -> Self {
             BotAliasLocaleSettingsItem {
                 bot_alias_locale_setting: bot_alias_locale_setting.into(),
@@ -6961,8 +6961,8 @@ pub mod bot_version {
         /// A `BotVersionLocaleSpecification` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            locale_id: impl Into<Value<String>>,
             bot_version_locale_details: impl Into<Value<BotVersionLocaleDetails>>,
+            locale_id: impl Into<Value<String>>,
         ) -> Self {
             BotVersionLocaleSpecification {
                 bot_version_locale_details: bot_version_locale_details.into(),

@@ -249,15 +249,15 @@ impl CfnLicense {
     /// An `AWS::LicenseManager::License` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        license_name: impl Into<Value<String>>,
-        product_name: impl Into<Value<String>>,
-        issuer: impl Into<Value<license::IssuerData>>,
-        home_region: impl Into<Value<String>>,
-        validity: impl Into<Value<license::ValidityDateFormat>>,
+        beneficiary: impl Into<Value<String>>,
         consumption_configuration: impl Into<Value<license::ConsumptionConfiguration>>,
         entitlements: impl Into<Value<Vec<Value<license::Entitlement>>>>,
-        beneficiary: impl Into<Value<String>>,
+        home_region: impl Into<Value<String>>,
+        issuer: impl Into<Value<license::IssuerData>>,
+        license_name: impl Into<Value<String>>,
+        product_name: impl Into<Value<String>>,
         product_sku: impl Into<Value<String>>,
+        validity: impl Into<Value<license::ValidityDateFormat>>,
     ) -> Self {
         CfnLicense {
             beneficiary: beneficiary.into(),
@@ -364,8 +364,8 @@ pub mod license {
     impl BorrowConfiguration {
         /// A `BorrowConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            max_time_to_live_in_minutes: impl Into<Value<i64>>,
             allow_early_check_in: impl Into<Value<bool>>,
+            max_time_to_live_in_minutes: impl Into<Value<i64>>,
         ) -> Self {
             BorrowConfiguration {
                 allow_early_check_in: allow_early_check_in.into(),
@@ -809,11 +809,11 @@ impl CfnLicenseAssetGroup {
     /// An `AWS::LicenseManager::LicenseAssetGroup` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         associated_license_asset_ruleset_arns: impl Into<Value<Vec<Value<String>>>>,
         license_asset_group_configurations: impl Into<
             Value<Vec<Value<license_asset_group::LicenseAssetGroupConfiguration>>>,
         >,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnLicenseAssetGroup {
             associated_license_asset_ruleset_arns: associated_license_asset_ruleset_arns.into(),
@@ -1451,8 +1451,8 @@ pub mod license_asset_rule_set {
     impl MatchingRuleStatement {
         /// A `MatchingRuleStatement` with its required properties; the optional ones are absent.
         pub fn new(
-            key_to_match: impl Into<Value<String>>,
             constraint: impl Into<Value<String>>,
+            key_to_match: impl Into<Value<String>>,
             value_to_match: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             MatchingRuleStatement {
@@ -1703,8 +1703,8 @@ impl CfnLicenseConfiguration {
     /// An `AWS::LicenseManager::LicenseConfiguration` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         license_counting_type: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnLicenseConfiguration {
             description: None,
@@ -1860,8 +1860,8 @@ pub mod license_configuration {
     impl ProductInformation {
         /// A `ProductInformation` with its required properties; the optional ones are absent.
         pub fn new(
-            resource_type: impl Into<Value<String>>,
             product_information_filter_list: impl Into<Value<Vec<Value<ProductInformationFilter>>>>,
+            resource_type: impl Into<Value<String>>,
         ) -> Self {
             ProductInformation {
                 product_information_filter_list: product_information_filter_list.into(),
@@ -1911,8 +1911,8 @@ pub mod license_configuration {
     impl ProductInformationFilter {
         /// A `ProductInformationFilter` with its required properties; the optional ones are absent.
         pub fn new(
-            product_information_filter_name: impl Into<Value<String>>,
             product_information_filter_comparator: impl Into<Value<String>>,
+            product_information_filter_name: impl Into<Value<String>>,
         ) -> Self {
             ProductInformationFilter {
                 product_information_filter_comparator: product_information_filter_comparator.into(),
@@ -2035,10 +2035,10 @@ impl CfnReportGenerator {
     /// An `AWS::LicenseManager::ReportGenerator` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        report_generator_name: impl Into<Value<String>>,
-        report_type: impl Into<Value<Vec<Value<String>>>>,
         report_context: impl Into<Value<report_generator::ReportContext>>,
         report_frequency: impl Into<Value<report_generator::ReportFrequency>>,
+        report_generator_name: impl Into<Value<String>>,
+        report_type: impl Into<Value<Vec<Value<String>>>>,
     ) -> Self {
         CfnReportGenerator {
             description: None,

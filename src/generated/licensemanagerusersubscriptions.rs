@@ -183,8 +183,8 @@ pub mod license_server_endpoint {
     impl LicenseServerSettings {
         /// A `LicenseServerSettings` with its required properties; the optional ones are absent.
         pub fn new(
-            server_type: impl Into<Value<String>>,
             server_settings: impl Into<Value<ServerSettings>>,
+            server_type: impl Into<Value<String>>,
         ) -> Self {
             LicenseServerSettings {
                 server_settings: server_settings.into(),

@@ -64,10 +64,10 @@ impl CfnAlarm {
     /// An `AWS::Lightsail::Alarm` with its required properties; the optional ones are absent.
     pub fn new(
         alarm_name: impl Into<Value<String>>,
-        monitored_resource_name: impl Into<Value<String>>,
-        metric_name: impl Into<Value<String>>,
         comparison_operator: impl Into<Value<String>>,
         evaluation_periods: impl Into<Value<i64>>,
+        metric_name: impl Into<Value<String>>,
+        monitored_resource_name: impl Into<Value<String>>,
         threshold: impl Into<Value<f64>>,
     ) -> Self {
         CfnAlarm {
@@ -581,8 +581,8 @@ impl CfnContactMethod {
     /// An `AWS::Lightsail::ContactMethod` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        protocol: impl Into<Value<String>>,
         contact_endpoint: impl Into<Value<String>>,
+        protocol: impl Into<Value<String>>,
     ) -> Self {
         CfnContactMethod {
             contact_endpoint: contact_endpoint.into(),
@@ -689,9 +689,9 @@ impl CfnContainer {
     /// An `AWS::Lightsail::Container` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        service_name: impl Into<Value<String>>,
         power: impl Into<Value<String>>,
         scale: impl Into<Value<i64>>,
+        service_name: impl Into<Value<String>>,
     ) -> Self {
         CfnContainer {
             container_service_deployment: None,
@@ -1504,11 +1504,11 @@ impl CfnDatabase {
     /// An `AWS::Lightsail::Database` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        relational_database_name: impl Into<Value<String>>,
-        relational_database_blueprint_id: impl Into<Value<String>>,
-        relational_database_bundle_id: impl Into<Value<String>>,
         master_database_name: impl Into<Value<String>>,
         master_username: impl Into<Value<String>>,
+        relational_database_blueprint_id: impl Into<Value<String>>,
+        relational_database_bundle_id: impl Into<Value<String>>,
+        relational_database_name: impl Into<Value<String>>,
     ) -> Self {
         CfnDatabase {
             availability_zone: None,
@@ -1876,8 +1876,8 @@ impl CfnDatabaseSnapshot {
     /// An `AWS::Lightsail::DatabaseSnapshot` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        relational_database_snapshot_name: impl Into<Value<String>>,
         relational_database_name: impl Into<Value<String>>,
+        relational_database_snapshot_name: impl Into<Value<String>>,
     ) -> Self {
         CfnDatabaseSnapshot {
             relational_database_name: relational_database_name.into(),
@@ -2460,8 +2460,8 @@ impl CfnDiskSnapshot {
     /// An `AWS::Lightsail::DiskSnapshot` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        disk_snapshot_name: impl Into<Value<String>>,
         disk_name: impl Into<Value<String>>,
+        disk_snapshot_name: impl Into<Value<String>>,
     ) -> Self {
         CfnDiskSnapshot {
             disk_name: disk_name.into(),
@@ -2666,9 +2666,9 @@ impl CfnDistribution {
     /// An `AWS::Lightsail::Distribution` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        distribution_name: impl Into<Value<String>>,
         bundle_id: impl Into<Value<String>>,
         default_cache_behavior: impl Into<Value<distribution::CacheBehavior>>,
+        distribution_name: impl Into<Value<String>>,
         origin: impl Into<Value<distribution::InputOrigin>>,
     ) -> Self {
         CfnDistribution {
@@ -3478,8 +3478,8 @@ pub mod domain {
         /// A `DomainEntry` with its required properties; the optional ones are absent.
         pub fn new(
             name: impl Into<Value<String>>,
-            type_: impl Into<Value<String>>,
             target: impl Into<Value<String>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             DomainEntry {
                 id: None,
@@ -3638,9 +3638,9 @@ impl CfnInstance {
     /// An `AWS::Lightsail::Instance` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        instance_name: impl Into<Value<String>>,
         blueprint_id: impl Into<Value<String>>,
         bundle_id: impl Into<Value<String>>,
+        instance_name: impl Into<Value<String>>,
     ) -> Self {
         CfnInstance {
             add_ons: None,
@@ -4588,8 +4588,8 @@ impl CfnInstanceSnapshot {
     /// An `AWS::Lightsail::InstanceSnapshot` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        instance_snapshot_name: impl Into<Value<String>>,
         instance_name: impl Into<Value<String>>,
+        instance_snapshot_name: impl Into<Value<String>>,
     ) -> Self {
         CfnInstanceSnapshot {
             instance_name: instance_name.into(),
@@ -4911,8 +4911,8 @@ impl CfnLoadBalancer {
     /// An `AWS::Lightsail::LoadBalancer` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        load_balancer_name: impl Into<Value<String>>,
         instance_port: impl Into<Value<i64>>,
+        load_balancer_name: impl Into<Value<String>>,
     ) -> Self {
         CfnLoadBalancer {
             attached_instances: None,
@@ -5111,9 +5111,9 @@ impl CfnLoadBalancerTlsCertificate {
     /// An `AWS::Lightsail::LoadBalancerTlsCertificate` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        load_balancer_name: impl Into<Value<String>>,
-        certificate_name: impl Into<Value<String>>,
         certificate_domain_name: impl Into<Value<String>>,
+        certificate_name: impl Into<Value<String>>,
+        load_balancer_name: impl Into<Value<String>>,
     ) -> Self {
         CfnLoadBalancerTlsCertificate {
             certificate_alternative_names: None,

@@ -1016,8 +1016,8 @@ impl CfnRouteCalculator {
     /// An `AWS::Location::RouteCalculator` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        data_source: impl Into<Value<String>>,
         calculator_name: impl Into<Value<String>>,
+        data_source: impl Into<Value<String>>,
     ) -> Self {
         CfnRouteCalculator {
             calculator_name: calculator_name.into(),

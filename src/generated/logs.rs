@@ -35,9 +35,9 @@ impl CfnAccountPolicy {
     /// An `AWS::Logs::AccountPolicy` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        policy_document: impl Into<Value<String>>,
         policy_name: impl Into<Value<String>>,
         policy_type: impl Into<Value<String>>,
-        policy_document: impl Into<Value<String>>,
     ) -> Self {
         CfnAccountPolicy {
             policy_document: policy_document.into(),
@@ -133,8 +133,8 @@ pub struct CfnDelivery {
 impl CfnDelivery {
     /// An `AWS::Logs::Delivery` with its required properties; the optional ones are absent.
     pub fn new(
-        delivery_source_name: impl Into<Value<String>>,
         delivery_destination_arn: impl Into<Value<String>>,
+        delivery_source_name: impl Into<Value<String>>,
     ) -> Self {
         CfnDelivery {
             delivery_destination_arn: delivery_destination_arn.into(),
@@ -716,8 +716,8 @@ impl CfnDestination {
     /// An `AWS::Logs::Destination` with its required properties; the optional ones are absent.
     pub fn new(
         destination_name: impl Into<Value<String>>,
-        target_arn: impl Into<Value<String>>,
         role_arn: impl Into<Value<String>>,
+        target_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnDestination {
             destination_name: destination_name.into(),
@@ -1755,8 +1755,8 @@ impl CfnResourcePolicy {
     /// An `AWS::Logs::ResourcePolicy` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        policy_name: impl Into<Value<String>>,
         policy_document: impl Into<Value<serde_json::Value>>,
+        policy_name: impl Into<Value<String>>,
     ) -> Self {
         CfnResourcePolicy {
             policy_document: policy_document.into(),
@@ -1850,11 +1850,11 @@ impl CfnScheduledQuery {
     /// An `AWS::Logs::ScheduledQuery` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        execution_role_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         query_language: impl Into<Value<String>>,
         query_string: impl Into<Value<String>>,
         schedule_expression: impl Into<Value<String>>,
-        execution_role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnScheduledQuery {
             description: None,

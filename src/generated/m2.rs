@@ -155,9 +155,9 @@ pub struct CfnDeployment {
 impl CfnDeployment {
     /// An `AWS::M2::Deployment` with its required properties; the optional ones are absent.
     pub fn new(
-        environment_id: impl Into<Value<String>>,
         application_id: impl Into<Value<String>>,
         application_version: impl Into<Value<i64>>,
+        environment_id: impl Into<Value<String>>,
     ) -> Self {
         CfnDeployment {
             application_id: application_id.into(),

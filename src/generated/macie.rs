@@ -30,8 +30,8 @@ pub struct CfnAllowList {
 impl CfnAllowList {
     /// An `AWS::Macie::AllowList` with its required properties; the optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         criteria: impl Into<Value<serde_json::Value>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnAllowList {
             criteria: criteria.into(),
@@ -350,8 +350,8 @@ impl CfnFindingsFilter {
     /// An `AWS::Macie::FindingsFilter` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         finding_criteria: impl Into<Value<findings_filter::FindingCriteria>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnFindingsFilter {
             action: None,

@@ -393,8 +393,8 @@ pub mod member {
         /// A `MemberFabricConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            admin_username: impl Into<Value<String>>,
             admin_password: impl Into<Value<String>>,
+            admin_username: impl Into<Value<String>>,
         ) -> Self {
             MemberFabricConfiguration {
                 admin_password: admin_password.into(),
@@ -499,10 +499,10 @@ pub mod member {
     impl NetworkConfiguration {
         /// A `NetworkConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            voting_policy: impl Into<Value<VotingPolicy>>,
             framework: impl Into<Value<String>>,
             framework_version: impl Into<Value<String>>,
             name: impl Into<Value<String>>,
+            voting_policy: impl Into<Value<VotingPolicy>>,
         ) -> Self {
             NetworkConfiguration {
                 description: None,

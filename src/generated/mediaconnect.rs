@@ -160,7 +160,7 @@ pub mod bridge {
 
     impl BridgeFlowSource {
         /// A `BridgeFlowSource` with its required properties; the optional ones are absent.
-        pub fn new(name: impl Into<Value<String>>, flow_arn: impl Into<Value<String>>) -> Self {
+        pub fn new(flow_arn: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
             BridgeFlowSource {
                 flow_arn: flow_arn.into(),
                 flow_vpc_interface_attachment: None,
@@ -231,11 +231,11 @@ pub mod bridge {
     impl BridgeNetworkOutput {
         /// A `BridgeNetworkOutput` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
-            protocol: impl Into<Value<String>>,
             ip_address: impl Into<Value<String>>,
-            port: impl Into<Value<i64>>,
+            name: impl Into<Value<String>>,
             network_name: impl Into<Value<String>>,
+            port: impl Into<Value<i64>>,
+            protocol: impl Into<Value<String>>,
             ttl: impl Into<Value<i64>>,
         ) -> Self {
             BridgeNetworkOutput {
@@ -303,11 +303,11 @@ pub mod bridge {
     impl BridgeNetworkSource {
         /// A `BridgeNetworkSource` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
-            protocol: impl Into<Value<String>>,
             multicast_ip: impl Into<Value<String>>,
-            port: impl Into<Value<i64>>,
+            name: impl Into<Value<String>>,
             network_name: impl Into<Value<String>>,
+            port: impl Into<Value<i64>>,
+            protocol: impl Into<Value<String>>,
         ) -> Self {
             BridgeNetworkSource {
                 multicast_ip: multicast_ip.into(),
@@ -810,10 +810,10 @@ pub mod bridge_output {
     impl BridgeNetworkOutput {
         /// A `BridgeNetworkOutput` with its required properties; the optional ones are absent.
         pub fn new(
-            protocol: impl Into<Value<String>>,
             ip_address: impl Into<Value<String>>,
-            port: impl Into<Value<i64>>,
             network_name: impl Into<Value<String>>,
+            port: impl Into<Value<i64>>,
+            protocol: impl Into<Value<String>>,
             ttl: impl Into<Value<i64>>,
         ) -> Self {
             BridgeNetworkOutput {
@@ -873,7 +873,7 @@ pub struct CfnBridgeSource {
 impl CfnBridgeSource {
     /// An `AWS::MediaConnect::BridgeSource` with its required properties; the optional ones are
     /// absent.
-    pub fn new(name: impl Into<Value<String>>, bridge_arn: impl Into<Value<String>>) -> Self {
+    pub fn new(bridge_arn: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
         CfnBridgeSource {
             bridge_arn: bridge_arn.into(),
             flow_source: None,
@@ -1007,10 +1007,10 @@ pub mod bridge_source {
     impl BridgeNetworkSource {
         /// A `BridgeNetworkSource` with its required properties; the optional ones are absent.
         pub fn new(
-            protocol: impl Into<Value<String>>,
             multicast_ip: impl Into<Value<String>>,
-            port: impl Into<Value<i64>>,
             network_name: impl Into<Value<String>>,
+            port: impl Into<Value<i64>>,
+            protocol: impl Into<Value<String>>,
         ) -> Self {
             BridgeNetworkSource {
                 multicast_ip: multicast_ip.into(),
@@ -2233,8 +2233,8 @@ pub mod flow {
         /// A `MediaStream` with its required properties; the optional ones are absent.
         pub fn new(
             media_stream_id: impl Into<Value<i64>>,
-            media_stream_type: impl Into<Value<String>>,
             media_stream_name: impl Into<Value<String>>,
+            media_stream_type: impl Into<Value<String>>,
         ) -> Self {
             MediaStream {
                 attributes: None,
@@ -3482,10 +3482,10 @@ impl CfnFlowEntitlement {
     /// An `AWS::MediaConnect::FlowEntitlement` with its required properties; the optional ones
     /// are absent.
     pub fn new(
+        description: impl Into<Value<String>>,
         flow_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         subscribers: impl Into<Value<Vec<Value<String>>>>,
-        description: impl Into<Value<String>>,
     ) -> Self {
         CfnFlowEntitlement {
             data_transfer_subscriber_fee_percent: None,
@@ -3810,8 +3810,8 @@ impl CfnFlowMediaStream {
     /// are absent.
     pub fn new(
         flow_arn: impl Into<Value<String>>,
-        media_stream_name: impl Into<Value<String>>,
         media_stream_id: impl Into<Value<i64>>,
+        media_stream_name: impl Into<Value<String>>,
         media_stream_type: impl Into<Value<String>>,
     ) -> Self {
         CfnFlowMediaStream {
@@ -5031,9 +5031,9 @@ impl CfnFlowSource {
     /// An `AWS::MediaConnect::FlowSource` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        description: impl Into<Value<String>>,
         flow_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
-        description: impl Into<Value<String>>,
     ) -> Self {
         CfnFlowSource {
             decryption: None,
@@ -5576,8 +5576,8 @@ impl CfnFlowVpcInterface {
         flow_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         role_arn: impl Into<Value<String>>,
-        subnet_id: impl Into<Value<String>>,
         security_group_ids: impl Into<Value<Vec<Value<String>>>>,
+        subnet_id: impl Into<Value<String>>,
     ) -> Self {
         CfnFlowVpcInterface {
             flow_arn: flow_arn.into(),
@@ -5698,8 +5698,8 @@ impl CfnGateway {
     /// An `AWS::MediaConnect::Gateway` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         egress_cidr_blocks: impl Into<Value<Vec<Value<String>>>>,
+        name: impl Into<Value<String>>,
         networks: impl Into<Value<Vec<Value<gateway::GatewayNetwork>>>>,
     ) -> Self {
         CfnGateway {
@@ -5763,7 +5763,7 @@ pub mod gateway {
 
     impl GatewayNetwork {
         /// A `GatewayNetwork` with its required properties; the optional ones are absent.
-        pub fn new(name: impl Into<Value<String>>, cidr_block: impl Into<Value<String>>) -> Self {
+        pub fn new(cidr_block: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
             GatewayNetwork {
                 cidr_block: cidr_block.into(),
                 name: name.into(),

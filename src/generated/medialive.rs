@@ -21465,8 +21465,8 @@ pub struct CfnNetwork {
 impl CfnNetwork {
     /// An `AWS::MediaLive::Network` with its required properties; the optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         ip_pools: impl Into<Value<Vec<Value<network::IpPool>>>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnNetwork {
             ip_pools: ip_pools.into(),

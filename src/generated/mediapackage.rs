@@ -619,7 +619,7 @@ pub struct CfnOriginEndpoint {
 impl CfnOriginEndpoint {
     /// An `AWS::MediaPackage::OriginEndpoint` with its required properties; the optional ones
     /// are absent.
-    pub fn new(id: impl Into<Value<String>>, channel_id: impl Into<Value<String>>) -> Self {
+    pub fn new(channel_id: impl Into<Value<String>>, id: impl Into<Value<String>>) -> Self {
         CfnOriginEndpoint {
             authorization: None,
             channel_id: channel_id.into(),
@@ -805,8 +805,8 @@ pub mod origin_endpoint {
     impl Authorization {
         /// A `Authorization` with its required properties; the optional ones are absent.
         pub fn new(
-            secrets_role_arn: impl Into<Value<String>>,
             cdn_identifier_secret: impl Into<Value<String>>,
+            secrets_role_arn: impl Into<Value<String>>,
         ) -> Self {
             Authorization {
                 cdn_identifier_secret: cdn_identifier_secret.into(),
@@ -2003,9 +2003,9 @@ pub mod origin_endpoint {
         /// A `SpekeKeyProvider` with its required properties; the optional ones are absent.
         pub fn new(
             resource_id: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
             system_ids: impl Into<Value<Vec<Value<String>>>>,
             url: impl Into<Value<String>>,
-            role_arn: impl Into<Value<String>>,
         ) -> Self {
             SpekeKeyProvider {
                 certificate_arn: None,
@@ -2209,7 +2209,7 @@ pub struct CfnPackagingConfiguration {
 impl CfnPackagingConfiguration {
     /// An `AWS::MediaPackage::PackagingConfiguration` with its required properties; the
     /// optional ones are absent.
-    pub fn new(packaging_group_id: impl Into<Value<String>>, id: impl Into<Value<String>>) -> Self {
+    pub fn new(id: impl Into<Value<String>>, packaging_group_id: impl Into<Value<String>>) -> Self {
         CfnPackagingConfiguration {
             cmaf_package: None,
             dash_package: None,

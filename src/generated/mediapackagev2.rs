@@ -695,8 +695,8 @@ impl CfnOriginEndpoint {
     pub fn new(
         channel_group_name: impl Into<Value<String>>,
         channel_name: impl Into<Value<String>>,
-        origin_endpoint_name: impl Into<Value<String>>,
         container_type: impl Into<Value<String>>,
+        origin_endpoint_name: impl Into<Value<String>>,
     ) -> Self {
         CfnOriginEndpoint {
             channel_group_name: channel_group_name.into(),

@@ -857,12 +857,12 @@ pub mod function {
         /// A `AwsServiceRequestConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            runtime: impl Into<Value<String>>,
             method_type: impl Into<Value<String>>,
             request_timeout_milliseconds: impl Into<Value<i64>>,
-            url: impl Into<Value<String>>,
-            target_service: impl Into<Value<String>>,
+            runtime: impl Into<Value<String>>,
             target_region: impl Into<Value<String>>,
+            target_service: impl Into<Value<String>>,
+            url: impl Into<Value<String>>,
         ) -> Self {
             AwsServiceRequestConfiguration {
                 body: None,
@@ -968,11 +968,11 @@ pub mod function {
         /// A `ConcurrentExecutorConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            runtime: impl Into<Value<String>>,
-            output: impl Into<Value<indexmap::IndexMap<String, Value<String>>>>,
             function_list: impl Into<Value<Vec<Value<FunctionRef>>>>,
-            timeout_milliseconds: impl Into<Value<i64>>,
             max_concurrency: impl Into<Value<i64>>,
+            output: impl Into<Value<indexmap::IndexMap<String, Value<String>>>>,
+            runtime: impl Into<Value<String>>,
+            timeout_milliseconds: impl Into<Value<i64>>,
         ) -> Self {
             ConcurrentExecutorConfiguration {
                 function_list: function_list.into(),
@@ -1168,9 +1168,9 @@ pub mod function {
     impl HttpRequestConfiguration {
         /// A `HttpRequestConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            runtime: impl Into<Value<String>>,
             method_type: impl Into<Value<String>>,
             request_timeout_milliseconds: impl Into<Value<i64>>,
+            runtime: impl Into<Value<String>>,
             url: impl Into<Value<String>>,
         ) -> Self {
             HttpRequestConfiguration {
@@ -1269,8 +1269,8 @@ pub mod function {
         /// A `SequentialExecutorConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            runtime: impl Into<Value<String>>,
             function_list: impl Into<Value<Vec<Value<FunctionRef>>>>,
+            runtime: impl Into<Value<String>>,
             timeout_milliseconds: impl Into<Value<i64>>,
         ) -> Self {
             SequentialExecutorConfiguration {
@@ -1396,9 +1396,9 @@ pub mod function {
     impl VastRequestConfiguration {
         /// A `VastRequestConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            runtime: impl Into<Value<String>>,
             method_type: impl Into<Value<String>>,
             request_timeout_milliseconds: impl Into<Value<i64>>,
+            runtime: impl Into<Value<String>>,
             url: impl Into<Value<String>>,
         ) -> Self {
             VastRequestConfiguration {
@@ -1767,9 +1767,9 @@ impl CfnPlaybackConfiguration {
     /// An `AWS::MediaTailor::PlaybackConfiguration` with its required properties; the optional
     /// ones are absent.
     pub fn new(
+        ad_decision_server_url: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         video_content_source_url: impl Into<Value<String>>,
-        ad_decision_server_url: impl Into<Value<String>>,
     ) -> Self {
         CfnPlaybackConfiguration {
             ad_conditioning_configuration: None,

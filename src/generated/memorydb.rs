@@ -273,9 +273,9 @@ pub struct CfnCluster {
 impl CfnCluster {
     /// An `AWS::MemoryDB::Cluster` with its required properties; the optional ones are absent.
     pub fn new(
+        acl_name: impl Into<Value<String>>,
         cluster_name: impl Into<Value<String>>,
         node_type: impl Into<Value<String>>,
-        acl_name: impl Into<Value<String>>,
     ) -> Self {
         CfnCluster {
             acl_name: acl_name.into(),
@@ -958,8 +958,8 @@ impl CfnParameterGroup {
     /// An `AWS::MemoryDB::ParameterGroup` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        parameter_group_name: impl Into<Value<String>>,
         family: impl Into<Value<String>>,
+        parameter_group_name: impl Into<Value<String>>,
     ) -> Self {
         CfnParameterGroup {
             description: None,
@@ -1096,8 +1096,8 @@ pub struct CfnSnapshot {
 impl CfnSnapshot {
     /// An `AWS::MemoryDB::Snapshot` with its required properties; the optional ones are absent.
     pub fn new(
-        snapshot_name: impl Into<Value<String>>,
         cluster_name: impl Into<Value<String>>,
+        snapshot_name: impl Into<Value<String>>,
     ) -> Self {
         CfnSnapshot {
             cluster_name: cluster_name.into(),

@@ -121,8 +121,8 @@ pub mod connector {
         /// A `ConnectorSsmCommandConfig` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            s3_output_enabled: impl Into<Value<bool>>,
             cloud_watch_output_enabled: impl Into<Value<bool>>,
+            s3_output_enabled: impl Into<Value<bool>>,
         ) -> Self {
             ConnectorSsmCommandConfig {
                 cloud_watch_log_group_name: None,
@@ -908,8 +908,8 @@ impl CfnNetworkMigrationDefinition {
         source_configurations: impl Into<
             Value<Vec<Value<network_migration_definition::SourceConfiguration>>>,
         >,
-        target_s3_configuration: impl Into<Value<network_migration_definition::TargetS3Configuration>>,
         target_network: impl Into<Value<network_migration_definition::TargetNetwork>>,
+        target_s3_configuration: impl Into<Value<network_migration_definition::TargetS3Configuration>>,
     ) -> Self {
         CfnNetworkMigrationDefinition {
             description: None,

@@ -40,9 +40,9 @@ impl CfnApprovalTeam {
     pub fn new(
         approval_strategy: impl Into<Value<approval_team::ApprovalStrategy>>,
         approvers: impl Into<Value<Vec<Value<approval_team::Approver>>>>,
-        policies: impl Into<Value<Vec<Value<approval_team::Policy>>>>,
-        name: impl Into<Value<String>>,
         description: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
+        policies: impl Into<Value<Vec<Value<approval_team::Policy>>>>,
     ) -> Self {
         CfnApprovalTeam {
             approval_strategy: approval_strategy.into(),

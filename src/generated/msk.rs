@@ -645,12 +645,12 @@ pub mod channel {
         /// A `IcebergDestinationConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            service_execution_role_arn: impl Into<Value<String>>,
-            dead_letter_queue_s3: impl Into<Value<DeadLetterQueueS3>>,
             append_only: impl Into<Value<bool>>,
-            schema_evolution: impl Into<Value<SchemaEvolution>>,
-            table_creation: impl Into<Value<TableCreation>>,
+            dead_letter_queue_s3: impl Into<Value<DeadLetterQueueS3>>,
             destination_table_list: impl Into<Value<Vec<Value<DestinationTable>>>>,
+            schema_evolution: impl Into<Value<SchemaEvolution>>,
+            service_execution_role_arn: impl Into<Value<String>>,
+            table_creation: impl Into<Value<TableCreation>>,
         ) -> Self {
             IcebergDestinationConfiguration {
                 append_only: append_only.into(),
@@ -1037,8 +1037,8 @@ pub mod channel {
         /// A `S3Storage` with its required properties; the optional ones are absent.
         pub fn new(
             bucket_arn: impl Into<Value<String>>,
-            storage_class: impl Into<Value<String>>,
             compression_type: impl Into<Value<String>>,
+            storage_class: impl Into<Value<String>>,
         ) -> Self {
             S3Storage {
                 bucket_arn: bucket_arn.into(),
@@ -1187,8 +1187,8 @@ pub mod channel {
     impl TopicConfiguration {
         /// A `TopicConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            topic_arn: impl Into<Value<String>>,
             record_converter: impl Into<Value<RecordConverter>>,
+            topic_arn: impl Into<Value<String>>,
         ) -> Self {
             TopicConfiguration {
                 record_converter: record_converter.into(),
@@ -1292,9 +1292,9 @@ impl CfnCluster {
     /// An `AWS::MSK::Cluster` with its required properties; the optional ones are absent.
     pub fn new(
         broker_node_group_info: impl Into<Value<cluster::BrokerNodeGroupInfo>>,
+        cluster_name: impl Into<Value<String>>,
         kafka_version: impl Into<Value<String>>,
         number_of_broker_nodes: impl Into<Value<i64>>,
-        cluster_name: impl Into<Value<String>>,
     ) -> Self {
         CfnCluster {
             broker_node_group_info: broker_node_group_info.into(),
@@ -1827,7 +1827,7 @@ pub mod cluster {
 
     impl ConfigurationInfo {
         /// A `ConfigurationInfo` with its required properties; the optional ones are absent.
-        pub fn new(revision: impl Into<Value<i64>>, arn: impl Into<Value<String>>) -> Self {
+        pub fn new(arn: impl Into<Value<String>>, revision: impl Into<Value<i64>>) -> Self {
             ConfigurationInfo {
                 arn: arn.into(),
                 revision: revision.into(),
@@ -3189,8 +3189,8 @@ pub struct CfnClusterPolicy {
 impl CfnClusterPolicy {
     /// An `AWS::MSK::ClusterPolicy` with its required properties; the optional ones are absent.
     pub fn new(
-        policy: impl Into<Value<serde_json::Value>>,
         cluster_arn: impl Into<Value<String>>,
+        policy: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnClusterPolicy {
             cluster_arn: cluster_arn.into(),
@@ -3254,8 +3254,8 @@ pub struct CfnConfiguration {
 impl CfnConfiguration {
     /// An `AWS::MSK::Configuration` with its required properties; the optional ones are absent.
     pub fn new(
-        server_properties: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        server_properties: impl Into<Value<String>>,
     ) -> Self {
         CfnConfiguration {
             description: None,
@@ -3452,9 +3452,9 @@ pub struct CfnReplicator {
 impl CfnReplicator {
     /// An `AWS::MSK::Replicator` with its required properties; the optional ones are absent.
     pub fn new(
-        replicator_name: impl Into<Value<String>>,
-        replication_info_list: impl Into<Value<Vec<Value<replicator::ReplicationInfo>>>>,
         kafka_clusters: impl Into<Value<Vec<Value<replicator::KafkaCluster>>>>,
+        replication_info_list: impl Into<Value<Vec<Value<replicator::ReplicationInfo>>>>,
+        replicator_name: impl Into<Value<String>>,
         service_execution_role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnReplicator {
@@ -4331,8 +4331,8 @@ pub mod replicator {
         /// A `KafkaClusterSaslOAuthBearerAuthentication` with its required properties; the optional
         /// ones are absent.
         pub fn new(
-            token_endpoint_url: impl Into<Value<String>>,
             token_endpoint_authentication_method: impl Into<Value<String>>,
+            token_endpoint_url: impl Into<Value<String>>,
         ) -> Self {
             KafkaClusterSaslOAuthBearerAuthentication {
                 client_credentials: None,
@@ -4553,9 +4553,9 @@ pub mod replicator {
     impl ReplicationInfo {
         /// A `ReplicationInfo` with its required properties; the optional ones are absent.
         pub fn new(
-            topic_replication: impl Into<Value<TopicReplication>>,
             consumer_group_replication: impl Into<Value<ConsumerGroupReplication>>,
             target_compression_type: impl Into<Value<String>>,
+            topic_replication: impl Into<Value<TopicReplication>>,
         ) -> Self {
             ReplicationInfo {
                 consumer_group_replication: consumer_group_replication.into(),
@@ -5041,9 +5041,9 @@ impl CfnServerlessCluster {
     /// An `AWS::MSK::ServerlessCluster` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        client_authentication: impl Into<Value<serverless_cluster::ClientAuthentication>>,
         cluster_name: impl Into<Value<String>>,
         vpc_configs: impl Into<Value<Vec<Value<serverless_cluster::VpcConfig>>>>,
-        client_authentication: impl Into<Value<serverless_cluster::ClientAuthentication>>,
     ) -> Self {
         CfnServerlessCluster {
             client_authentication: client_authentication.into(),
@@ -5277,9 +5277,9 @@ impl CfnTopic {
     /// An `AWS::MSK::Topic` with its required properties; the optional ones are absent.
     pub fn new(
         cluster_arn: impl Into<Value<String>>,
-        topic_name: impl Into<Value<String>>,
         partition_count: impl Into<Value<i64>>,
         replication_factor: impl Into<Value<i64>>,
+        topic_name: impl Into<Value<String>>,
     ) -> Self {
         CfnTopic {
             cluster_arn: cluster_arn.into(),

@@ -535,8 +535,8 @@ pub mod db_cluster {
         /// A `ServerlessScalingConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            min_capacity: impl Into<Value<f64>>,
             max_capacity: impl Into<Value<f64>>,
+            min_capacity: impl Into<Value<f64>>,
         ) -> Self {
             ServerlessScalingConfiguration {
                 max_capacity: max_capacity.into(),
@@ -1041,8 +1041,8 @@ impl CfnDbParameterGroup {
     /// An `AWS::Neptune::DBParameterGroup` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        family: impl Into<Value<String>>,
         description: impl Into<Value<String>>,
+        family: impl Into<Value<String>>,
         parameters: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnDbParameterGroup {

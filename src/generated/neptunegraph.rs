@@ -276,7 +276,7 @@ pub mod graph {
 
     impl ImportTask {
         /// A `ImportTask` with its required properties; the optional ones are absent.
-        pub fn new(source: impl Into<Value<String>>, role_arn: impl Into<Value<String>>) -> Self {
+        pub fn new(role_arn: impl Into<Value<String>>, source: impl Into<Value<String>>) -> Self {
             ImportTask {
                 blank_node_handling: None,
                 fail_on_error: None,
@@ -397,8 +397,8 @@ pub mod graph {
     impl NeptuneImportOptions {
         /// A `NeptuneImportOptions` with its required properties; the optional ones are absent.
         pub fn new(
-            s3_export_path: impl Into<Value<String>>,
             s3_export_kms_key_id: impl Into<Value<String>>,
+            s3_export_path: impl Into<Value<String>>,
         ) -> Self {
             NeptuneImportOptions {
                 preserve_default_vertex_labels: None,

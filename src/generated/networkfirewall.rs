@@ -38,10 +38,10 @@ impl CfnContainerAssociation {
     /// optional ones are absent.
     pub fn new(
         container_association_name: impl Into<Value<String>>,
-        type_: impl Into<Value<String>>,
         container_monitoring_configurations: impl Into<
             Value<Vec<Value<container_association::ContainerMonitoringConfiguration>>>,
         >,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnContainerAssociation {
             container_association_name: container_association_name.into(),
@@ -907,8 +907,8 @@ impl CfnFirewallPolicy {
     /// An `AWS::NetworkFirewall::FirewallPolicy` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        firewall_policy_name: impl Into<Value<String>>,
         firewall_policy: impl Into<Value<firewall_policy::FirewallPolicy>>,
+        firewall_policy_name: impl Into<Value<String>>,
     ) -> Self {
         CfnFirewallPolicy {
             description: None,
@@ -1034,8 +1034,8 @@ pub mod firewall_policy {
     impl CustomAction {
         /// A `CustomAction` with its required properties; the optional ones are absent.
         pub fn new(
-            action_name: impl Into<Value<String>>,
             action_definition: impl Into<Value<ActionDefinition>>,
+            action_name: impl Into<Value<String>>,
         ) -> Self {
             CustomAction {
                 action_definition: action_definition.into(),
@@ -1513,8 +1513,8 @@ pub mod firewall_policy {
         /// A `StatelessRuleGroupReference` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            resource_arn: impl Into<Value<String>>,
             priority: impl Into<Value<i64>>,
+            resource_arn: impl Into<Value<String>>,
         ) -> Self {
             StatelessRuleGroupReference {
                 priority: priority.into(),
@@ -1682,9 +1682,9 @@ pub mod logging_configuration {
     impl LogDestinationConfig {
         /// A `LogDestinationConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            log_type: impl Into<Value<String>>,
-            log_destination_type: impl Into<Value<String>>,
             log_destination: impl Into<Value<indexmap::IndexMap<String, Value<String>>>>,
+            log_destination_type: impl Into<Value<String>>,
+            log_type: impl Into<Value<String>>,
         ) -> Self {
             LogDestinationConfig {
                 log_destination: log_destination.into(),
@@ -1789,9 +1789,9 @@ impl CfnRuleGroup {
     /// An `AWS::NetworkFirewall::RuleGroup` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
         capacity: impl Into<Value<i64>>,
         rule_group_name: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnRuleGroup {
             capacity: capacity.into(),
@@ -1973,8 +1973,8 @@ pub mod rule_group {
     impl CustomAction {
         /// A `CustomAction` with its required properties; the optional ones are absent.
         pub fn new(
-            action_name: impl Into<Value<String>>,
             action_definition: impl Into<Value<ActionDefinition>>,
+            action_name: impl Into<Value<String>>,
         ) -> Self {
             CustomAction {
                 action_definition: action_definition.into(),
@@ -2068,12 +2068,12 @@ pub mod rule_group {
     impl Header {
         /// A `Header` with its required properties; the optional ones are absent.
         pub fn new(
+            destination: impl Into<Value<String>>,
+            destination_port: impl Into<Value<String>>,
+            direction: impl Into<Value<String>>,
             protocol: impl Into<Value<String>>,
             source: impl Into<Value<String>>,
             source_port: impl Into<Value<String>>,
-            direction: impl Into<Value<String>>,
-            destination: impl Into<Value<String>>,
-            destination_port: impl Into<Value<String>>,
         ) -> Self {
             Header {
                 destination: destination.into(),
@@ -2356,8 +2356,8 @@ pub mod rule_group {
     impl RuleDefinition {
         /// A `RuleDefinition` with its required properties; the optional ones are absent.
         pub fn new(
-            match_attributes: impl Into<Value<MatchAttributes>>,
             actions: impl Into<Value<Vec<Value<String>>>>,
+            match_attributes: impl Into<Value<MatchAttributes>>,
         ) -> Self {
             RuleDefinition {
                 actions: actions.into(),
@@ -2678,9 +2678,9 @@ pub mod rule_group {
     impl RulesSourceList {
         /// A `RulesSourceList` with its required properties; the optional ones are absent.
         pub fn new(
-            targets: impl Into<Value<Vec<Value<String>>>>,
-            target_types: impl Into<Value<Vec<Value<String>>>>,
             generated_rules_type: impl Into<Value<String>>,
+            target_types: impl Into<Value<Vec<Value<String>>>>,
+            targets: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             RulesSourceList {
                 generated_rules_type: generated_rules_type.into(),
@@ -2817,8 +2817,8 @@ pub mod rule_group {
     impl StatelessRule {
         /// A `StatelessRule` with its required properties; the optional ones are absent.
         pub fn new(
-            rule_definition: impl Into<Value<RuleDefinition>>,
             priority: impl Into<Value<i64>>,
+            rule_definition: impl Into<Value<RuleDefinition>>,
         ) -> Self {
             StatelessRule {
                 priority: priority.into(),
@@ -3013,10 +3013,10 @@ impl CfnTlsInspectionConfiguration {
     /// An `AWS::NetworkFirewall::TLSInspectionConfiguration` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        tls_inspection_configuration_name: impl Into<Value<String>>,
         tls_inspection_configuration: impl Into<
             Value<tls_inspection_configuration::TlsInspectionConfiguration>,
         >,
+        tls_inspection_configuration_name: impl Into<Value<String>>,
     ) -> Self {
         CfnTlsInspectionConfiguration {
             description: None,
@@ -3522,8 +3522,8 @@ impl CfnVpcEndpointAssociation {
     /// optional ones are absent.
     pub fn new(
         firewall_arn: impl Into<Value<String>>,
-        vpc_id: impl Into<Value<String>>,
         subnet_mapping: impl Into<Value<vpc_endpoint_association::SubnetMapping>>,
+        vpc_id: impl Into<Value<String>>,
     ) -> Self {
         CfnVpcEndpointAssociation {
             description: None,

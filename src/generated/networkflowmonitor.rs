@@ -36,8 +36,8 @@ impl CfnMonitor {
     /// An `AWS::NetworkFlowMonitor::Monitor` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        monitor_name: impl Into<Value<String>>,
         local_resources: impl Into<Value<Vec<Value<monitor::MonitorLocalResource>>>>,
+        monitor_name: impl Into<Value<String>>,
     ) -> Self {
         CfnMonitor {
             local_resources: local_resources.into(),
@@ -140,7 +140,7 @@ pub mod monitor {
 
     impl MonitorLocalResource {
         /// A `MonitorLocalResource` with its required properties; the optional ones are absent.
-        pub fn new(type_: impl Into<Value<String>>, identifier: impl Into<Value<String>>) -> Self {
+        pub fn new(identifier: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
             MonitorLocalResource {
                 identifier: identifier.into(),
                 type_: type_.into(),
@@ -181,7 +181,7 @@ pub mod monitor {
 
     impl MonitorRemoteResource {
         /// A `MonitorRemoteResource` with its required properties; the optional ones are absent.
-        pub fn new(type_: impl Into<Value<String>>, identifier: impl Into<Value<String>>) -> Self {
+        pub fn new(identifier: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
             MonitorRemoteResource {
                 identifier: identifier.into(),
                 type_: type_.into(),
@@ -457,8 +457,8 @@ pub mod scope {
     impl TargetResource {
         /// A `TargetResource` with its required properties; the optional ones are absent.
         pub fn new(
-            target_identifier: impl Into<Value<TargetIdentifier>>,
             region: impl Into<Value<String>>,
+            target_identifier: impl Into<Value<TargetIdentifier>>,
         ) -> Self {
             TargetResource {
                 region: region.into(),

@@ -45,8 +45,8 @@ impl CfnConnectAttachment {
     pub fn new(
         core_network_id: impl Into<Value<String>>,
         edge_location: impl Into<Value<String>>,
-        transport_attachment_id: impl Into<Value<String>>,
         options: impl Into<Value<connect_attachment::ConnectAttachmentOptions>>,
+        transport_attachment_id: impl Into<Value<String>>,
     ) -> Self {
         CfnConnectAttachment {
             core_network_id: core_network_id.into(),
@@ -550,9 +550,9 @@ impl CfnConnection {
     /// An `AWS::NetworkManager::Connection` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        global_network_id: impl Into<Value<String>>,
-        device_id: impl Into<Value<String>>,
         connected_device_id: impl Into<Value<String>>,
+        device_id: impl Into<Value<String>>,
+        global_network_id: impl Into<Value<String>>,
     ) -> Self {
         CfnConnection {
             connected_device_id: connected_device_id.into(),
@@ -888,8 +888,8 @@ impl CfnCoreNetworkPrefixListAssociation {
     /// the optional ones are absent.
     pub fn new(
         core_network_id: impl Into<Value<String>>,
-        prefix_list_arn: impl Into<Value<String>>,
         prefix_list_alias: impl Into<Value<String>>,
+        prefix_list_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnCoreNetworkPrefixListAssociation {
             core_network_id: core_network_id.into(),
@@ -945,9 +945,9 @@ impl CfnCustomerGatewayAssociation {
     /// An `AWS::NetworkManager::CustomerGatewayAssociation` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        global_network_id: impl Into<Value<String>>,
         customer_gateway_arn: impl Into<Value<String>>,
         device_id: impl Into<Value<String>>,
+        global_network_id: impl Into<Value<String>>,
     ) -> Self {
         CfnCustomerGatewayAssociation {
             customer_gateway_arn: customer_gateway_arn.into(),
@@ -1747,9 +1747,9 @@ impl CfnLink {
     /// An `AWS::NetworkManager::Link` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        bandwidth: impl Into<Value<link::Bandwidth>>,
         global_network_id: impl Into<Value<String>>,
         site_id: impl Into<Value<String>>,
-        bandwidth: impl Into<Value<link::Bandwidth>>,
     ) -> Self {
         CfnLink {
             bandwidth: bandwidth.into(),
@@ -1968,8 +1968,8 @@ impl CfnLinkAssociation {
     /// An `AWS::NetworkManager::LinkAssociation` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        global_network_id: impl Into<Value<String>>,
         device_id: impl Into<Value<String>>,
+        global_network_id: impl Into<Value<String>>,
         link_id: impl Into<Value<String>>,
     ) -> Self {
         CfnLinkAssociation {
@@ -2918,8 +2918,8 @@ impl CfnVpcAttachment {
     /// are absent.
     pub fn new(
         core_network_id: impl Into<Value<String>>,
-        vpc_arn: impl Into<Value<String>>,
         subnet_arns: impl Into<Value<Vec<Value<String>>>>,
+        vpc_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnVpcAttachment {
             core_network_id: core_network_id.into(),

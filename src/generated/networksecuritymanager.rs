@@ -343,10 +343,10 @@ impl CfnPolicy {
     /// An `AWS::NetworkSecurityManager::Policy` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        policy_name: impl Into<Value<String>>,
-        priority: impl Into<Value<i64>>,
         firewall_type: impl Into<Value<String>>,
         policy_configuration: impl Into<Value<policy::PolicyConfiguration>>,
+        policy_name: impl Into<Value<String>>,
+        priority: impl Into<Value<i64>>,
     ) -> Self {
         CfnPolicy {
             associated_template_and_rule_list: None,
@@ -628,8 +628,8 @@ pub mod policy {
     impl WafConfig {
         /// A `WafConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            existing_customer_web_acl_resolution: impl Into<Value<String>>,
             conflict_resolution: impl Into<Value<String>>,
+            existing_customer_web_acl_resolution: impl Into<Value<String>>,
         ) -> Self {
             WafConfig {
                 conflict_resolution: conflict_resolution.into(),

@@ -42,10 +42,10 @@ impl CfnStudio {
     /// An `AWS::NimbleStudio::Studio` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        display_name: impl Into<Value<String>>,
-        user_role_arn: impl Into<Value<String>>,
         admin_role_arn: impl Into<Value<String>>,
+        display_name: impl Into<Value<String>>,
         studio_name: impl Into<Value<String>>,
+        user_role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnStudio {
             admin_role_arn: admin_role_arn.into(),

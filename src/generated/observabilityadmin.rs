@@ -149,8 +149,8 @@ impl CfnOrganizationCentralizationRule {
     /// An `AWS::ObservabilityAdmin::OrganizationCentralizationRule` with its required
     /// properties; the optional ones are absent.
     pub fn new(
-        rule_name: impl Into<Value<String>>,
         rule: impl Into<Value<organization_centralization_rule::CentralizationRule>>,
+        rule_name: impl Into<Value<String>>,
     ) -> Self {
         CfnOrganizationCentralizationRule {
             rule: rule.into(),
@@ -219,8 +219,8 @@ pub mod organization_centralization_rule {
     impl CentralizationRule {
         /// A `CentralizationRule` with its required properties; the optional ones are absent.
         pub fn new(
-            source: impl Into<Value<CentralizationRuleSource>>,
             destination: impl Into<Value<CentralizationRuleDestination>>,
+            source: impl Into<Value<CentralizationRuleSource>>,
         ) -> Self {
             CentralizationRule {
                 destination: destination.into(),
@@ -996,8 +996,8 @@ impl CfnOrganizationTelemetryRule {
     /// An `AWS::ObservabilityAdmin::OrganizationTelemetryRule` with its required properties;
     /// the optional ones are absent.
     pub fn new(
-        rule_name: impl Into<Value<String>>,
         rule: impl Into<Value<organization_telemetry_rule::TelemetryRule>>,
+        rule_name: impl Into<Value<String>>,
     ) -> Self {
         CfnOrganizationTelemetryRule {
             rule: rule.into(),
@@ -2778,8 +2778,8 @@ impl CfnTelemetryRule {
     /// An `AWS::ObservabilityAdmin::TelemetryRule` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        rule_name: impl Into<Value<String>>,
         rule: impl Into<Value<telemetry_rule::TelemetryRule>>,
+        rule_name: impl Into<Value<String>>,
     ) -> Self {
         CfnTelemetryRule {
             rule: rule.into(),

@@ -2154,8 +2154,8 @@ impl CfnWorkflowVersion {
     /// An `AWS::Omics::WorkflowVersion` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        workflow_id: impl Into<Value<String>>,
         version_name: impl Into<Value<String>>,
+        workflow_id: impl Into<Value<String>>,
     ) -> Self {
         CfnWorkflowVersion {
             accelerators: None,

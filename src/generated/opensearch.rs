@@ -31,9 +31,9 @@ impl CfnDataSource {
     /// An `AWS::OpenSearch::DataSource` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        data_source_type: impl Into<Value<data_source::DataSourceType>>,
         domain_name: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
-        data_source_type: impl Into<Value<data_source::DataSourceType>>,
     ) -> Self {
         CfnDataSource {
             data_source_type: data_source_type.into(),

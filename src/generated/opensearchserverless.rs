@@ -31,9 +31,9 @@ impl CfnAccessPolicy {
     /// An `AWS::OpenSearchServerless::AccessPolicy` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         policy: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnAccessPolicy {
             description: None,
@@ -878,9 +878,9 @@ impl CfnLifecyclePolicy {
     /// An `AWS::OpenSearchServerless::LifecyclePolicy` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         policy: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnLifecyclePolicy {
             description: None,
@@ -1355,9 +1355,9 @@ impl CfnSecurityPolicy {
     /// An `AWS::OpenSearchServerless::SecurityPolicy` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         policy: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnSecurityPolicy {
             description: None,
@@ -1423,8 +1423,8 @@ impl CfnVpcEndpoint {
     /// ones are absent.
     pub fn new(
         name: impl Into<Value<String>>,
-        vpc_id: impl Into<Value<String>>,
         subnet_ids: impl Into<Value<Vec<Value<String>>>>,
+        vpc_id: impl Into<Value<String>>,
     ) -> Self {
         CfnVpcEndpoint {
             name: name.into(),

@@ -1862,8 +1862,8 @@ pub mod domain {
     impl Idp {
         /// A `Idp` with its required properties; the optional ones are absent.
         pub fn new(
-            metadata_content: impl Into<Value<String>>,
             entity_id: impl Into<Value<String>>,
+            metadata_content: impl Into<Value<String>>,
         ) -> Self {
             Idp {
                 entity_id: entity_id.into(),

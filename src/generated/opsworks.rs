@@ -62,9 +62,9 @@ pub struct CfnApp {
 impl CfnApp {
     /// An `AWS::OpsWorks::App` with its required properties; the optional ones are absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         stack_id: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnApp {
             app_source: None,
@@ -529,8 +529,8 @@ impl CfnElasticLoadBalancerAttachment {
     /// An `AWS::OpsWorks::ElasticLoadBalancerAttachment` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        layer_id: impl Into<Value<String>>,
         elastic_load_balancer_name: impl Into<Value<String>>,
+        layer_id: impl Into<Value<String>>,
     ) -> Self {
         CfnElasticLoadBalancerAttachment {
             elastic_load_balancer_name: elastic_load_balancer_name.into(),
@@ -657,8 +657,8 @@ pub struct CfnInstance {
 impl CfnInstance {
     /// An `AWS::OpsWorks::Instance` with its required properties; the optional ones are absent.
     pub fn new(
-        layer_ids: impl Into<Value<Vec<Value<String>>>>,
         instance_type: impl Into<Value<String>>,
+        layer_ids: impl Into<Value<Vec<Value<String>>>>,
         stack_id: impl Into<Value<String>>,
     ) -> Self {
         CfnInstance {
@@ -1323,13 +1323,13 @@ pub struct CfnLayer {
 impl CfnLayer {
     /// An `AWS::OpsWorks::Layer` with its required properties; the optional ones are absent.
     pub fn new(
-        enable_auto_healing: impl Into<Value<bool>>,
-        type_: impl Into<Value<String>>,
         auto_assign_elastic_ips: impl Into<Value<bool>>,
-        shortname: impl Into<Value<String>>,
         auto_assign_public_ips: impl Into<Value<bool>>,
+        enable_auto_healing: impl Into<Value<bool>>,
         name: impl Into<Value<String>>,
+        shortname: impl Into<Value<String>>,
         stack_id: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnLayer {
             attributes: None,
@@ -2180,8 +2180,8 @@ impl CfnStack {
     /// An `AWS::OpsWorks::Stack` with its required properties; the optional ones are absent.
     pub fn new(
         default_instance_profile_arn: impl Into<Value<String>>,
-        service_role_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        service_role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnStack {
             agent_version: None,
@@ -2580,8 +2580,8 @@ pub mod stack {
         /// A `RdsDbInstance` with its required properties; the optional ones are absent.
         pub fn new(
             db_password: impl Into<Value<String>>,
-            rds_db_instance_arn: impl Into<Value<String>>,
             db_user: impl Into<Value<String>>,
+            rds_db_instance_arn: impl Into<Value<String>>,
         ) -> Self {
             RdsDbInstance {
                 db_password: db_password.into(),

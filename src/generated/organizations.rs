@@ -424,9 +424,9 @@ impl CfnPolicy {
     /// An `AWS::Organizations::Policy` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        content: impl Into<Value<serde_json::Value>>,
         name: impl Into<Value<String>>,
         type_: impl Into<Value<String>>,
-        content: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnPolicy {
             content: content.into(),

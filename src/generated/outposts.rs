@@ -381,13 +381,13 @@ pub mod site {
     impl Address {
         /// A `Address` with its required properties; the optional ones are absent.
         pub fn new(
-            contact_name: impl Into<Value<String>>,
-            contact_phone_number: impl Into<Value<String>>,
             address_line1: impl Into<Value<String>>,
             city: impl Into<Value<String>>,
-            state_or_region: impl Into<Value<String>>,
-            postal_code: impl Into<Value<String>>,
+            contact_name: impl Into<Value<String>>,
+            contact_phone_number: impl Into<Value<String>>,
             country_code: impl Into<Value<String>>,
+            postal_code: impl Into<Value<String>>,
+            state_or_region: impl Into<Value<String>>,
         ) -> Self {
             Address {
                 address_line1: address_line1.into(),

@@ -47,8 +47,8 @@ impl CfnApplicationInstance {
     /// An `AWS::Panorama::ApplicationInstance` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        manifest_payload: impl Into<Value<application_instance::ManifestPayload>>,
         default_runtime_context_device: impl Into<Value<String>>,
+        manifest_payload: impl Into<Value<application_instance::ManifestPayload>>,
     ) -> Self {
         CfnApplicationInstance {
             application_instance_id_to_replace: None,

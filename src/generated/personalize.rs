@@ -289,9 +289,9 @@ impl CfnDataset {
     /// An `AWS::Personalize::Dataset` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        dataset_type: impl Into<Value<String>>,
         dataset_group_arn: impl Into<Value<String>>,
+        dataset_type: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         schema_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnDataset {
@@ -669,8 +669,8 @@ impl CfnEventTracker {
     /// An `AWS::Personalize::EventTracker` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         dataset_group_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnEventTracker {
             dataset_group_arn: dataset_group_arn.into(),
@@ -795,9 +795,9 @@ impl CfnFilter {
     /// An `AWS::Personalize::Filter` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         dataset_group_arn: impl Into<Value<String>>,
         filter_expression: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnFilter {
             dataset_group_arn: dataset_group_arn.into(),
@@ -933,10 +933,10 @@ impl CfnMetricAttribution {
     /// An `AWS::Personalize::MetricAttribution` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         dataset_group_arn: impl Into<Value<String>>,
         metrics: impl Into<Value<Vec<Value<metric_attribution::MetricAttribute>>>>,
         metrics_output_config: impl Into<Value<metric_attribution::MetricsOutputConfig>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnMetricAttribution {
             dataset_group_arn: dataset_group_arn.into(),
@@ -1005,8 +1005,8 @@ pub mod metric_attribution {
         /// A `MetricAttribute` with its required properties; the optional ones are absent.
         pub fn new(
             event_type: impl Into<Value<String>>,
-            metric_name: impl Into<Value<String>>,
             expression: impl Into<Value<String>>,
+            metric_name: impl Into<Value<String>>,
         ) -> Self {
             MetricAttribute {
                 event_type: event_type.into(),
@@ -1304,8 +1304,8 @@ impl CfnSolution {
     /// An `AWS::Personalize::Solution` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         dataset_group_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnSolution {
             dataset_group_arn: dataset_group_arn.into(),

@@ -35,10 +35,10 @@ pub struct CfnPerfReports {
 impl CfnPerfReports {
     /// An `AWS::PI::PerfReports` with its required properties; the optional ones are absent.
     pub fn new(
-        service_type: impl Into<Value<String>>,
-        identifier: impl Into<Value<String>>,
-        start_time: impl Into<Value<String>>,
         end_time: impl Into<Value<String>>,
+        identifier: impl Into<Value<String>>,
+        service_type: impl Into<Value<String>>,
+        start_time: impl Into<Value<String>>,
     ) -> Self {
         CfnPerfReports {
             end_time: end_time.into(),

@@ -1044,7 +1044,7 @@ pub mod application_settings {
 
     impl QuietTime {
         /// A `QuietTime` with its required properties; the optional ones are absent.
-        pub fn new(start: impl Into<Value<String>>, end: impl Into<Value<String>>) -> Self {
+        pub fn new(end: impl Into<Value<String>>, start: impl Into<Value<String>>) -> Self {
             QuietTime {
                 end: end.into(),
                 start: start.into(),
@@ -1097,9 +1097,9 @@ impl CfnBaiduChannel {
     /// An `AWS::Pinpoint::BaiduChannel` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        api_key: impl Into<Value<String>>,
         application_id: impl Into<Value<String>>,
         secret_key: impl Into<Value<String>>,
-        api_key: impl Into<Value<String>>,
     ) -> Self {
         CfnBaiduChannel {
             api_key: api_key.into(),
@@ -1226,10 +1226,10 @@ pub struct CfnCampaign {
 impl CfnCampaign {
     /// An `AWS::Pinpoint::Campaign` with its required properties; the optional ones are absent.
     pub fn new(
-        segment_id: impl Into<Value<String>>,
-        schedule: impl Into<Value<campaign::Schedule>>,
         application_id: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        schedule: impl Into<Value<campaign::Schedule>>,
+        segment_id: impl Into<Value<String>>,
     ) -> Self {
         CfnCampaign {
             additional_treatments: None,
@@ -2973,7 +2973,7 @@ pub mod campaign {
 
     impl QuietTime {
         /// A `QuietTime` with its required properties; the optional ones are absent.
-        pub fn new(start: impl Into<Value<String>>, end: impl Into<Value<String>>) -> Self {
+        pub fn new(end: impl Into<Value<String>>, start: impl Into<Value<String>>) -> Self {
             QuietTime {
                 end: end.into(),
                 start: start.into(),
@@ -3500,8 +3500,8 @@ impl CfnEmailChannel {
     /// An `AWS::Pinpoint::EmailChannel` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        from_address: impl Into<Value<String>>,
         application_id: impl Into<Value<String>>,
+        from_address: impl Into<Value<String>>,
         identity: impl Into<Value<String>>,
     ) -> Self {
         CfnEmailChannel {
@@ -3615,7 +3615,7 @@ pub struct CfnEmailTemplate {
 impl CfnEmailTemplate {
     /// An `AWS::Pinpoint::EmailTemplate` with its required properties; the optional ones are
     /// absent.
-    pub fn new(template_name: impl Into<Value<String>>, subject: impl Into<Value<String>>) -> Self {
+    pub fn new(subject: impl Into<Value<String>>, template_name: impl Into<Value<String>>) -> Self {
         CfnEmailTemplate {
             default_substitutions: None,
             html_part: None,
@@ -5274,7 +5274,7 @@ pub mod segment {
 
     impl Coordinates {
         /// A `Coordinates` with its required properties; the optional ones are absent.
-        pub fn new(longitude: impl Into<Value<f64>>, latitude: impl Into<Value<f64>>) -> Self {
+        pub fn new(latitude: impl Into<Value<f64>>, longitude: impl Into<Value<f64>>) -> Self {
             Coordinates {
                 latitude: latitude.into(),
                 longitude: longitude.into(),
@@ -5429,8 +5429,8 @@ pub mod segment {
     impl GpsPoint {
         /// A `GPSPoint` with its required properties; the optional ones are absent.
         pub fn new(
-            range_in_kilometers: impl Into<Value<f64>>,
             coordinates: impl Into<Value<Coordinates>>,
+            range_in_kilometers: impl Into<Value<f64>>,
         ) -> Self {
             GpsPoint {
                 coordinates: coordinates.into(),
@@ -5955,7 +5955,7 @@ pub struct CfnSmsTemplate {
 impl CfnSmsTemplate {
     /// An `AWS::Pinpoint::SmsTemplate` with its required properties; the optional ones are
     /// absent.
-    pub fn new(template_name: impl Into<Value<String>>, body: impl Into<Value<String>>) -> Self {
+    pub fn new(body: impl Into<Value<String>>, template_name: impl Into<Value<String>>) -> Self {
         CfnSmsTemplate {
             body: body.into(),
             default_substitutions: None,

@@ -509,9 +509,9 @@ pub mod configuration_set_event_destination {
     impl DimensionConfiguration {
         /// A `DimensionConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            dimension_value_source: impl Into<Value<String>>,
             default_dimension_value: impl Into<Value<String>>,
             dimension_name: impl Into<Value<String>>,
+            dimension_value_source: impl Into<Value<String>>,
         ) -> Self {
             DimensionConfiguration {
                 default_dimension_value: default_dimension_value.into(),

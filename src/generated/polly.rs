@@ -22,7 +22,7 @@ pub struct CfnLexicon {
 
 impl CfnLexicon {
     /// An `AWS::Polly::Lexicon` with its required properties; the optional ones are absent.
-    pub fn new(name: impl Into<Value<String>>, content: impl Into<Value<String>>) -> Self {
+    pub fn new(content: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
         CfnLexicon {
             content: content.into(),
             name: name.into(),

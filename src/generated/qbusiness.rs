@@ -589,8 +589,8 @@ impl CfnDataAccessor {
     /// An `AWS::QBusiness::DataAccessor` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        application_id: impl Into<Value<String>>,
         action_configurations: impl Into<Value<Vec<Value<data_accessor::ActionConfiguration>>>>,
+        application_id: impl Into<Value<String>>,
         display_name: impl Into<Value<String>>,
         principal: impl Into<Value<String>>,
     ) -> Self {
@@ -1152,9 +1152,9 @@ impl CfnDataSource {
     /// absent.
     pub fn new(
         application_id: impl Into<Value<String>>,
-        index_id: impl Into<Value<String>>,
         configuration: impl Into<Value<serde_json::Value>>,
         display_name: impl Into<Value<String>>,
+        index_id: impl Into<Value<String>>,
     ) -> Self {
         CfnDataSource {
             application_id: application_id.into(),
@@ -2275,10 +2275,10 @@ impl CfnPermission {
     /// An `AWS::QBusiness::Permission` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        application_id: impl Into<Value<String>>,
-        statement_id: impl Into<Value<String>>,
         actions: impl Into<Value<Vec<Value<String>>>>,
+        application_id: impl Into<Value<String>>,
         principal: impl Into<Value<String>>,
+        statement_id: impl Into<Value<String>>,
     ) -> Self {
         CfnPermission {
             actions: actions.into(),
@@ -2346,8 +2346,8 @@ pub mod permission {
     impl Condition {
         /// A `Condition` with its required properties; the optional ones are absent.
         pub fn new(
-            condition_operator: impl Into<Value<String>>,
             condition_key: impl Into<Value<String>>,
+            condition_operator: impl Into<Value<String>>,
             condition_values: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             Condition {

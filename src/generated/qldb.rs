@@ -187,11 +187,11 @@ pub struct CfnStream {
 impl CfnStream {
     /// An `AWS::QLDB::Stream` with its required properties; the optional ones are absent.
     pub fn new(
-        ledger_name: impl Into<Value<String>>,
-        stream_name: impl Into<Value<String>>,
-        role_arn: impl Into<Value<String>>,
-        kinesis_configuration: impl Into<Value<stream::KinesisConfiguration>>,
         inclusive_start_time: impl Into<Value<String>>,
+        kinesis_configuration: impl Into<Value<stream::KinesisConfiguration>>,
+        ledger_name: impl Into<Value<String>>,
+        role_arn: impl Into<Value<String>>,
+        stream_name: impl Into<Value<String>>,
     ) -> Self {
         CfnStream {
             exclusive_end_time: None,

@@ -31,8 +31,8 @@ impl CfnPermission {
     /// An `AWS::RAM::Permission` with its required properties; the optional ones are absent.
     pub fn new(
         name: impl Into<Value<String>>,
-        resource_type: impl Into<Value<String>>,
         policy_template: impl Into<Value<serde_json::Value>>,
+        resource_type: impl Into<Value<String>>,
     ) -> Self {
         CfnPermission {
             name: name.into(),
@@ -263,8 +263,8 @@ impl CfnPrincipalAssociation {
     /// An `AWS::RAM::PrincipalAssociation` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        resource_share_arn: impl Into<Value<String>>,
         principal: impl Into<Value<String>>,
+        resource_share_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnPrincipalAssociation {
             principal: principal.into(),
@@ -344,8 +344,8 @@ impl CfnResourceAssociation {
     /// An `AWS::RAM::ResourceAssociation` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        resource_share_arn: impl Into<Value<String>>,
         resource_arn: impl Into<Value<String>>,
+        resource_share_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnResourceAssociation {
             resource_arn: resource_arn.into(),

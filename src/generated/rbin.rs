@@ -50,8 +50,8 @@ pub struct CfnRule {
 impl CfnRule {
     /// An `AWS::Rbin::Rule` with its required properties; the optional ones are absent.
     pub fn new(
-        retention_period: impl Into<Value<rule::RetentionPeriod>>,
         resource_type: impl Into<Value<String>>,
+        retention_period: impl Into<Value<rule::RetentionPeriod>>,
     ) -> Self {
         CfnRule {
             description: None,
@@ -222,8 +222,8 @@ pub mod rule {
     impl RetentionPeriod {
         /// A `RetentionPeriod` with its required properties; the optional ones are absent.
         pub fn new(
-            retention_period_value: impl Into<Value<i64>>,
             retention_period_unit: impl Into<Value<String>>,
+            retention_period_value: impl Into<Value<i64>>,
         ) -> Self {
             RetentionPeriod {
                 retention_period_unit: retention_period_unit.into(),

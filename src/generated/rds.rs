@@ -28,8 +28,8 @@ impl CfnClusterSnapshot {
     /// An `AWS::RDS::ClusterSnapshot` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        db_cluster_snapshot_identifier: impl Into<Value<String>>,
         db_cluster_identifier: impl Into<Value<String>>,
+        db_cluster_snapshot_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnClusterSnapshot {
             db_cluster_identifier: db_cluster_identifier.into(),
@@ -1880,9 +1880,9 @@ impl CfnDbClusterEndpoint {
     /// An `AWS::RDS::DBClusterEndpoint` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        custom_endpoint_type: impl Into<Value<String>>,
         db_cluster_endpoint_identifier: impl Into<Value<String>>,
         db_cluster_identifier: impl Into<Value<String>>,
-        custom_endpoint_type: impl Into<Value<String>>,
     ) -> Self {
         CfnDbClusterEndpoint {
             custom_endpoint_type: custom_endpoint_type.into(),
@@ -3955,7 +3955,7 @@ pub struct CfnDbParameterGroup {
 impl CfnDbParameterGroup {
     /// An `AWS::RDS::DBParameterGroup` with its required properties; the optional ones are
     /// absent.
-    pub fn new(family: impl Into<Value<String>>, description: impl Into<Value<String>>) -> Self {
+    pub fn new(description: impl Into<Value<String>>, family: impl Into<Value<String>>) -> Self {
         CfnDbParameterGroup {
             db_parameter_group_name: None,
             description: description.into(),
@@ -4494,8 +4494,8 @@ impl CfnDbProxyEndpoint {
     /// An `AWS::RDS::DBProxyEndpoint` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        db_proxy_name: impl Into<Value<String>>,
         db_proxy_endpoint_name: impl Into<Value<String>>,
+        db_proxy_name: impl Into<Value<String>>,
         vpc_subnet_ids: impl Into<Value<Vec<Value<String>>>>,
     ) -> Self {
         CfnDbProxyEndpoint {
@@ -4958,8 +4958,8 @@ impl CfnDbSecurityGroup {
     /// An `AWS::RDS::DBSecurityGroup` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        group_description: impl Into<Value<String>>,
         db_security_group_ingress: impl Into<Value<Vec<Value<db_security_group::Ingress>>>>,
+        group_description: impl Into<Value<String>>,
     ) -> Self {
         CfnDbSecurityGroup {
             db_security_group_ingress: db_security_group_ingress.into(),
@@ -5451,8 +5451,8 @@ pub struct CfnDbSnapshot {
 impl CfnDbSnapshot {
     /// An `AWS::RDS::DBSnapshot` with its required properties; the optional ones are absent.
     pub fn new(
-        db_snapshot_identifier: impl Into<Value<String>>,
         db_instance_identifier: impl Into<Value<String>>,
+        db_snapshot_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnDbSnapshot {
             db_instance_identifier: db_instance_identifier.into(),

@@ -250,10 +250,10 @@ pub struct CfnCluster {
 impl CfnCluster {
     /// An `AWS::Redshift::Cluster` with its required properties; the optional ones are absent.
     pub fn new(
-        node_type: impl Into<Value<String>>,
-        master_username: impl Into<Value<String>>,
-        db_name: impl Into<Value<String>>,
         cluster_type: impl Into<Value<String>>,
+        db_name: impl Into<Value<String>>,
+        master_username: impl Into<Value<String>>,
+        node_type: impl Into<Value<String>>,
     ) -> Self {
         CfnCluster {
             allow_version_upgrade: None,
@@ -1104,8 +1104,8 @@ pub mod cluster_parameter_group {
     impl Parameter {
         /// A `Parameter` with its required properties; the optional ones are absent.
         pub fn new(
-            parameter_value: impl Into<Value<String>>,
             parameter_name: impl Into<Value<String>>,
+            parameter_value: impl Into<Value<String>>,
         ) -> Self {
             Parameter {
                 parameter_name: parameter_name.into(),
@@ -1522,8 +1522,8 @@ impl CfnEndpointAccess {
     /// absent.
     pub fn new(
         cluster_identifier: impl Into<Value<String>>,
-        subnet_group_name: impl Into<Value<String>>,
         endpoint_name: impl Into<Value<String>>,
+        subnet_group_name: impl Into<Value<String>>,
         vpc_security_group_ids: impl Into<Value<Vec<Value<String>>>>,
     ) -> Self {
         CfnEndpointAccess {
@@ -1639,8 +1639,8 @@ impl CfnEndpointAuthorization {
     /// An `AWS::Redshift::EndpointAuthorization` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        cluster_identifier: impl Into<Value<String>>,
         account: impl Into<Value<String>>,
+        cluster_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnEndpointAuthorization {
             account: account.into(),
@@ -2162,9 +2162,9 @@ impl CfnQev2IdcApplication {
     /// An `AWS::Redshift::QEV2IdcApplication` with its required properties; the optional ones
     /// are absent.
     pub fn new(
+        idc_display_name: impl Into<Value<String>>,
         idc_instance_arn: impl Into<Value<String>>,
         qev2_idc_application_name: impl Into<Value<String>>,
-        idc_display_name: impl Into<Value<String>>,
     ) -> Self {
         CfnQev2IdcApplication {
             idc_display_name: idc_display_name.into(),
@@ -2325,10 +2325,10 @@ impl CfnRedshiftIdcApplication {
     /// An `AWS::Redshift::RedshiftIdcApplication` with its required properties; the optional
     /// ones are absent.
     pub fn new(
+        iam_role_arn: impl Into<Value<String>>,
+        idc_display_name: impl Into<Value<String>>,
         idc_instance_arn: impl Into<Value<String>>,
         redshift_idc_application_name: impl Into<Value<String>>,
-        idc_display_name: impl Into<Value<String>>,
-        iam_role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnRedshiftIdcApplication {
             application_type: None,
@@ -3046,8 +3046,8 @@ pub struct CfnSnapshot {
 impl CfnSnapshot {
     /// An `AWS::Redshift::Snapshot` with its required properties; the optional ones are absent.
     pub fn new(
-        snapshot_identifier: impl Into<Value<String>>,
         cluster_identifier: impl Into<Value<String>>,
+        snapshot_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnSnapshot {
             cluster_identifier: cluster_identifier.into(),
@@ -3413,8 +3413,8 @@ impl CfnSnapshotSchedule {
     /// An `AWS::Redshift::SnapshotSchedule` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        schedule_identifier: impl Into<Value<String>>,
         schedule_definitions: impl Into<Value<Vec<Value<String>>>>,
+        schedule_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnSnapshotSchedule {
             schedule_definitions: schedule_definitions.into(),
@@ -3562,10 +3562,10 @@ impl CfnUsageLimit {
     /// An `AWS::Redshift::UsageLimit` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        amount: impl Into<Value<f64>>,
         cluster_identifier: impl Into<Value<String>>,
         feature_type: impl Into<Value<String>>,
         limit_type: impl Into<Value<String>>,
-        amount: impl Into<Value<f64>>,
     ) -> Self {
         CfnUsageLimit {
             amount: amount.into(),

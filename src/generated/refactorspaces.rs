@@ -40,9 +40,9 @@ impl CfnApplication {
     /// are absent.
     pub fn new(
         environment_identifier: impl Into<Value<String>>,
-        vpc_id: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         proxy_type: impl Into<Value<String>>,
+        vpc_id: impl Into<Value<String>>,
     ) -> Self {
         CfnApplication {
             api_gateway_proxy: None,
@@ -428,10 +428,10 @@ impl CfnRoute {
     /// An `AWS::RefactorSpaces::Route` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        environment_identifier: impl Into<Value<String>>,
         application_identifier: impl Into<Value<String>>,
-        service_identifier: impl Into<Value<String>>,
+        environment_identifier: impl Into<Value<String>>,
         route_type: impl Into<Value<String>>,
+        service_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnRoute {
             application_identifier: application_identifier.into(),
@@ -727,9 +727,9 @@ impl CfnService {
     /// An `AWS::RefactorSpaces::Service` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        environment_identifier: impl Into<Value<String>>,
         application_identifier: impl Into<Value<String>>,
         endpoint_type: impl Into<Value<String>>,
+        environment_identifier: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
     ) -> Self {
         CfnService {

@@ -402,8 +402,8 @@ impl CfnStreamProcessor {
     /// An `AWS::Rekognition::StreamProcessor` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        role_arn: impl Into<Value<String>>,
         kinesis_video_stream: impl Into<Value<stream_processor::KinesisVideoStream>>,
+        role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnStreamProcessor {
             bounding_box_regions_of_interest: None,
@@ -612,9 +612,9 @@ pub mod stream_processor {
         /// A `BoundingBox` with its required properties; the optional ones are absent.
         pub fn new(
             height: impl Into<Value<f64>>,
-            width: impl Into<Value<f64>>,
             left: impl Into<Value<f64>>,
             top: impl Into<Value<f64>>,
+            width: impl Into<Value<f64>>,
         ) -> Self {
             BoundingBox {
                 height: height.into(),

@@ -50,8 +50,8 @@ pub struct CfnApp {
 impl CfnApp {
     /// An `AWS::ResilienceHub::App` with its required properties; the optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         app_template_body: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         resource_mappings: impl Into<Value<Vec<Value<app::ResourceMapping>>>>,
     ) -> Self {
         CfnApp {
@@ -180,7 +180,7 @@ pub mod app {
 
     impl EventSubscription {
         /// A `EventSubscription` with its required properties; the optional ones are absent.
-        pub fn new(name: impl Into<Value<String>>, event_type: impl Into<Value<String>>) -> Self {
+        pub fn new(event_type: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
             EventSubscription {
                 event_type: event_type.into(),
                 name: name.into(),
@@ -491,9 +491,9 @@ impl CfnResiliencyPolicy {
     /// An `AWS::ResilienceHub::ResiliencyPolicy` with its required properties; the optional
     /// ones are absent.
     pub fn new(
+        policy: impl Into<Value<resiliency_policy::PolicyMap>>,
         policy_name: impl Into<Value<String>>,
         tier: impl Into<Value<String>>,
-        policy: impl Into<Value<resiliency_policy::PolicyMap>>,
     ) -> Self {
         CfnResiliencyPolicy {
             data_location_constraint: None,
@@ -580,7 +580,7 @@ pub mod resiliency_policy {
 
     impl FailurePolicy {
         /// A `FailurePolicy` with its required properties; the optional ones are absent.
-        pub fn new(rto_in_secs: impl Into<Value<i64>>, rpo_in_secs: impl Into<Value<i64>>) -> Self {
+        pub fn new(rpo_in_secs: impl Into<Value<i64>>, rto_in_secs: impl Into<Value<i64>>) -> Self {
             FailurePolicy {
                 rpo_in_secs: rpo_in_secs.into(),
                 rto_in_secs: rto_in_secs.into(),

@@ -1329,8 +1329,8 @@ pub mod service {
         /// A `S3ReportOutputConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            bucket_path: impl Into<Value<String>>,
             bucket_owner: impl Into<Value<String>>,
+            bucket_path: impl Into<Value<String>>,
         ) -> Self {
             S3ReportOutputConfiguration {
                 bucket_owner: bucket_owner.into(),
@@ -1461,9 +1461,9 @@ impl CfnServiceFunction {
     /// An `AWS::ResilienceHubV2::ServiceFunction` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        service_arn: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
         criticality: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
+        service_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnServiceFunction {
             criticality: criticality.into(),
@@ -1721,8 +1721,8 @@ impl CfnUserJourney {
     /// An `AWS::ResilienceHubV2::UserJourney` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        system_identifier: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        system_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnUserJourney {
             description: None,

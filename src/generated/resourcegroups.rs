@@ -520,9 +520,9 @@ impl CfnTagSyncTask {
     /// are absent.
     pub fn new(
         group: impl Into<Value<String>>,
+        role_arn: impl Into<Value<String>>,
         tag_key: impl Into<Value<String>>,
         tag_value: impl Into<Value<String>>,
-        role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnTagSyncTask {
             group: group.into(),

@@ -102,8 +102,8 @@ pub struct CfnRobot {
 impl CfnRobot {
     /// An `AWS::RoboMaker::Robot` with its required properties; the optional ones are absent.
     pub fn new(
-        greengrass_group_id: impl Into<Value<String>>,
         architecture: impl Into<Value<String>>,
+        greengrass_group_id: impl Into<Value<String>>,
     ) -> Self {
         CfnRobot {
             architecture: architecture.into(),
@@ -366,9 +366,9 @@ pub mod robot_application {
     impl SourceConfig {
         /// A `SourceConfig` with its required properties; the optional ones are absent.
         pub fn new(
+            architecture: impl Into<Value<String>>,
             s3_bucket: impl Into<Value<String>>,
             s3_key: impl Into<Value<String>>,
-            architecture: impl Into<Value<String>>,
         ) -> Self {
             SourceConfig {
                 architecture: architecture.into(),
@@ -772,9 +772,9 @@ pub mod simulation_application {
     impl SourceConfig {
         /// A `SourceConfig` with its required properties; the optional ones are absent.
         pub fn new(
+            architecture: impl Into<Value<String>>,
             s3_bucket: impl Into<Value<String>>,
             s3_key: impl Into<Value<String>>,
-            architecture: impl Into<Value<String>>,
         ) -> Self {
             SourceConfig {
                 architecture: architecture.into(),

@@ -33,7 +33,7 @@ pub struct CfnCrl {
 
 impl CfnCrl {
     /// An `AWS::RolesAnywhere::CRL` with its required properties; the optional ones are absent.
-    pub fn new(name: impl Into<Value<String>>, crl_data: impl Into<Value<String>>) -> Self {
+    pub fn new(crl_data: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
         CfnCrl {
             crl_data: crl_data.into(),
             enabled: None,
@@ -632,8 +632,8 @@ pub mod trust_anchor {
     impl Source {
         /// A `Source` with its required properties; the optional ones are absent.
         pub fn new(
-            source_type: impl Into<Value<String>>,
             source_data: impl Into<Value<serde_json::Value>>,
+            source_type: impl Into<Value<String>>,
         ) -> Self {
             Source {
                 source_data: source_data.into(),

@@ -92,8 +92,8 @@ pub mod cidr_collection {
     impl Location {
         /// A `Location` with its required properties; the optional ones are absent.
         pub fn new(
-            location_name: impl Into<Value<String>>,
             cidr_list: impl Into<Value<Vec<Value<String>>>>,
+            location_name: impl Into<Value<String>>,
         ) -> Self {
             Location {
                 cidr_list: cidr_list.into(),
@@ -718,10 +718,10 @@ impl CfnKeySigningKey {
     /// An `AWS::Route53::KeySigningKey` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        status: impl Into<Value<String>>,
         hosted_zone_id: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
         key_management_service_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
+        status: impl Into<Value<String>>,
     ) -> Self {
         CfnKeySigningKey {
             hosted_zone_id: hosted_zone_id.into(),
@@ -771,8 +771,8 @@ impl CfnQueryLoggingConfig {
     /// An `AWS::Route53::QueryLoggingConfig` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        hosted_zone_id: impl Into<Value<String>>,
         cloud_watch_logs_log_group_arn: impl Into<Value<String>>,
+        hosted_zone_id: impl Into<Value<String>>,
     ) -> Self {
         CfnQueryLoggingConfig {
             cloud_watch_logs_log_group_arn: cloud_watch_logs_log_group_arn.into(),
@@ -905,7 +905,7 @@ pub struct CfnRecordSet {
 
 impl CfnRecordSet {
     /// An `AWS::Route53::RecordSet` with its required properties; the optional ones are absent.
-    pub fn new(type_: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+    pub fn new(name: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
         CfnRecordSet {
             alias_target: None,
             cidr_routing_config: None,
@@ -1113,8 +1113,8 @@ pub mod record_set {
     impl AliasTarget {
         /// A `AliasTarget` with its required properties; the optional ones are absent.
         pub fn new(
-            hosted_zone_id: impl Into<Value<String>>,
             dns_name: impl Into<Value<String>>,
+            hosted_zone_id: impl Into<Value<String>>,
         ) -> Self {
             AliasTarget {
                 dns_name: dns_name.into(),
@@ -1213,8 +1213,8 @@ pub mod record_set {
     impl Coordinates {
         /// A `Coordinates` with its required properties; the optional ones are absent.
         pub fn new(
-            longitude: impl Into<Value<String>>,
             latitude: impl Into<Value<String>>,
+            longitude: impl Into<Value<String>>,
         ) -> Self {
             Coordinates {
                 latitude: latitude.into(),
@@ -1521,8 +1521,8 @@ pub mod record_set_group {
     impl AliasTarget {
         /// A `AliasTarget` with its required properties; the optional ones are absent.
         pub fn new(
-            hosted_zone_id: impl Into<Value<String>>,
             dns_name: impl Into<Value<String>>,
+            hosted_zone_id: impl Into<Value<String>>,
         ) -> Self {
             AliasTarget {
                 dns_name: dns_name.into(),
@@ -1874,7 +1874,7 @@ pub mod record_set_group {
 
     impl RecordSet {
         /// A `RecordSet` with its required properties; the optional ones are absent.
-        pub fn new(type_: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
             RecordSet {
                 alias_target: None,
                 cidr_routing_config: None,
@@ -2067,7 +2067,7 @@ pub struct CfnTrafficPolicy {
 impl CfnTrafficPolicy {
     /// An `AWS::Route53::TrafficPolicy` with its required properties; the optional ones are
     /// absent.
-    pub fn new(name: impl Into<Value<String>>, document: impl Into<Value<String>>) -> Self {
+    pub fn new(document: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
         CfnTrafficPolicy {
             comment: None,
             document: document.into(),

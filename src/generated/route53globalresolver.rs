@@ -835,8 +835,8 @@ impl CfnFirewallRule {
     /// ones are absent.
     pub fn new(
         action: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
         dns_view_id: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnFirewallRule {
             action: action.into(),
@@ -1231,8 +1231,8 @@ impl CfnHostedZoneAssociation {
     /// optional ones are absent.
     pub fn new(
         hosted_zone_id: impl Into<Value<String>>,
-        resource_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        resource_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnHostedZoneAssociation {
             hosted_zone_id: hosted_zone_id.into(),

@@ -158,9 +158,9 @@ impl CfnProfileAssociation {
     /// An `AWS::Route53Profiles::ProfileAssociation` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        resource_id: impl Into<Value<String>>,
-        profile_id: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        profile_id: impl Into<Value<String>>,
+        resource_id: impl Into<Value<String>>,
     ) -> Self {
         CfnProfileAssociation {
             arn: None,
@@ -293,8 +293,8 @@ impl CfnProfileResourceAssociation {
     /// An `AWS::Route53Profiles::ProfileResourceAssociation` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        profile_id: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        profile_id: impl Into<Value<String>>,
         resource_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnProfileResourceAssociation {

@@ -557,9 +557,9 @@ pub mod safety_rule {
     impl GatingRule {
         /// A `GatingRule` with its required properties; the optional ones are absent.
         pub fn new(
-            wait_period_ms: impl Into<Value<i64>>,
-            target_controls: impl Into<Value<Vec<Value<String>>>>,
             gating_controls: impl Into<Value<Vec<Value<String>>>>,
+            target_controls: impl Into<Value<Vec<Value<String>>>>,
+            wait_period_ms: impl Into<Value<i64>>,
         ) -> Self {
             GatingRule {
                 gating_controls: gating_controls.into(),
@@ -610,9 +610,9 @@ pub mod safety_rule {
     impl RuleConfig {
         /// A `RuleConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
-            threshold: impl Into<Value<i64>>,
             inverted: impl Into<Value<bool>>,
+            threshold: impl Into<Value<i64>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             RuleConfig {
                 inverted: inverted.into(),

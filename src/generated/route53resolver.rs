@@ -461,7 +461,7 @@ pub mod firewall_rule_group {
 
     impl FirewallRule {
         /// A `FirewallRule` with its required properties; the optional ones are absent.
-        pub fn new(priority: impl Into<Value<i64>>, action: impl Into<Value<String>>) -> Self {
+        pub fn new(action: impl Into<Value<String>>, priority: impl Into<Value<i64>>) -> Self {
             FirewallRule {
                 action: action.into(),
                 block_override_dns_type: None,
@@ -807,8 +807,8 @@ impl CfnFirewallRuleGroupAssociation {
     /// the optional ones are absent.
     pub fn new(
         firewall_rule_group_id: impl Into<Value<String>>,
-        vpc_id: impl Into<Value<String>>,
         priority: impl Into<Value<i64>>,
+        vpc_id: impl Into<Value<String>>,
     ) -> Self {
         CfnFirewallRuleGroupAssociation {
             firewall_rule_group_id: firewall_rule_group_id.into(),
@@ -992,9 +992,9 @@ impl CfnOutpostResolver {
     /// An `AWS::Route53Resolver::OutpostResolver` with its required properties; the optional
     /// ones are absent.
     pub fn new(
+        name: impl Into<Value<String>>,
         outpost_arn: impl Into<Value<String>>,
         preferred_instance_type: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
     ) -> Self {
         CfnOutpostResolver {
             instance_count: None,
@@ -1150,8 +1150,8 @@ impl CfnResolverConfig {
     /// An `AWS::Route53Resolver::ResolverConfig` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        resource_id: impl Into<Value<String>>,
         autodefined_reverse_flag: impl Into<Value<String>>,
+        resource_id: impl Into<Value<String>>,
     ) -> Self {
         CfnResolverConfig {
             autodefined_reverse_flag: autodefined_reverse_flag.into(),
@@ -2167,8 +2167,8 @@ impl CfnResolverRuleAssociation {
     /// An `AWS::Route53Resolver::ResolverRuleAssociation` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        vpc_id: impl Into<Value<String>>,
         resolver_rule_id: impl Into<Value<String>>,
+        vpc_id: impl Into<Value<String>>,
     ) -> Self {
         CfnResolverRuleAssociation {
             name: None,

@@ -240,8 +240,8 @@ pub mod inbound_external_link {
         /// A `ResponderErrorMaskingForHttpCode` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            http_code: impl Into<Value<String>>,
             action: impl Into<Value<String>>,
+            http_code: impl Into<Value<String>>,
             logging_types: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             ResponderErrorMaskingForHttpCode {
@@ -371,8 +371,8 @@ impl CfnLink {
     /// An `AWS::RTBFabric::Link` with its required properties; the optional ones are absent.
     pub fn new(
         gateway_id: impl Into<Value<String>>,
-        peer_gateway_id: impl Into<Value<String>>,
         link_log_settings: impl Into<Value<link::LinkLogSettings>>,
+        peer_gateway_id: impl Into<Value<String>>,
     ) -> Self {
         CfnLink {
             gateway_id: gateway_id.into(),
@@ -677,8 +677,8 @@ pub mod link {
         /// A `ResponderErrorMaskingForHttpCode` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            http_code: impl Into<Value<String>>,
             action: impl Into<Value<String>>,
+            http_code: impl Into<Value<String>>,
             logging_types: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             ResponderErrorMaskingForHttpCode {
@@ -800,10 +800,10 @@ impl CfnLinkRoutingRule {
     /// An `AWS::RTBFabric::LinkRoutingRule` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        conditions: impl Into<Value<link_routing_rule::RuleCondition>>,
         gateway_id: impl Into<Value<String>>,
         link_id: impl Into<Value<String>>,
         priority: impl Into<Value<i64>>,
-        conditions: impl Into<Value<link_routing_rule::RuleCondition>>,
     ) -> Self {
         CfnLinkRoutingRule {
             conditions: conditions.into(),
@@ -1117,8 +1117,8 @@ impl CfnOutboundExternalLink {
     /// ones are absent.
     pub fn new(
         gateway_id: impl Into<Value<String>>,
-        public_endpoint: impl Into<Value<String>>,
         link_log_settings: impl Into<Value<outbound_external_link::LinkLogSettings>>,
+        public_endpoint: impl Into<Value<String>>,
     ) -> Self {
         CfnOutboundExternalLink {
             gateway_id: gateway_id.into(),
@@ -1326,8 +1326,8 @@ pub mod outbound_external_link {
         /// A `ResponderErrorMaskingForHttpCode` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            http_code: impl Into<Value<String>>,
             action: impl Into<Value<String>>,
+            http_code: impl Into<Value<String>>,
             logging_types: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             ResponderErrorMaskingForHttpCode {
@@ -1449,9 +1449,9 @@ impl CfnRequesterGateway {
     /// An `AWS::RTBFabric::RequesterGateway` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        vpc_id: impl Into<Value<String>>,
-        subnet_ids: impl Into<Value<Vec<Value<String>>>>,
         security_group_ids: impl Into<Value<Vec<Value<String>>>>,
+        subnet_ids: impl Into<Value<Vec<Value<String>>>>,
+        vpc_id: impl Into<Value<String>>,
     ) -> Self {
         CfnRequesterGateway {
             description: None,
@@ -1661,11 +1661,11 @@ impl CfnResponderGateway {
     /// An `AWS::RTBFabric::ResponderGateway` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        vpc_id: impl Into<Value<String>>,
-        subnet_ids: impl Into<Value<Vec<Value<String>>>>,
-        security_group_ids: impl Into<Value<Vec<Value<String>>>>,
         port: impl Into<Value<i64>>,
         protocol: impl Into<Value<String>>,
+        security_group_ids: impl Into<Value<Vec<Value<String>>>>,
+        subnet_ids: impl Into<Value<Vec<Value<String>>>>,
+        vpc_id: impl Into<Value<String>>,
     ) -> Self {
         CfnResponderGateway {
             acm_certificate_arn: None,

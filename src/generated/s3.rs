@@ -45,9 +45,9 @@ pub struct CfnAccessGrant {
 impl CfnAccessGrant {
     /// An `AWS::S3::AccessGrant` with its required properties; the optional ones are absent.
     pub fn new(
+        access_grants_location_id: impl Into<Value<String>>,
         grantee: impl Into<Value<access_grant::Grantee>>,
         permission: impl Into<Value<String>>,
-        access_grants_location_id: impl Into<Value<String>>,
     ) -> Self {
         CfnAccessGrant {
             access_grants_location_configuration: None,
@@ -195,8 +195,8 @@ pub mod access_grant {
     impl Grantee {
         /// A `Grantee` with its required properties; the optional ones are absent.
         pub fn new(
-            grantee_type: impl Into<Value<String>>,
             grantee_identifier: impl Into<Value<String>>,
+            grantee_type: impl Into<Value<String>>,
         ) -> Self {
             Grantee {
                 grantee_identifier: grantee_identifier.into(),
@@ -1517,8 +1517,8 @@ pub mod bucket {
     impl AnalyticsConfiguration {
         /// A `AnalyticsConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            storage_class_analysis: impl Into<Value<StorageClassAnalysis>>,
             id: impl Into<Value<String>>,
+            storage_class_analysis: impl Into<Value<StorageClassAnalysis>>,
         ) -> Self {
             AnalyticsConfiguration {
                 id: id.into(),
@@ -2284,7 +2284,7 @@ pub mod bucket {
 
     impl FilterRule {
         /// A `FilterRule` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             FilterRule {
                 name: name.into(),
                 value: value.into(),
@@ -2670,7 +2670,7 @@ pub mod bucket {
 
     impl LambdaConfiguration {
         /// A `LambdaConfiguration` with its required properties; the optional ones are absent.
-        pub fn new(function: impl Into<Value<String>>, event: impl Into<Value<String>>) -> Self {
+        pub fn new(event: impl Into<Value<String>>, function: impl Into<Value<String>>) -> Self {
             LambdaConfiguration {
                 event: event.into(),
                 filter: None,
@@ -6009,8 +6009,8 @@ impl CfnMultiRegionAccessPointPolicy {
     /// An `AWS::S3::MultiRegionAccessPointPolicy` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        policy: impl Into<Value<serde_json::Value>>,
         mrap_name: impl Into<Value<String>>,
+        policy: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnMultiRegionAccessPointPolicy {
             mrap_name: mrap_name.into(),
@@ -6904,10 +6904,10 @@ pub mod storage_lens {
     impl S3BucketDestination {
         /// A `S3BucketDestination` with its required properties; the optional ones are absent.
         pub fn new(
-            output_schema_version: impl Into<Value<String>>,
-            format: impl Into<Value<String>>,
             account_id: impl Into<Value<String>>,
             arn: impl Into<Value<String>>,
+            format: impl Into<Value<String>>,
+            output_schema_version: impl Into<Value<String>>,
         ) -> Self {
             S3BucketDestination {
                 account_id: account_id.into(),
@@ -7077,8 +7077,8 @@ pub mod storage_lens {
     impl StorageLensConfiguration {
         /// A `StorageLensConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            id: impl Into<Value<String>>,
             account_level: impl Into<Value<AccountLevel>>,
+            id: impl Into<Value<String>>,
             is_enabled: impl Into<Value<bool>>,
         ) -> Self {
             StorageLensConfiguration {
@@ -7462,8 +7462,8 @@ impl CfnStorageLensGroup {
     /// An `AWS::S3::StorageLensGroup` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         filter: impl Into<Value<storage_lens_group::Filter>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnStorageLensGroup {
             filter: filter.into(),

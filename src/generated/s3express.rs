@@ -490,8 +490,8 @@ impl CfnDirectoryBucket {
     /// An `AWS::S3Express::DirectoryBucket` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        location_name: impl Into<Value<String>>,
         data_redundancy: impl Into<Value<String>>,
+        location_name: impl Into<Value<String>>,
     ) -> Self {
         CfnDirectoryBucket {
             bucket_encryption: None,

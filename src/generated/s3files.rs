@@ -210,8 +210,8 @@ pub mod access_point {
     impl CreationPermissions {
         /// A `CreationPermissions` with its required properties; the optional ones are absent.
         pub fn new(
-            owner_uid: impl Into<Value<String>>,
             owner_gid: impl Into<Value<String>>,
+            owner_uid: impl Into<Value<String>>,
             permissions: impl Into<Value<String>>,
         ) -> Self {
             CreationPermissions {
@@ -260,7 +260,7 @@ pub mod access_point {
 
     impl PosixUser {
         /// A `PosixUser` with its required properties; the optional ones are absent.
-        pub fn new(uid: impl Into<Value<String>>, gid: impl Into<Value<String>>) -> Self {
+        pub fn new(gid: impl Into<Value<String>>, uid: impl Into<Value<String>>) -> Self {
             PosixUser {
                 gid: gid.into(),
                 secondary_gids: None,
@@ -586,8 +586,8 @@ pub mod file_system {
         /// A `ImportDataRule` with its required properties; the optional ones are absent.
         pub fn new(
             prefix: impl Into<Value<String>>,
-            trigger: impl Into<Value<String>>,
             size_less_than: impl Into<Value<i64>>,
+            trigger: impl Into<Value<String>>,
         ) -> Self {
             ImportDataRule {
                 prefix: prefix.into(),
@@ -637,8 +637,8 @@ pub mod file_system {
         /// A `SynchronizationConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            import_data_rules: impl Into<Value<Vec<Value<ImportDataRule>>>>,
             expiration_data_rules: impl Into<Value<Vec<Value<ExpirationDataRule>>>>,
+            import_data_rules: impl Into<Value<Vec<Value<ImportDataRule>>>>,
         ) -> Self {
             SynchronizationConfiguration {
                 expiration_data_rules: expiration_data_rules.into(),

@@ -100,10 +100,10 @@ pub struct CfnTable {
 impl CfnTable {
     /// An `AWS::S3Tables::Table` with its required properties; the optional ones are absent.
     pub fn new(
-        table_bucket_arn: impl Into<Value<String>>,
         namespace: impl Into<Value<String>>,
-        table_name: impl Into<Value<String>>,
         open_table_format: impl Into<Value<String>>,
+        table_bucket_arn: impl Into<Value<String>>,
+        table_name: impl Into<Value<String>>,
     ) -> Self {
         CfnTable {
             compaction: None,
@@ -412,9 +412,9 @@ pub mod table {
     impl IcebergPartitionField {
         /// A `IcebergPartitionField` with its required properties; the optional ones are absent.
         pub fn new(
+            name: impl Into<Value<String>>,
             source_id: impl Into<Value<i64>>,
             transform: impl Into<Value<String>>,
-            name: impl Into<Value<String>>,
         ) -> Self {
             IcebergPartitionField {
                 field_id: None,
@@ -634,10 +634,10 @@ pub mod table {
     impl IcebergSortField {
         /// A `IcebergSortField` with its required properties; the optional ones are absent.
         pub fn new(
-            source_id: impl Into<Value<i64>>,
-            transform: impl Into<Value<String>>,
             direction: impl Into<Value<String>>,
             null_order: impl Into<Value<String>>,
+            source_id: impl Into<Value<i64>>,
+            transform: impl Into<Value<String>>,
         ) -> Self {
             IcebergSortField {
                 direction: direction.into(),
@@ -817,8 +817,8 @@ pub mod table {
         pub fn new(
             id: impl Into<Value<i64>>,
             name: impl Into<Value<String>>,
-            type_: impl Into<Value<serde_json::Value>>,
             required: impl Into<Value<bool>>,
+            type_: impl Into<Value<serde_json::Value>>,
         ) -> Self {
             SchemaV2Field {
                 doc: None,
@@ -1604,8 +1604,8 @@ impl CfnTablePolicy {
     /// An `AWS::S3Tables::TablePolicy` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        table_arn: impl Into<Value<String>>,
         resource_policy: impl Into<Value<serde_json::Value>>,
+        table_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnTablePolicy {
             resource_policy: resource_policy.into(),

@@ -998,8 +998,8 @@ pub mod algorithm {
         /// A `ContinuousParameterRangeSpecification` with its required properties; the optional
         /// ones are absent.
         pub fn new(
-            min_value: impl Into<Value<String>>,
             max_value: impl Into<Value<String>>,
+            min_value: impl Into<Value<String>>,
         ) -> Self {
             ContinuousParameterRangeSpecification {
                 max_value: max_value.into(),
@@ -1154,7 +1154,7 @@ pub mod algorithm {
     impl HyperParameterTuningJobObjective {
         /// A `HyperParameterTuningJobObjective` with its required properties; the optional ones are
         /// absent.
-        pub fn new(type_: impl Into<Value<String>>, metric_name: impl Into<Value<String>>) -> Self {
+        pub fn new(metric_name: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
             HyperParameterTuningJobObjective {
                 metric_name: metric_name.into(),
                 type_: type_.into(),
@@ -1302,8 +1302,8 @@ pub mod algorithm {
         /// A `IntegerParameterRangeSpecification` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            min_value: impl Into<Value<String>>,
             max_value: impl Into<Value<String>>,
+            min_value: impl Into<Value<String>>,
         ) -> Self {
             IntegerParameterRangeSpecification {
                 max_value: max_value.into(),
@@ -1722,9 +1722,9 @@ pub mod algorithm {
     impl TrainingSpecification {
         /// A `TrainingSpecification` with its required properties; the optional ones are absent.
         pub fn new(
-            training_image: impl Into<Value<String>>,
             supported_training_instance_types: impl Into<Value<Vec<Value<String>>>>,
             training_channels: impl Into<Value<Vec<Value<ChannelSpecification>>>>,
+            training_image: impl Into<Value<String>>,
         ) -> Self {
             TrainingSpecification {
                 metric_definitions: None,
@@ -3852,7 +3852,7 @@ pub mod cluster {
 
     impl ClusterKubernetesTaint {
         /// A `ClusterKubernetesTaint` with its required properties; the optional ones are absent.
-        pub fn new(key: impl Into<Value<String>>, effect: impl Into<Value<String>>) -> Self {
+        pub fn new(effect: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
             ClusterKubernetesTaint {
                 effect: effect.into(),
                 key: key.into(),
@@ -4350,8 +4350,8 @@ pub mod cluster {
     impl FSxLustreConfig {
         /// A `FSxLustreConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            size_in_gi_b: impl Into<Value<i64>>,
             per_unit_storage_throughput: impl Into<Value<i64>>,
+            size_in_gi_b: impl Into<Value<i64>>,
         ) -> Self {
             FSxLustreConfig {
                 per_unit_storage_throughput: per_unit_storage_throughput.into(),
@@ -4824,8 +4824,8 @@ impl CfnClusterSchedulerConfig {
     /// An `AWS::SageMaker::ClusterSchedulerConfig` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         cluster_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         scheduler_config: impl Into<Value<cluster_scheduler_config::SchedulerConfig>>,
     ) -> Self {
         CfnClusterSchedulerConfig {
@@ -5295,10 +5295,10 @@ impl CfnComputeQuota {
     /// An `AWS::SageMaker::ComputeQuota` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         cluster_arn: impl Into<Value<String>>,
         compute_quota_config: impl Into<Value<compute_quota::ComputeQuotaConfig>>,
         compute_quota_target: impl Into<Value<compute_quota::ComputeQuotaTarget>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnComputeQuota {
             activation_state: None,
@@ -5420,7 +5420,7 @@ pub mod compute_quota {
     impl AcceleratorPartitionConfig {
         /// A `AcceleratorPartitionConfig` with its required properties; the optional ones are
         /// absent.
-        pub fn new(type_: impl Into<Value<String>>, count: impl Into<Value<i64>>) -> Self {
+        pub fn new(count: impl Into<Value<i64>>, type_: impl Into<Value<String>>) -> Self {
             AcceleratorPartitionConfig {
                 count: count.into(),
                 type_: type_.into(),
@@ -8162,7 +8162,7 @@ pub mod domain {
 
     impl CustomPosixUserConfig {
         /// A `CustomPosixUserConfig` with its required properties; the optional ones are absent.
-        pub fn new(uid: impl Into<Value<i64>>, gid: impl Into<Value<i64>>) -> Self {
+        pub fn new(gid: impl Into<Value<i64>>, uid: impl Into<Value<i64>>) -> Self {
             CustomPosixUserConfig {
                 gid: gid.into(),
                 uid: uid.into(),
@@ -11809,8 +11809,8 @@ pub mod endpoint_config {
     impl ClarifyTextConfig {
         /// A `ClarifyTextConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            language: impl Into<Value<String>>,
             granularity: impl Into<Value<String>>,
+            language: impl Into<Value<String>>,
         ) -> Self {
             ClarifyTextConfig {
                 granularity: granularity.into(),
@@ -12851,8 +12851,8 @@ pub mod endpoint_config {
     impl VpcConfig {
         /// A `VpcConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            subnets: impl Into<Value<Vec<Value<String>>>>,
             security_group_ids: impl Into<Value<Vec<Value<String>>>>,
+            subnets: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             VpcConfig {
                 security_group_ids: security_group_ids.into(),
@@ -13371,10 +13371,10 @@ impl CfnFeatureGroup {
     /// An `AWS::SageMaker::FeatureGroup` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        feature_group_name: impl Into<Value<String>>,
-        record_identifier_feature_name: impl Into<Value<String>>,
         event_time_feature_name: impl Into<Value<String>>,
         feature_definitions: impl Into<Value<Vec<Value<feature_group::FeatureDefinition>>>>,
+        feature_group_name: impl Into<Value<String>>,
+        record_identifier_feature_name: impl Into<Value<String>>,
     ) -> Self {
         CfnFeatureGroup {
             description: None,
@@ -13671,8 +13671,8 @@ pub struct CfnHub {
 impl CfnHub {
     /// An `AWS::SageMaker::Hub` with its required properties; the optional ones are absent.
     pub fn new(
-        hub_name: impl Into<Value<String>>,
         hub_description: impl Into<Value<String>>,
+        hub_name: impl Into<Value<String>>,
     ) -> Self {
         CfnHub {
             hub_description: hub_description.into(),
@@ -14165,7 +14165,7 @@ pub struct CfnImageVersion {
 impl CfnImageVersion {
     /// An `AWS::SageMaker::ImageVersion` with its required properties; the optional ones are
     /// absent.
-    pub fn new(image_name: impl Into<Value<String>>, base_image: impl Into<Value<String>>) -> Self {
+    pub fn new(base_image: impl Into<Value<String>>, image_name: impl Into<Value<String>>) -> Self {
         CfnImageVersion {
             alias: None,
             aliases: None,
@@ -15214,8 +15214,8 @@ pub mod inference_component {
         /// A `InferenceComponentPlacementStatus` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            instance_type: impl Into<Value<String>>,
             current_copy_count: impl Into<Value<i64>>,
+            instance_type: impl Into<Value<String>>,
         ) -> Self {
             InferenceComponentPlacementStatus {
                 current_copy_count: current_copy_count.into(),
@@ -15444,8 +15444,8 @@ pub mod inference_component {
         /// A `InferenceComponentSchedulingConfig` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            placement_strategy: impl Into<Value<String>>,
             availability_zone_balance: impl Into<Value<InferenceComponentAvailabilityZoneBalance>>,
+            placement_strategy: impl Into<Value<String>>,
         ) -> Self {
             InferenceComponentSchedulingConfig {
                 availability_zone_balance: availability_zone_balance.into(),
@@ -16020,11 +16020,11 @@ impl CfnInferenceExperiment {
     /// An `AWS::SageMaker::InferenceExperiment` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        type_: impl Into<Value<String>>,
-        role_arn: impl Into<Value<String>>,
         endpoint_name: impl Into<Value<String>>,
         model_variants: impl Into<Value<Vec<Value<inference_experiment::ModelVariantConfig>>>>,
+        name: impl Into<Value<String>>,
+        role_arn: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnInferenceExperiment {
             data_storage_config: None,
@@ -16428,9 +16428,9 @@ pub mod inference_experiment {
     impl ModelVariantConfig {
         /// A `ModelVariantConfig` with its required properties; the optional ones are absent.
         pub fn new(
+            infrastructure_config: impl Into<Value<ModelInfrastructureConfig>>,
             model_name: impl Into<Value<String>>,
             variant_name: impl Into<Value<String>>,
-            infrastructure_config: impl Into<Value<ModelInfrastructureConfig>>,
         ) -> Self {
             ModelVariantConfig {
                 infrastructure_config: infrastructure_config.into(),
@@ -16476,8 +16476,8 @@ pub mod inference_experiment {
     impl RealTimeInferenceConfig {
         /// A `RealTimeInferenceConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            instance_type: impl Into<Value<String>>,
             instance_count: impl Into<Value<i64>>,
+            instance_type: impl Into<Value<String>>,
         ) -> Self {
             RealTimeInferenceConfig {
                 instance_count: instance_count.into(),
@@ -16522,8 +16522,8 @@ pub mod inference_experiment {
     impl ShadowModeConfig {
         /// A `ShadowModeConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            source_model_variant_name: impl Into<Value<String>>,
             shadow_model_variants: impl Into<Value<Vec<Value<ShadowModelVariantConfig>>>>,
+            source_model_variant_name: impl Into<Value<String>>,
         ) -> Self {
             ShadowModeConfig {
                 shadow_model_variants: shadow_model_variants.into(),
@@ -16567,8 +16567,8 @@ pub mod inference_experiment {
     impl ShadowModelVariantConfig {
         /// A `ShadowModelVariantConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            shadow_model_variant_name: impl Into<Value<String>>,
             sampling_percentage: impl Into<Value<i64>>,
+            shadow_model_variant_name: impl Into<Value<String>>,
         ) -> Self {
             ShadowModelVariantConfig {
                 sampling_percentage: sampling_percentage.into(),
@@ -16676,8 +16676,8 @@ impl CfnMlflowApp {
     /// An `AWS::SageMaker::MlflowApp` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         artifact_store_uri: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnMlflowApp {
@@ -16862,9 +16862,9 @@ impl CfnMlflowTrackingServer {
     /// An `AWS::SageMaker::MlflowTrackingServer` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        tracking_server_name: impl Into<Value<String>>,
         artifact_store_uri: impl Into<Value<String>>,
         role_arn: impl Into<Value<String>>,
+        tracking_server_name: impl Into<Value<String>>,
     ) -> Self {
         CfnMlflowTrackingServer {
             artifact_store_uri: artifact_store_uri.into(),
@@ -17756,8 +17756,8 @@ pub mod model {
     impl VpcConfig {
         /// A `VpcConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            subnets: impl Into<Value<Vec<Value<String>>>>,
             security_group_ids: impl Into<Value<Vec<Value<String>>>>,
+            subnets: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             VpcConfig {
                 security_group_ids: security_group_ids.into(),
@@ -17841,6 +17841,7 @@ impl CfnModelBiasJobDefinition {
     /// An `AWS::SageMaker::ModelBiasJobDefinition` with its required properties; the optional
     /// ones are absent.
     pub fn new(
+        job_resources: impl Into<Value<model_bias_job_definition::MonitoringResources>>,
         model_bias_app_specification: impl Into<
             Value<model_bias_job_definition::ModelBiasAppSpecification>,
         >,
@@ -17848,7 +17849,6 @@ impl CfnModelBiasJobDefinition {
         model_bias_job_output_config: impl Into<
             Value<model_bias_job_definition::MonitoringOutputConfig>,
         >,
-        job_resources: impl Into<Value<model_bias_job_definition::MonitoringResources>>,
         role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnModelBiasJobDefinition {
@@ -18587,8 +18587,8 @@ pub mod model_bias_job_definition {
         /// A `ModelBiasAppSpecification` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            image_uri: impl Into<Value<String>>,
             config_uri: impl Into<Value<String>>,
+            image_uri: impl Into<Value<String>>,
         ) -> Self {
             ModelBiasAppSpecification {
                 config_uri: config_uri.into(),
@@ -19213,8 +19213,8 @@ impl CfnModelCard {
     /// An `AWS::SageMaker::ModelCard` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        model_card_name: impl Into<Value<String>>,
         content: impl Into<Value<model_card::Content>>,
+        model_card_name: impl Into<Value<String>>,
         model_card_status: impl Into<Value<String>>,
     ) -> Self {
         CfnModelCard {
@@ -19958,8 +19958,8 @@ pub mod model_card {
     impl MetricGroup {
         /// A `MetricGroup` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             metric_data: impl Into<Value<Vec<Value<serde_json::Value>>>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             MetricGroup {
                 metric_data: metric_data.into(),
@@ -20809,6 +20809,7 @@ impl CfnModelExplainabilityJobDefinition {
     /// An `AWS::SageMaker::ModelExplainabilityJobDefinition` with its required properties; the
     /// optional ones are absent.
     pub fn new(
+        job_resources: impl Into<Value<model_explainability_job_definition::MonitoringResources>>,
         model_explainability_app_specification: impl Into<
             Value<model_explainability_job_definition::ModelExplainabilityAppSpecification>,
         >,
@@ -20818,7 +20819,6 @@ impl CfnModelExplainabilityJobDefinition {
         model_explainability_job_output_config: impl Into<
             Value<model_explainability_job_definition::MonitoringOutputConfig>,
         >,
-        job_resources: impl Into<Value<model_explainability_job_definition::MonitoringResources>>,
         role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnModelExplainabilityJobDefinition {
@@ -21479,8 +21479,8 @@ pub mod model_explainability_job_definition {
         /// A `ModelExplainabilityAppSpecification` with its required properties; the optional ones
         /// are absent.
         pub fn new(
-            image_uri: impl Into<Value<String>>,
             config_uri: impl Into<Value<String>>,
+            image_uri: impl Into<Value<String>>,
         ) -> Self {
             ModelExplainabilityAppSpecification {
                 config_uri: config_uri.into(),
@@ -24044,9 +24044,9 @@ pub mod model_package {
     impl S3ModelDataSource {
         /// A `S3ModelDataSource` with its required properties; the optional ones are absent.
         pub fn new(
+            compression_type: impl Into<Value<String>>,
             s3_data_type: impl Into<Value<String>>,
             s3_uri: impl Into<Value<String>>,
-            compression_type: impl Into<Value<String>>,
         ) -> Self {
             S3ModelDataSource {
                 compression_type: compression_type.into(),
@@ -24366,9 +24366,9 @@ pub mod model_package {
     impl TransformJobDefinition {
         /// A `TransformJobDefinition` with its required properties; the optional ones are absent.
         pub fn new(
-            transform_resources: impl Into<Value<TransformResources>>,
-            transform_output: impl Into<Value<TransformOutput>>,
             transform_input: impl Into<Value<TransformInput>>,
+            transform_output: impl Into<Value<TransformOutput>>,
+            transform_resources: impl Into<Value<TransformResources>>,
         ) -> Self {
             TransformJobDefinition {
                 batch_strategy: None,
@@ -24598,8 +24598,8 @@ pub mod model_package {
     impl ValidationProfile {
         /// A `ValidationProfile` with its required properties; the optional ones are absent.
         pub fn new(
-            transform_job_definition: impl Into<Value<TransformJobDefinition>>,
             profile_name: impl Into<Value<String>>,
+            transform_job_definition: impl Into<Value<TransformJobDefinition>>,
         ) -> Self {
             ValidationProfile {
                 profile_name: profile_name.into(),
@@ -24880,6 +24880,7 @@ impl CfnModelQualityJobDefinition {
     /// An `AWS::SageMaker::ModelQualityJobDefinition` with its required properties; the
     /// optional ones are absent.
     pub fn new(
+        job_resources: impl Into<Value<model_quality_job_definition::MonitoringResources>>,
         model_quality_app_specification: impl Into<
             Value<model_quality_job_definition::ModelQualityAppSpecification>,
         >,
@@ -24887,7 +24888,6 @@ impl CfnModelQualityJobDefinition {
         model_quality_job_output_config: impl Into<
             Value<model_quality_job_definition::MonitoringOutputConfig>,
         >,
-        job_resources: impl Into<Value<model_quality_job_definition::MonitoringResources>>,
         role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnModelQualityJobDefinition {
@@ -28484,11 +28484,11 @@ impl CfnPartnerApp {
     /// An `AWS::SageMaker::PartnerApp` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        type_: impl Into<Value<String>>,
         auth_type: impl Into<Value<String>>,
         execution_role_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
         tier: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnPartnerApp {
             app_version: None,
@@ -28806,8 +28806,8 @@ impl CfnPipeline {
     /// An `AWS::SageMaker::Pipeline` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        pipeline_name: impl Into<Value<String>>,
         pipeline_definition: impl Into<Value<serde_json::Value>>,
+        pipeline_name: impl Into<Value<String>>,
         role_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnPipeline {
@@ -29286,11 +29286,11 @@ pub mod processing_job {
     impl AthenaDatasetDefinition {
         /// A `AthenaDatasetDefinition` with its required properties; the optional ones are absent.
         pub fn new(
-            query_string: impl Into<Value<String>>,
-            output_s3_uri: impl Into<Value<String>>,
             catalog: impl Into<Value<String>>,
             database: impl Into<Value<String>>,
             output_format: impl Into<Value<String>>,
+            output_s3_uri: impl Into<Value<String>>,
+            query_string: impl Into<Value<String>>,
         ) -> Self {
             AthenaDatasetDefinition {
                 catalog: catalog.into(),
@@ -30021,11 +30021,11 @@ pub mod processing_job {
         pub fn new(
             cluster_id: impl Into<Value<String>>,
             cluster_role_arn: impl Into<Value<String>>,
-            query_string: impl Into<Value<String>>,
             database: impl Into<Value<String>>,
             db_user: impl Into<Value<String>>,
-            output_s3_uri: impl Into<Value<String>>,
             output_format: impl Into<Value<String>>,
+            output_s3_uri: impl Into<Value<String>>,
+            query_string: impl Into<Value<String>>,
         ) -> Self {
             RedshiftDatasetDefinition {
                 cluster_id: cluster_id.into(),
@@ -30122,8 +30122,8 @@ pub mod processing_job {
     impl S3Input {
         /// A `S3Input` with its required properties; the optional ones are absent.
         pub fn new(
-            s3_uri: impl Into<Value<String>>,
             s3_data_type: impl Into<Value<String>>,
+            s3_uri: impl Into<Value<String>>,
         ) -> Self {
             S3Input {
                 local_path: None,
@@ -30213,8 +30213,8 @@ pub mod processing_job {
     impl S3Output {
         /// A `S3Output` with its required properties; the optional ones are absent.
         pub fn new(
-            s3_uri: impl Into<Value<String>>,
             s3_upload_mode: impl Into<Value<String>>,
+            s3_uri: impl Into<Value<String>>,
         ) -> Self {
             S3Output {
                 local_path: None,
@@ -32661,7 +32661,7 @@ pub mod user_profile {
 
     impl CustomPosixUserConfig {
         /// A `CustomPosixUserConfig` with its required properties; the optional ones are absent.
-        pub fn new(uid: impl Into<Value<i64>>, gid: impl Into<Value<i64>>) -> Self {
+        pub fn new(gid: impl Into<Value<i64>>, uid: impl Into<Value<i64>>) -> Self {
             CustomPosixUserConfig {
                 gid: gid.into(),
                 uid: uid.into(),
@@ -34548,9 +34548,9 @@ pub mod workteam {
     impl CognitoMemberDefinition {
         /// A `CognitoMemberDefinition` with its required properties; the optional ones are absent.
         pub fn new(
-            cognito_user_pool: impl Into<Value<String>>,
             cognito_client_id: impl Into<Value<String>>,
             cognito_user_group: impl Into<Value<String>>,
+            cognito_user_pool: impl Into<Value<String>>,
         ) -> Self {
             CognitoMemberDefinition {
                 cognito_client_id: cognito_client_id.into(),

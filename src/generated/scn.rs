@@ -42,8 +42,8 @@ impl CfnDataIntegrationFlow {
         instance_id: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
         sources: impl Into<Value<Vec<Value<data_integration_flow::DataIntegrationFlowSource>>>>,
-        transformation: impl Into<Value<data_integration_flow::DataIntegrationFlowTransformation>>,
         target: impl Into<Value<data_integration_flow::DataIntegrationFlowTarget>>,
+        transformation: impl Into<Value<data_integration_flow::DataIntegrationFlowTransformation>>,
     ) -> Self {
         CfnDataIntegrationFlow {
             instance_id: instance_id.into(),
@@ -136,8 +136,8 @@ pub mod data_integration_flow {
         /// A `DataIntegrationFlowSource` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            source_type: impl Into<Value<String>>,
             source_name: impl Into<Value<String>>,
+            source_type: impl Into<Value<String>>,
         ) -> Self {
             DataIntegrationFlowSource {
                 dataset_source: None,
@@ -811,8 +811,8 @@ impl CfnDataset {
     /// An `AWS::SCN::Dataset` with its required properties; the optional ones are absent.
     pub fn new(
         instance_id: impl Into<Value<String>>,
-        namespace: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        namespace: impl Into<Value<String>>,
     ) -> Self {
         CfnDataset {
             description: None,

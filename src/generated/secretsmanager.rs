@@ -973,9 +973,9 @@ impl CfnSecretTargetAttachment {
     /// An `AWS::SecretsManager::SecretTargetAttachment` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        target_type: impl Into<Value<String>>,
-        target_id: impl Into<Value<String>>,
         secret_id: impl Into<Value<String>>,
+        target_id: impl Into<Value<String>>,
+        target_type: impl Into<Value<String>>,
     ) -> Self {
         CfnSecretTargetAttachment {
             secret_id: secret_id.into(),

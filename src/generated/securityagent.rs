@@ -527,8 +527,8 @@ pub mod agent_space {
         /// absent.
         pub fn new(
             name: impl Into<Value<String>>,
-            space_key: impl Into<Value<String>>,
             page_id: impl Into<Value<String>>,
+            space_key: impl Into<Value<String>>,
         ) -> Self {
             ConfluenceDocumentResource {
                 name: name.into(),
@@ -1419,7 +1419,7 @@ pub struct CfnIntegration {
 impl CfnIntegration {
     /// An `AWS::SecurityAgent::Integration` with its required properties; the optional ones are
     /// absent.
-    pub fn new(provider: impl Into<Value<String>>, display_name: impl Into<Value<String>>) -> Self {
+    pub fn new(display_name: impl Into<Value<String>>, provider: impl Into<Value<String>>) -> Self {
         CfnIntegration {
             display_name: display_name.into(),
             kms_key_id: None,
@@ -1543,10 +1543,10 @@ pub mod integration {
     impl BitbucketInput {
         /// A `BitbucketInput` with its required properties; the optional ones are absent.
         pub fn new(
-            installation_id: impl Into<Value<String>>,
-            workspace: impl Into<Value<String>>,
             code: impl Into<Value<String>>,
+            installation_id: impl Into<Value<String>>,
             state: impl Into<Value<String>>,
+            workspace: impl Into<Value<String>>,
         ) -> Self {
             BitbucketInput {
                 code: code.into(),
@@ -1602,10 +1602,10 @@ pub mod integration {
     impl ConfluenceInput {
         /// A `ConfluenceInput` with its required properties; the optional ones are absent.
         pub fn new(
-            installation_id: impl Into<Value<String>>,
             code: impl Into<Value<String>>,
-            state: impl Into<Value<String>>,
+            installation_id: impl Into<Value<String>>,
             site_url: impl Into<Value<String>>,
+            state: impl Into<Value<String>>,
         ) -> Self {
             ConfluenceInput {
                 code: code.into(),
@@ -1977,8 +1977,8 @@ impl CfnPentest {
     /// absent.
     pub fn new(
         agent_space_id: impl Into<Value<String>>,
-        service_role: impl Into<Value<String>>,
         assets: impl Into<Value<pentest::Assets>>,
+        service_role: impl Into<Value<String>>,
     ) -> Self {
         CfnPentest {
             agent_space_id: agent_space_id.into(),
@@ -3176,10 +3176,10 @@ pub mod security_requirement_pack {
     impl SecurityRequirement {
         /// A `SecurityRequirement` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             description: impl Into<Value<String>>,
             domain: impl Into<Value<String>>,
             evaluation: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             SecurityRequirement {
                 description: description.into(),

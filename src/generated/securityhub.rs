@@ -27,9 +27,9 @@ impl CfnActionTarget {
     /// An `AWS::SecurityHub::ActionTarget` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         description: impl Into<Value<String>>,
         id: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnActionTarget {
             description: description.into(),
@@ -89,8 +89,8 @@ impl CfnAggregatorV2 {
     /// An `AWS::SecurityHub::AggregatorV2` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        region_linking_mode: impl Into<Value<String>>,
         linked_regions: impl Into<Value<Vec<Value<String>>>>,
+        region_linking_mode: impl Into<Value<String>>,
     ) -> Self {
         CfnAggregatorV2 {
             linked_regions: linked_regions.into(),
@@ -194,11 +194,11 @@ impl CfnAutomationRule {
     /// An `AWS::SecurityHub::AutomationRule` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        rule_order: impl Into<Value<i64>>,
-        rule_name: impl Into<Value<String>>,
-        description: impl Into<Value<String>>,
-        criteria: impl Into<Value<automation_rule::AutomationRulesFindingFilters>>,
         actions: impl Into<Value<Vec<Value<automation_rule::AutomationRulesAction>>>>,
+        criteria: impl Into<Value<automation_rule::AutomationRulesFindingFilters>>,
+        description: impl Into<Value<String>>,
+        rule_name: impl Into<Value<String>>,
+        rule_order: impl Into<Value<i64>>,
     ) -> Self {
         CfnAutomationRule {
             actions: actions.into(),
@@ -309,8 +309,8 @@ pub mod automation_rule {
     impl AutomationRulesAction {
         /// A `AutomationRulesAction` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
             finding_fields_update: impl Into<Value<AutomationRulesFindingFieldsUpdate>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             AutomationRulesAction {
                 finding_fields_update: finding_fields_update.into(),
@@ -1367,8 +1367,8 @@ pub mod automation_rule {
     impl RelatedFinding {
         /// A `RelatedFinding` with its required properties; the optional ones are absent.
         pub fn new(
-            product_arn: impl Into<Value<String>>,
             id: impl Into<Value<serde_json::Value>>,
+            product_arn: impl Into<Value<String>>,
         ) -> Self {
             RelatedFinding {
                 id: id.into(),
@@ -1584,11 +1584,11 @@ impl CfnAutomationRuleV2 {
     /// An `AWS::SecurityHub::AutomationRuleV2` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        rule_name: impl Into<Value<String>>,
-        description: impl Into<Value<String>>,
-        rule_order: impl Into<Value<f64>>,
-        criteria: impl Into<Value<automation_rule_v2::Criteria>>,
         actions: impl Into<Value<Vec<Value<automation_rule_v2::AutomationRulesActionV2>>>>,
+        criteria: impl Into<Value<automation_rule_v2::Criteria>>,
+        description: impl Into<Value<String>>,
+        rule_name: impl Into<Value<String>>,
+        rule_order: impl Into<Value<f64>>,
     ) -> Self {
         CfnAutomationRuleV2 {
             actions: actions.into(),
@@ -2590,7 +2590,7 @@ pub mod automation_rule_v2 {
 
     impl StringFilter {
         /// A `StringFilter` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, comparison: impl Into<Value<String>>) -> Self {
+        pub fn new(comparison: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             StringFilter {
                 comparison: comparison.into(),
                 value: value.into(),
@@ -3150,8 +3150,8 @@ pub mod connector {
         /// absent.
         pub fn new(
             aws_config_connector_arn: impl Into<Value<String>>,
-            scope_configuration: impl Into<Value<AzureScopeConfiguration>>,
             azure_regions: impl Into<Value<Vec<Value<String>>>>,
+            scope_configuration: impl Into<Value<AzureScopeConfiguration>>,
         ) -> Self {
             AzureProviderConfiguration {
                 aws_config_connector_arn: aws_config_connector_arn.into(),
@@ -3773,8 +3773,8 @@ impl CfnInsight {
     /// absent.
     pub fn new(
         filters: impl Into<Value<insight::AwsSecurityFindingFilters>>,
-        name: impl Into<Value<String>>,
         group_by_attribute: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnInsight {
             filters: filters.into(),
@@ -6033,9 +6033,9 @@ impl CfnPolicyAssociation {
     /// An `AWS::SecurityHub::PolicyAssociation` with its required properties; the optional ones
     /// are absent.
     pub fn new(
+        configuration_policy_id: impl Into<Value<String>>,
         target_id: impl Into<Value<String>>,
         target_type: impl Into<Value<String>>,
-        configuration_policy_id: impl Into<Value<String>>,
     ) -> Self {
         CfnPolicyAssociation {
             configuration_policy_id: configuration_policy_id.into(),

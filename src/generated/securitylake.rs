@@ -32,8 +32,8 @@ impl CfnAwsLogSource {
     /// absent.
     pub fn new(
         data_lake_arn: impl Into<Value<String>>,
-        source_version: impl Into<Value<String>>,
         source_name: impl Into<Value<String>>,
+        source_version: impl Into<Value<String>>,
     ) -> Self {
         CfnAwsLogSource {
             accounts: None,
@@ -860,8 +860,8 @@ impl CfnSubscriberNotification {
     /// An `AWS::SecurityLake::SubscriberNotification` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        subscriber_arn: impl Into<Value<String>>,
         notification_configuration: impl Into<Value<subscriber_notification::NotificationConfiguration>>,
+        subscriber_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnSubscriberNotification {
             notification_configuration: notification_configuration.into(),

@@ -1103,9 +1103,9 @@ impl CfnConnector {
     /// An `AWS::Serverless::Connector` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        source: impl Into<Value<serde_json::Value>>,
         destination: impl Into<Value<serde_json::Value>>,
         permissions: impl Into<Value<Vec<Value<String>>>>,
+        source: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnConnector {
             destination: destination.into(),
@@ -3197,10 +3197,10 @@ impl CfnMicrovmImage {
     /// An `AWS::Serverless::MicrovmImage` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<serde_json::Value>>,
-        code_uri: impl Into<Value<serde_json::Value>>,
         base_image_arn: impl Into<Value<serde_json::Value>>,
         base_image_version: impl Into<Value<serde_json::Value>>,
+        code_uri: impl Into<Value<serde_json::Value>>,
+        name: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnMicrovmImage {
             additional_os_capabilities: None,
@@ -4219,8 +4219,8 @@ impl CfnWebFunction {
     /// An `AWS::Serverless::WebFunction` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        runtime: impl Into<Value<serde_json::Value>>,
         auth_type: impl Into<Value<serde_json::Value>>,
+        runtime: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnWebFunction {
             auth_type: auth_type.into(),
@@ -4547,8 +4547,8 @@ impl CfnWebSocketApi {
     /// An `AWS::Serverless::WebSocketApi` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        routes: impl Into<Value<serde_json::Value>>,
         route_selection_expression: impl Into<Value<String>>,
+        routes: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnWebSocketApi {
             access_log_settings: None,

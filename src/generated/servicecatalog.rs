@@ -121,7 +121,7 @@ pub struct CfnCloudFormationProduct {
 impl CfnCloudFormationProduct {
     /// An `AWS::ServiceCatalog::CloudFormationProduct` with its required properties; the
     /// optional ones are absent.
-    pub fn new(owner: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+    pub fn new(name: impl Into<Value<String>>, owner: impl Into<Value<String>>) -> Self {
         CfnCloudFormationProduct {
             accept_language: None,
             description: None,
@@ -1159,9 +1159,9 @@ impl CfnLaunchTemplateConstraint {
     /// An `AWS::ServiceCatalog::LaunchTemplateConstraint` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        rules: impl Into<Value<String>>,
         portfolio_id: impl Into<Value<String>>,
         product_id: impl Into<Value<String>>,
+        rules: impl Into<Value<String>>,
     ) -> Self {
         CfnLaunchTemplateConstraint {
             accept_language: None,
@@ -1636,9 +1636,9 @@ impl CfnResourceUpdateConstraint {
     /// An `AWS::ServiceCatalog::ResourceUpdateConstraint` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        tag_update_on_provisioned_product: impl Into<Value<String>>,
         portfolio_id: impl Into<Value<String>>,
         product_id: impl Into<Value<String>>,
+        tag_update_on_provisioned_product: impl Into<Value<String>>,
     ) -> Self {
         CfnResourceUpdateConstraint {
             accept_language: None,
@@ -1727,9 +1727,9 @@ impl CfnServiceAction {
     /// An `AWS::ServiceCatalog::ServiceAction` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        definition_type: impl Into<Value<String>>,
         definition: impl Into<Value<Vec<Value<service_action::DefinitionParameter>>>>,
+        definition_type: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnServiceAction {
             accept_language: None,
@@ -1932,14 +1932,14 @@ impl CfnStackSetConstraint {
     /// An `AWS::ServiceCatalog::StackSetConstraint` with its required properties; the optional
     /// ones are absent.
     pub fn new(
+        account_list: impl Into<Value<Vec<Value<String>>>>,
+        admin_role: impl Into<Value<String>>,
         description: impl Into<Value<String>>,
-        stack_instance_control: impl Into<Value<String>>,
+        execution_role: impl Into<Value<String>>,
         portfolio_id: impl Into<Value<String>>,
         product_id: impl Into<Value<String>>,
         region_list: impl Into<Value<Vec<Value<String>>>>,
-        admin_role: impl Into<Value<String>>,
-        account_list: impl Into<Value<Vec<Value<String>>>>,
-        execution_role: impl Into<Value<String>>,
+        stack_instance_control: impl Into<Value<String>>,
     ) -> Self {
         CfnStackSetConstraint {
             accept_language: None,

@@ -128,8 +128,8 @@ impl CfnAttributeGroup {
     /// An `AWS::ServiceCatalogAppRegistry::AttributeGroup` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         attributes: impl Into<Value<serde_json::Value>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnAttributeGroup {
             attributes: attributes.into(),

@@ -1019,7 +1019,7 @@ pub mod service {
 
     impl DnsRecord {
         /// A `DnsRecord` with its required properties; the optional ones are absent.
-        pub fn new(type_: impl Into<Value<String>>, ttl: impl Into<Value<f64>>) -> Self {
+        pub fn new(ttl: impl Into<Value<f64>>, type_: impl Into<Value<String>>) -> Self {
             DnsRecord {
                 ttl: ttl.into(),
                 type_: type_.into(),

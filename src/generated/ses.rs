@@ -803,9 +803,9 @@ pub mod configuration_set_event_destination {
     impl DimensionConfiguration {
         /// A `DimensionConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            dimension_value_source: impl Into<Value<String>>,
             default_dimension_value: impl Into<Value<String>>,
             dimension_name: impl Into<Value<String>>,
+            dimension_value_source: impl Into<Value<String>>,
         ) -> Self {
             DimensionConfiguration {
                 default_dimension_value: default_dimension_value.into(),
@@ -1023,8 +1023,8 @@ pub mod configuration_set_event_destination {
         /// A `KinesisFirehoseDestination` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            iam_role_arn: impl Into<Value<String>>,
             delivery_stream_arn: impl Into<Value<String>>,
+            iam_role_arn: impl Into<Value<String>>,
         ) -> Self {
             KinesisFirehoseDestination {
                 delivery_stream_arn: delivery_stream_arn.into(),
@@ -1242,9 +1242,9 @@ pub mod contact_list {
     impl Topic {
         /// A `Topic` with its required properties; the optional ones are absent.
         pub fn new(
-            topic_name: impl Into<Value<String>>,
-            display_name: impl Into<Value<String>>,
             default_subscription_status: impl Into<Value<String>>,
+            display_name: impl Into<Value<String>>,
+            topic_name: impl Into<Value<String>>,
         ) -> Self {
             Topic {
                 default_subscription_status: default_subscription_status.into(),
@@ -1328,12 +1328,12 @@ impl CfnCustomVerificationEmailTemplate {
     /// An `AWS::SES::CustomVerificationEmailTemplate` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        template_name: impl Into<Value<String>>,
-        from_email_address: impl Into<Value<String>>,
-        template_subject: impl Into<Value<String>>,
-        template_content: impl Into<Value<String>>,
-        success_redirection_url: impl Into<Value<String>>,
         failure_redirection_url: impl Into<Value<String>>,
+        from_email_address: impl Into<Value<String>>,
+        success_redirection_url: impl Into<Value<String>>,
+        template_content: impl Into<Value<String>>,
+        template_name: impl Into<Value<String>>,
+        template_subject: impl Into<Value<String>>,
     ) -> Self {
         CfnCustomVerificationEmailTemplate {
             failure_redirection_url: failure_redirection_url.into(),
@@ -2048,9 +2048,9 @@ impl CfnEmailIdentityCertificate {
     /// An `AWS::SES::EmailIdentityCertificate` with its required properties; the optional ones
     /// are absent.
     pub fn new(
+        certificate_arn: impl Into<Value<String>>,
         email_identity: impl Into<Value<String>>,
         from_address: impl Into<Value<String>>,
-        certificate_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnEmailIdentityCertificate {
             certificate_arn: certificate_arn.into(),
@@ -2626,9 +2626,9 @@ impl CfnMailManagerIngressPoint {
     /// An `AWS::SES::MailManagerIngressPoint` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        type_: impl Into<Value<String>>,
-        traffic_policy_id: impl Into<Value<String>>,
         rule_set_id: impl Into<Value<String>>,
+        traffic_policy_id: impl Into<Value<String>>,
+        type_: impl Into<Value<String>>,
     ) -> Self {
         CfnMailManagerIngressPoint {
             ingress_point_configuration: None,
@@ -3351,8 +3351,8 @@ impl CfnMultiRegionEndpoint {
     /// An `AWS::SES::MultiRegionEndpoint` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        endpoint_name: impl Into<Value<String>>,
         details: impl Into<Value<multi_region_endpoint::Details>>,
+        endpoint_name: impl Into<Value<String>>,
     ) -> Self {
         CfnMultiRegionEndpoint {
             details: details.into(),
@@ -3585,7 +3585,7 @@ pub mod receipt_filter {
 
     impl IpFilter {
         /// A `IpFilter` with its required properties; the optional ones are absent.
-        pub fn new(policy: impl Into<Value<String>>, cidr: impl Into<Value<String>>) -> Self {
+        pub fn new(cidr: impl Into<Value<String>>, policy: impl Into<Value<String>>) -> Self {
             IpFilter {
                 cidr: cidr.into(),
                 policy: policy.into(),
@@ -3902,9 +3902,9 @@ pub mod receipt_rule {
     impl BounceAction {
         /// A `BounceAction` with its required properties; the optional ones are absent.
         pub fn new(
+            message: impl Into<Value<String>>,
             sender: impl Into<Value<String>>,
             smtp_reply_code: impl Into<Value<String>>,
-            message: impl Into<Value<String>>,
         ) -> Self {
             BounceAction {
                 message: message.into(),
@@ -3972,8 +3972,8 @@ pub mod receipt_rule {
     impl ConnectAction {
         /// A `ConnectAction` with its required properties; the optional ones are absent.
         pub fn new(
-            instance_arn: impl Into<Value<String>>,
             iam_role_arn: impl Into<Value<String>>,
+            instance_arn: impl Into<Value<String>>,
         ) -> Self {
             ConnectAction {
                 iam_role_arn: iam_role_arn.into(),
@@ -4951,8 +4951,8 @@ pub mod tenant {
         /// A `TenantSuppressionAttributes` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            suppression_scope: impl Into<Value<String>>,
             suppressed_reasons: impl Into<Value<Vec<Value<String>>>>,
+            suppression_scope: impl Into<Value<String>>,
         ) -> Self {
             TenantSuppressionAttributes {
                 suppressed_reasons: suppressed_reasons.into(),

@@ -87,8 +87,8 @@ impl CfnProactiveEngagement {
     /// An `AWS::Shield::ProactiveEngagement` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        proactive_engagement_status: impl Into<Value<String>>,
         emergency_contact_list: impl Into<Value<Vec<Value<proactive_engagement::EmergencyContact>>>>,
+        proactive_engagement_status: impl Into<Value<String>>,
     ) -> Self {
         CfnProactiveEngagement {
             emergency_contact_list: emergency_contact_list.into(),

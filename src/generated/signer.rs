@@ -35,9 +35,9 @@ impl CfnProfilePermission {
     /// An `AWS::Signer::ProfilePermission` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        profile_name: impl Into<Value<String>>,
         action: impl Into<Value<String>>,
         principal: impl Into<Value<String>>,
+        profile_name: impl Into<Value<String>>,
         statement_id: impl Into<Value<String>>,
     ) -> Self {
         CfnProfilePermission {

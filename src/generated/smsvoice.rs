@@ -216,8 +216,8 @@ pub mod configuration_set {
     impl EventDestination {
         /// A `EventDestination` with its required properties; the optional ones are absent.
         pub fn new(
-            event_destination_name: impl Into<Value<String>>,
             enabled: impl Into<Value<bool>>,
+            event_destination_name: impl Into<Value<String>>,
             matching_event_types: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             EventDestination {
@@ -301,8 +301,8 @@ pub mod configuration_set {
         /// A `KinesisFirehoseDestination` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            iam_role_arn: impl Into<Value<String>>,
             delivery_stream_arn: impl Into<Value<String>>,
+            iam_role_arn: impl Into<Value<String>>,
         ) -> Self {
             KinesisFirehoseDestination {
                 delivery_stream_arn: delivery_stream_arn.into(),
@@ -456,8 +456,8 @@ impl CfnNotifyConfiguration {
     /// are absent.
     pub fn new(
         display_name: impl Into<Value<String>>,
-        use_case: impl Into<Value<String>>,
         enabled_channels: impl Into<Value<Vec<Value<String>>>>,
+        use_case: impl Into<Value<String>>,
     ) -> Self {
         CfnNotifyConfiguration {
             default_template_id: None,
@@ -786,9 +786,9 @@ impl CfnPhoneNumber {
     /// absent.
     pub fn new(
         iso_country_code: impl Into<Value<String>>,
+        mandatory_keywords: impl Into<Value<serde_json::Value>>,
         number_capabilities: impl Into<Value<Vec<Value<String>>>>,
         number_type: impl Into<Value<String>>,
-        mandatory_keywords: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnPhoneNumber {
             deletion_protection_enabled: None,
@@ -923,9 +923,9 @@ pub mod phone_number {
     impl OptionalKeyword {
         /// A `OptionalKeyword` with its required properties; the optional ones are absent.
         pub fn new(
+            action: impl Into<Value<String>>,
             keyword: impl Into<Value<String>>,
             message: impl Into<Value<String>>,
-            action: impl Into<Value<String>>,
         ) -> Self {
             OptionalKeyword {
                 action: action.into(),
@@ -1048,8 +1048,8 @@ pub struct CfnPool {
 impl CfnPool {
     /// An `AWS::SMSVOICE::Pool` with its required properties; the optional ones are absent.
     pub fn new(
-        origination_identities: impl Into<Value<Vec<Value<String>>>>,
         mandatory_keywords: impl Into<Value<serde_json::Value>>,
+        origination_identities: impl Into<Value<Vec<Value<String>>>>,
     ) -> Self {
         CfnPool {
             deletion_protection_enabled: None,
@@ -1185,9 +1185,9 @@ pub mod pool {
     impl OptionalKeyword {
         /// A `OptionalKeyword` with its required properties; the optional ones are absent.
         pub fn new(
+            action: impl Into<Value<String>>,
             keyword: impl Into<Value<String>>,
             message: impl Into<Value<String>>,
-            action: impl Into<Value<String>>,
         ) -> Self {
             OptionalKeyword {
                 action: action.into(),
@@ -2093,8 +2093,8 @@ impl CfnResourcePolicy {
     /// An `AWS::SMSVOICE::ResourcePolicy` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        resource_arn: impl Into<Value<String>>,
         policy_document: impl Into<Value<serde_json::Value>>,
+        resource_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnResourcePolicy {
             policy_document: policy_document.into(),

@@ -66,7 +66,7 @@ pub struct CfnSubscription {
 
 impl CfnSubscription {
     /// An `AWS::SNS::Subscription` with its required properties; the optional ones are absent.
-    pub fn new(topic_arn: impl Into<Value<String>>, protocol: impl Into<Value<String>>) -> Self {
+    pub fn new(protocol: impl Into<Value<String>>, topic_arn: impl Into<Value<String>>) -> Self {
         CfnSubscription {
             delivery_policy: None,
             endpoint: None,

@@ -541,10 +541,10 @@ impl CfnCloudConnector {
     /// An `AWS::SSM::CloudConnector` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        config_connector_arn: impl Into<Value<String>>,
+        configuration: impl Into<Value<cloud_connector::CloudConnectorConfiguration>>,
         display_name: impl Into<Value<String>>,
         role_arn: impl Into<Value<String>>,
-        configuration: impl Into<Value<cloud_connector::CloudConnectorConfiguration>>,
-        config_connector_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnCloudConnector {
             config_connector_arn: config_connector_arn.into(),
@@ -652,8 +652,8 @@ pub mod cloud_connector {
     impl AzureConfiguration {
         /// A `AzureConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            tenant_id: impl Into<Value<String>>,
             application_id: impl Into<Value<String>>,
+            tenant_id: impl Into<Value<String>>,
         ) -> Self {
             AzureConfiguration {
                 application_display_name: None,
@@ -1301,9 +1301,9 @@ impl CfnMaintenanceWindow {
     pub fn new(
         allow_unassociated_targets: impl Into<Value<bool>>,
         cutoff: impl Into<Value<i64>>,
-        schedule: impl Into<Value<String>>,
         duration: impl Into<Value<i64>>,
         name: impl Into<Value<String>>,
+        schedule: impl Into<Value<String>>,
     ) -> Self {
         CfnMaintenanceWindow {
             allow_unassociated_targets: allow_unassociated_targets.into(),
@@ -1484,9 +1484,9 @@ impl CfnMaintenanceWindowTarget {
     /// An `AWS::SSM::MaintenanceWindowTarget` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        window_id: impl Into<Value<String>>,
         resource_type: impl Into<Value<String>>,
         targets: impl Into<Value<Vec<Value<maintenance_window_target::Targets>>>>,
+        window_id: impl Into<Value<String>>,
     ) -> Self {
         CfnMaintenanceWindowTarget {
             description: None,
@@ -1574,8 +1574,8 @@ pub mod maintenance_window_target {
     impl Targets {
         /// A `Targets` with its required properties; the optional ones are absent.
         pub fn new(
-            values: impl Into<Value<Vec<Value<String>>>>,
             key: impl Into<Value<String>>,
+            values: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             Targets {
                 key: key.into(),
@@ -1674,10 +1674,10 @@ impl CfnMaintenanceWindowTask {
     /// An `AWS::SSM::MaintenanceWindowTask` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        window_id: impl Into<Value<String>>,
         priority: impl Into<Value<i64>>,
-        task_type: impl Into<Value<String>>,
         task_arn: impl Into<Value<String>>,
+        task_type: impl Into<Value<String>>,
+        window_id: impl Into<Value<String>>,
     ) -> Self {
         CfnMaintenanceWindowTask {
             cutoff_behavior: None,
@@ -1906,7 +1906,7 @@ pub mod maintenance_window_task {
 
     impl LoggingInfo {
         /// A `LoggingInfo` with its required properties; the optional ones are absent.
-        pub fn new(s3_bucket: impl Into<Value<String>>, region: impl Into<Value<String>>) -> Self {
+        pub fn new(region: impl Into<Value<String>>, s3_bucket: impl Into<Value<String>>) -> Self {
             LoggingInfo {
                 region: region.into(),
                 s3_bucket: s3_bucket.into(),
@@ -2397,8 +2397,8 @@ pub mod maintenance_window_task {
     impl Target {
         /// A `Target` with its required properties; the optional ones are absent.
         pub fn new(
-            values: impl Into<Value<Vec<Value<String>>>>,
             key: impl Into<Value<String>>,
+            values: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             Target {
                 key: key.into(),
@@ -2563,9 +2563,9 @@ pub struct CfnOpsItem {
 impl CfnOpsItem {
     /// An `AWS::SSM::OpsItem` with its required properties; the optional ones are absent.
     pub fn new(
-        title: impl Into<Value<String>>,
         description: impl Into<Value<String>>,
         source: impl Into<Value<String>>,
+        title: impl Into<Value<String>>,
     ) -> Self {
         CfnOpsItem {
             category: None,
@@ -2775,7 +2775,7 @@ pub struct CfnParameter {
 
 impl CfnParameter {
     /// An `AWS::SSM::Parameter` with its required properties; the optional ones are absent.
-    pub fn new(value: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
+    pub fn new(type_: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
         CfnParameter {
             allowed_pattern: None,
             data_type: None,
@@ -3802,8 +3802,8 @@ pub mod resource_data_sync {
     impl SyncSource {
         /// A `SyncSource` with its required properties; the optional ones are absent.
         pub fn new(
-            source_type: impl Into<Value<String>>,
             source_regions: impl Into<Value<Vec<Value<String>>>>,
+            source_type: impl Into<Value<String>>,
         ) -> Self {
             SyncSource {
                 aws_organizations_source: None,
@@ -3872,8 +3872,8 @@ impl CfnResourcePolicy {
     /// An `AWS::SSM::ResourcePolicy` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        resource_arn: impl Into<Value<String>>,
         policy: impl Into<Value<serde_json::Value>>,
+        resource_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnResourcePolicy {
             policy: policy.into(),

@@ -788,11 +788,11 @@ impl CfnRotation {
     /// An `AWS::SSMContacts::Rotation` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         contact_ids: impl Into<Value<Vec<Value<String>>>>,
+        name: impl Into<Value<String>>,
+        recurrence: impl Into<Value<rotation::RecurrenceSettings>>,
         start_time: impl Into<Value<String>>,
         time_zone_id: impl Into<Value<String>>,
-        recurrence: impl Into<Value<rotation::RecurrenceSettings>>,
     ) -> Self {
         CfnRotation {
             contact_ids: contact_ids.into(),
@@ -862,8 +862,8 @@ pub mod rotation {
     impl CoverageTime {
         /// A `CoverageTime` with its required properties; the optional ones are absent.
         pub fn new(
-            start_time: impl Into<Value<String>>,
             end_time: impl Into<Value<String>>,
+            start_time: impl Into<Value<String>>,
         ) -> Self {
             CoverageTime {
                 end_time: end_time.into(),
@@ -1073,8 +1073,8 @@ pub mod rotation {
     impl ShiftCoverage {
         /// A `ShiftCoverage` with its required properties; the optional ones are absent.
         pub fn new(
-            day_of_week: impl Into<Value<String>>,
             coverage_times: impl Into<Value<Vec<Value<CoverageTime>>>>,
+            day_of_week: impl Into<Value<String>>,
         ) -> Self {
             ShiftCoverage {
                 coverage_times: coverage_times.into(),

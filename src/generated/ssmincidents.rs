@@ -262,8 +262,8 @@ impl CfnResponsePlan {
     /// An `AWS::SSMIncidents::ResponsePlan` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        name: impl Into<Value<String>>,
         incident_template: impl Into<Value<response_plan::IncidentTemplate>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnResponsePlan {
             actions: None,
@@ -564,7 +564,7 @@ pub mod response_plan {
 
     impl IncidentTemplate {
         /// A `IncidentTemplate` with its required properties; the optional ones are absent.
-        pub fn new(title: impl Into<Value<String>>, impact: impl Into<Value<i64>>) -> Self {
+        pub fn new(impact: impl Into<Value<i64>>, title: impl Into<Value<String>>) -> Self {
             IncidentTemplate {
                 dedupe_string: None,
                 impact: impact.into(),
@@ -743,8 +743,8 @@ pub mod response_plan {
         /// A `PagerDutyConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
             name: impl Into<Value<String>>,
-            secret_id: impl Into<Value<String>>,
             pager_duty_incident_configuration: impl Into<Value<PagerDutyIncidentConfiguration>>,
+            secret_id: impl Into<Value<String>>,
         ) -> Self {
             PagerDutyConfiguration {
                 name: name.into(),
@@ -844,8 +844,8 @@ pub mod response_plan {
     impl SsmAutomation {
         /// A `SsmAutomation` with its required properties; the optional ones are absent.
         pub fn new(
-            role_arn: impl Into<Value<String>>,
             document_name: impl Into<Value<String>>,
+            role_arn: impl Into<Value<String>>,
         ) -> Self {
             SsmAutomation {
                 document_name: document_name.into(),
@@ -931,8 +931,8 @@ pub mod response_plan {
     impl SsmParameter {
         /// A `SsmParameter` with its required properties; the optional ones are absent.
         pub fn new(
-            values: impl Into<Value<Vec<Value<String>>>>,
             key: impl Into<Value<String>>,
+            values: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             SsmParameter {
                 key: key.into(),

@@ -254,8 +254,8 @@ impl CfnLifecycleAutomation {
     /// ones are absent.
     pub fn new(
         automation_document: impl Into<Value<String>>,
-        resource_key: impl Into<Value<String>>,
         automation_parameters: impl Into<Value<serde_json::Value>>,
+        resource_key: impl Into<Value<String>>,
     ) -> Self {
         CfnLifecycleAutomation {
             automation_document: automation_document.into(),

@@ -42,9 +42,9 @@ pub struct CfnApplication {
 impl CfnApplication {
     /// An `AWS::SSO::Application` with its required properties; the optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        instance_arn: impl Into<Value<String>>,
         application_provider_arn: impl Into<Value<String>>,
+        instance_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnApplication {
             application_provider_arn: application_provider_arn.into(),
@@ -308,8 +308,8 @@ impl CfnApplicationAssignment {
     /// absent.
     pub fn new(
         application_arn: impl Into<Value<String>>,
-        principal_type: impl Into<Value<String>>,
         principal_id: impl Into<Value<String>>,
+        principal_type: impl Into<Value<String>>,
     ) -> Self {
         CfnApplicationAssignment {
             application_arn: application_arn.into(),
@@ -372,11 +372,11 @@ impl CfnAssignment {
     /// An `AWS::SSO::Assignment` with its required properties; the optional ones are absent.
     pub fn new(
         instance_arn: impl Into<Value<String>>,
+        permission_set_arn: impl Into<Value<String>>,
+        principal_id: impl Into<Value<String>>,
+        principal_type: impl Into<Value<String>>,
         target_id: impl Into<Value<String>>,
         target_type: impl Into<Value<String>>,
-        permission_set_arn: impl Into<Value<String>>,
-        principal_type: impl Into<Value<String>>,
-        principal_id: impl Into<Value<String>>,
     ) -> Self {
         CfnAssignment {
             instance_arn: instance_arn.into(),
@@ -758,7 +758,7 @@ pub struct CfnPermissionSet {
 
 impl CfnPermissionSet {
     /// An `AWS::SSO::PermissionSet` with its required properties; the optional ones are absent.
-    pub fn new(name: impl Into<Value<String>>, instance_arn: impl Into<Value<String>>) -> Self {
+    pub fn new(instance_arn: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
         CfnPermissionSet {
             customer_managed_policy_references: None,
             description: None,

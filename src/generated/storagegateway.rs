@@ -103,8 +103,8 @@ impl CfnNfsFileShare {
     /// are absent.
     pub fn new(
         gateway_arn: impl Into<Value<String>>,
-        role: impl Into<Value<String>>,
         location_arn: impl Into<Value<String>>,
+        role: impl Into<Value<String>>,
     ) -> Self {
         CfnNfsFileShare {
             audit_destination_arn: None,
@@ -641,8 +641,8 @@ impl CfnSmbFileShare {
     /// are absent.
     pub fn new(
         gateway_arn: impl Into<Value<String>>,
-        role: impl Into<Value<String>>,
         location_arn: impl Into<Value<String>>,
+        role: impl Into<Value<String>>,
     ) -> Self {
         CfnSmbFileShare {
             access_based_enumeration: None,
@@ -1425,8 +1425,8 @@ impl CfnVolume {
     /// absent.
     pub fn new(
         gateway_arn: impl Into<Value<String>>,
-        target_name: impl Into<Value<String>>,
         network_interface_id: impl Into<Value<String>>,
+        target_name: impl Into<Value<String>>,
         volume_size_in_bytes: impl Into<Value<f64>>,
     ) -> Self {
         CfnVolume {

@@ -95,10 +95,10 @@ impl CfnSlackChannelConfiguration {
     /// An `AWS::SupportApp::SlackChannelConfiguration` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        team_id: impl Into<Value<String>>,
         channel_id: impl Into<Value<String>>,
-        notify_on_case_severity: impl Into<Value<String>>,
         channel_role_arn: impl Into<Value<String>>,
+        notify_on_case_severity: impl Into<Value<String>>,
+        team_id: impl Into<Value<String>>,
     ) -> Self {
         CfnSlackChannelConfiguration {
             channel_id: channel_id.into(),

@@ -104,12 +104,12 @@ pub struct CfnCanary {
 impl CfnCanary {
     /// An `AWS::Synthetics::Canary` with its required properties; the optional ones are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        code: impl Into<Value<canary::Code>>,
         artifact_s3_location: impl Into<Value<String>>,
+        code: impl Into<Value<canary::Code>>,
         execution_role_arn: impl Into<Value<String>>,
-        schedule: impl Into<Value<canary::Schedule>>,
+        name: impl Into<Value<String>>,
         runtime_version: impl Into<Value<String>>,
+        schedule: impl Into<Value<canary::Schedule>>,
     ) -> Self {
         CfnCanary {
             artifact_config: None,
@@ -1161,8 +1161,8 @@ pub mod canary {
     impl VpcConfig {
         /// A `VPCConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
             security_group_ids: impl Into<Value<Vec<Value<String>>>>,
+            subnet_ids: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             VpcConfig {
                 ipv6_allowed_for_dual_stack: None,

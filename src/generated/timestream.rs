@@ -174,7 +174,7 @@ pub struct CfnInfluxDbBackup {
 impl CfnInfluxDbBackup {
     /// An `AWS::Timestream::InfluxDBBackup` with its required properties; the optional ones are
     /// absent.
-    pub fn new(name: impl Into<Value<String>>, db_resource_id: impl Into<Value<String>>) -> Self {
+    pub fn new(db_resource_id: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
         CfnInfluxDbBackup {
             db_resource_id: db_resource_id.into(),
             name: name.into(),
@@ -771,8 +771,8 @@ pub mod influx_db_cluster {
     impl MaintenanceSchedule {
         /// A `MaintenanceSchedule` with its required properties; the optional ones are absent.
         pub fn new(
-            timezone: impl Into<Value<String>>,
             preferred_maintenance_window: impl Into<Value<String>>,
+            timezone: impl Into<Value<String>>,
         ) -> Self {
             MaintenanceSchedule {
                 preferred_maintenance_window: preferred_maintenance_window.into(),
@@ -1213,8 +1213,8 @@ pub mod influx_db_instance {
     impl MaintenanceSchedule {
         /// A `MaintenanceSchedule` with its required properties; the optional ones are absent.
         pub fn new(
-            timezone: impl Into<Value<String>>,
             preferred_maintenance_window: impl Into<Value<String>>,
+            timezone: impl Into<Value<String>>,
         ) -> Self {
             MaintenanceSchedule {
                 preferred_maintenance_window: preferred_maintenance_window.into(),
@@ -1346,11 +1346,11 @@ impl CfnScheduledQuery {
     /// An `AWS::Timestream::ScheduledQuery` with its required properties; the optional ones are
     /// absent.
     pub fn new(
+        error_report_configuration: impl Into<Value<scheduled_query::ErrorReportConfiguration>>,
+        notification_configuration: impl Into<Value<scheduled_query::NotificationConfiguration>>,
         query_string: impl Into<Value<String>>,
         schedule_configuration: impl Into<Value<scheduled_query::ScheduleConfiguration>>,
-        notification_configuration: impl Into<Value<scheduled_query::NotificationConfiguration>>,
         scheduled_query_execution_role_arn: impl Into<Value<String>>,
-        error_report_configuration: impl Into<Value<scheduled_query::ErrorReportConfiguration>>,
     ) -> Self {
         CfnScheduledQuery {
             client_token: None,
@@ -1521,8 +1521,8 @@ pub mod scheduled_query {
     impl DimensionMapping {
         /// A `DimensionMapping` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             dimension_value_type: impl Into<Value<String>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             DimensionMapping {
                 dimension_value_type: dimension_value_type.into(),
@@ -1703,8 +1703,8 @@ pub mod scheduled_query {
         /// A `MultiMeasureAttributeMapping` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            source_column: impl Into<Value<String>>,
             measure_value_type: impl Into<Value<String>>,
+            source_column: impl Into<Value<String>>,
         ) -> Self {
             MultiMeasureAttributeMapping {
                 measure_value_type: measure_value_type.into(),
@@ -2081,9 +2081,9 @@ pub mod scheduled_query {
         /// A `TimestreamConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
             database_name: impl Into<Value<String>>,
+            dimension_mappings: impl Into<Value<Vec<Value<DimensionMapping>>>>,
             table_name: impl Into<Value<String>>,
             time_column: impl Into<Value<String>>,
-            dimension_mappings: impl Into<Value<Vec<Value<DimensionMapping>>>>,
         ) -> Self {
             TimestreamConfiguration {
                 database_name: database_name.into(),

@@ -710,8 +710,8 @@ pub mod call_analytics_category {
     impl TranscriptFilter {
         /// A `TranscriptFilter` with its required properties; the optional ones are absent.
         pub fn new(
-            transcript_filter_type: impl Into<Value<String>>,
             targets: impl Into<Value<Vec<Value<String>>>>,
+            transcript_filter_type: impl Into<Value<String>>,
         ) -> Self {
             TranscriptFilter {
                 absolute_time_range: None,
@@ -805,8 +805,8 @@ impl CfnMedicalVocabulary {
     /// An `AWS::Transcribe::MedicalVocabulary` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        vocabulary_name: impl Into<Value<String>>,
         language_code: impl Into<Value<String>>,
+        vocabulary_name: impl Into<Value<String>>,
     ) -> Self {
         CfnMedicalVocabulary {
             language_code: language_code.into(),
@@ -947,8 +947,8 @@ impl CfnVocabulary {
     /// An `AWS::Transcribe::Vocabulary` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        vocabulary_name: impl Into<Value<String>>,
         language_code: impl Into<Value<String>>,
+        vocabulary_name: impl Into<Value<String>>,
     ) -> Self {
         CfnVocabulary {
             data_access_role_arn: None,
@@ -1120,8 +1120,8 @@ impl CfnVocabularyFilter {
     /// An `AWS::Transcribe::VocabularyFilter` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        vocabulary_filter_name: impl Into<Value<String>>,
         language_code: impl Into<Value<String>>,
+        vocabulary_filter_name: impl Into<Value<String>>,
     ) -> Self {
         CfnVocabularyFilter {
             data_access_role_arn: None,

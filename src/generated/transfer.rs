@@ -59,10 +59,10 @@ impl CfnAgreement {
     /// An `AWS::Transfer::Agreement` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        server_id: impl Into<Value<String>>,
+        access_role: impl Into<Value<String>>,
         local_profile_id: impl Into<Value<String>>,
         partner_profile_id: impl Into<Value<String>>,
-        access_role: impl Into<Value<String>>,
+        server_id: impl Into<Value<String>>,
     ) -> Self {
         CfnAgreement {
             access_role: access_role.into(),

@@ -503,8 +503,8 @@ impl CfnPolicyTemplate {
     /// An `AWS::VerifiedPermissions::PolicyTemplate` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        statement: impl Into<Value<String>>,
         policy_store_id: impl Into<Value<String>>,
+        statement: impl Into<Value<String>>,
     ) -> Self {
         CfnPolicyTemplate {
             description: None,

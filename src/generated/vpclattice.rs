@@ -175,8 +175,8 @@ impl CfnAuthPolicy {
     /// An `AWS::VpcLattice::AuthPolicy` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        resource_identifier: impl Into<Value<String>>,
         policy: impl Into<Value<serde_json::Value>>,
+        resource_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnAuthPolicy {
             policy: policy.into(),
@@ -1007,8 +1007,8 @@ impl CfnResourceGateway {
     /// are absent.
     pub fn new(
         name: impl Into<Value<String>>,
-        vpc_identifier: impl Into<Value<String>>,
         subnet_ids: impl Into<Value<Vec<Value<String>>>>,
+        vpc_identifier: impl Into<Value<String>>,
     ) -> Self {
         CfnResourceGateway {
             ip_address_type: None,
@@ -1173,8 +1173,8 @@ impl CfnResourcePolicy {
     /// An `AWS::VpcLattice::ResourcePolicy` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        resource_arn: impl Into<Value<String>>,
         policy: impl Into<Value<serde_json::Value>>,
+        resource_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnResourcePolicy {
             policy: policy.into(),

@@ -97,9 +97,9 @@ pub mod byte_match_set {
     impl ByteMatchTuple {
         /// A `ByteMatchTuple` with its required properties; the optional ones are absent.
         pub fn new(
+            field_to_match: impl Into<Value<FieldToMatch>>,
             positional_constraint: impl Into<Value<String>>,
             text_transformation: impl Into<Value<String>>,
-            field_to_match: impl Into<Value<FieldToMatch>>,
         ) -> Self {
             ByteMatchTuple {
                 field_to_match: field_to_match.into(),
@@ -277,7 +277,7 @@ pub mod ip_set {
 
     impl IpSetDescriptor {
         /// A `IPSetDescriptor` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
+        pub fn new(type_: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             IpSetDescriptor {
                 type_: type_.into(),
                 value: value.into(),
@@ -391,9 +391,9 @@ pub mod rule {
     impl Predicate {
         /// A `Predicate` with its required properties; the optional ones are absent.
         pub fn new(
+            data_id: impl Into<Value<String>>,
             negated: impl Into<Value<bool>>,
             type_: impl Into<Value<String>>,
-            data_id: impl Into<Value<String>>,
         ) -> Self {
             Predicate {
                 data_id: data_id.into(),
@@ -441,8 +441,8 @@ impl CfnSizeConstraintSet {
     /// An `AWS::WAF::SizeConstraintSet` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        size_constraints: impl Into<Value<Vec<Value<size_constraint_set::SizeConstraint>>>>,
         name: impl Into<Value<String>>,
+        size_constraints: impl Into<Value<Vec<Value<size_constraint_set::SizeConstraint>>>>,
     ) -> Self {
         CfnSizeConstraintSet {
             name: name.into(),
@@ -554,9 +554,9 @@ pub mod size_constraint_set {
         /// A `SizeConstraint` with its required properties; the optional ones are absent.
         pub fn new(
             comparison_operator: impl Into<Value<String>>,
-            text_transformation: impl Into<Value<String>>,
             field_to_match: impl Into<Value<FieldToMatch>>,
             size: impl Into<Value<i64>>,
+            text_transformation: impl Into<Value<String>>,
         ) -> Self {
             SizeConstraint {
                 comparison_operator: comparison_operator.into(),
@@ -720,8 +720,8 @@ pub mod sql_injection_match_set {
     impl SqlInjectionMatchTuple {
         /// A `SqlInjectionMatchTuple` with its required properties; the optional ones are absent.
         pub fn new(
-            text_transformation: impl Into<Value<String>>,
             field_to_match: impl Into<Value<FieldToMatch>>,
+            text_transformation: impl Into<Value<String>>,
         ) -> Self {
             SqlInjectionMatchTuple {
                 field_to_match: field_to_match.into(),
@@ -1038,8 +1038,8 @@ pub mod xss_match_set {
     impl XssMatchTuple {
         /// A `XssMatchTuple` with its required properties; the optional ones are absent.
         pub fn new(
-            text_transformation: impl Into<Value<String>>,
             field_to_match: impl Into<Value<FieldToMatch>>,
+            text_transformation: impl Into<Value<String>>,
         ) -> Self {
             XssMatchTuple {
                 field_to_match: field_to_match.into(),

@@ -98,9 +98,9 @@ pub mod byte_match_set {
     impl ByteMatchTuple {
         /// A `ByteMatchTuple` with its required properties; the optional ones are absent.
         pub fn new(
+            field_to_match: impl Into<Value<FieldToMatch>>,
             positional_constraint: impl Into<Value<String>>,
             text_transformation: impl Into<Value<String>>,
-            field_to_match: impl Into<Value<FieldToMatch>>,
         ) -> Self {
             ByteMatchTuple {
                 field_to_match: field_to_match.into(),
@@ -279,7 +279,7 @@ pub mod geo_match_set {
 
     impl GeoMatchConstraint {
         /// A `GeoMatchConstraint` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
+        pub fn new(type_: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             GeoMatchConstraint {
                 type_: type_.into(),
                 value: value.into(),
@@ -385,7 +385,7 @@ pub mod ip_set {
 
     impl IpSetDescriptor {
         /// A `IPSetDescriptor` with its required properties; the optional ones are absent.
-        pub fn new(value: impl Into<Value<String>>, type_: impl Into<Value<String>>) -> Self {
+        pub fn new(type_: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
             IpSetDescriptor {
                 type_: type_.into(),
                 value: value.into(),
@@ -443,9 +443,9 @@ impl CfnRateBasedRule {
     /// absent.
     pub fn new(
         metric_name: impl Into<Value<String>>,
-        rate_limit: impl Into<Value<i64>>,
-        rate_key: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
+        rate_key: impl Into<Value<String>>,
+        rate_limit: impl Into<Value<i64>>,
     ) -> Self {
         CfnRateBasedRule {
             match_predicates: None,
@@ -520,9 +520,9 @@ pub mod rate_based_rule {
     impl Predicate {
         /// A `Predicate` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
-            negated: impl Into<Value<bool>>,
             data_id: impl Into<Value<String>>,
+            negated: impl Into<Value<bool>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             Predicate {
                 data_id: data_id.into(),
@@ -570,8 +570,8 @@ impl CfnRegexPatternSet {
     /// An `AWS::WAFRegional::RegexPatternSet` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        regex_pattern_strings: impl Into<Value<Vec<Value<String>>>>,
         name: impl Into<Value<String>>,
+        regex_pattern_strings: impl Into<Value<Vec<Value<String>>>>,
     ) -> Self {
         CfnRegexPatternSet {
             name: name.into(),
@@ -692,9 +692,9 @@ pub mod rule {
     impl Predicate {
         /// A `Predicate` with its required properties; the optional ones are absent.
         pub fn new(
-            type_: impl Into<Value<String>>,
-            negated: impl Into<Value<bool>>,
             data_id: impl Into<Value<String>>,
+            negated: impl Into<Value<bool>>,
+            type_: impl Into<Value<String>>,
         ) -> Self {
             Predicate {
                 data_id: data_id.into(),
@@ -864,9 +864,9 @@ pub mod size_constraint_set {
         /// A `SizeConstraint` with its required properties; the optional ones are absent.
         pub fn new(
             comparison_operator: impl Into<Value<String>>,
-            text_transformation: impl Into<Value<String>>,
-            size: impl Into<Value<i64>>,
             field_to_match: impl Into<Value<FieldToMatch>>,
+            size: impl Into<Value<i64>>,
+            text_transformation: impl Into<Value<String>>,
         ) -> Self {
             SizeConstraint {
                 comparison_operator: comparison_operator.into(),
@@ -1030,8 +1030,8 @@ pub mod sql_injection_match_set {
     impl SqlInjectionMatchTuple {
         /// A `SqlInjectionMatchTuple` with its required properties; the optional ones are absent.
         pub fn new(
-            text_transformation: impl Into<Value<String>>,
             field_to_match: impl Into<Value<FieldToMatch>>,
+            text_transformation: impl Into<Value<String>>,
         ) -> Self {
             SqlInjectionMatchTuple {
                 field_to_match: field_to_match.into(),
@@ -1407,8 +1407,8 @@ pub mod xss_match_set {
     impl XssMatchTuple {
         /// A `XssMatchTuple` with its required properties; the optional ones are absent.
         pub fn new(
-            text_transformation: impl Into<Value<String>>,
             field_to_match: impl Into<Value<FieldToMatch>>,
+            text_transformation: impl Into<Value<String>>,
         ) -> Self {
             XssMatchTuple {
                 field_to_match: field_to_match.into(),

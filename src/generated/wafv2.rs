@@ -201,8 +201,8 @@ impl CfnLoggingConfiguration {
     /// An `AWS::WAFv2::LoggingConfiguration` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        resource_arn: impl Into<Value<String>>,
         log_destination_configs: impl Into<Value<Vec<Value<String>>>>,
+        resource_arn: impl Into<Value<String>>,
     ) -> Self {
         CfnLoggingConfiguration {
             log_destination_configs: log_destination_configs.into(),
@@ -384,8 +384,8 @@ impl CfnRegexPatternSet {
     /// An `AWS::WAFv2::RegexPatternSet` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        scope: impl Into<Value<String>>,
         regular_expression_list: impl Into<Value<Vec<Value<String>>>>,
+        scope: impl Into<Value<String>>,
     ) -> Self {
         CfnRegexPatternSet {
             description: None,
@@ -1805,8 +1805,8 @@ pub mod rule_group {
     impl ForwardedIpConfiguration {
         /// A `ForwardedIPConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            header_name: impl Into<Value<String>>,
             fallback_behavior: impl Into<Value<String>>,
+            header_name: impl Into<Value<String>>,
         ) -> Self {
             ForwardedIpConfiguration {
                 fallback_behavior: fallback_behavior.into(),
@@ -2072,8 +2072,8 @@ pub mod rule_group {
         /// A `IPSetForwardedIPConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            header_name: impl Into<Value<String>>,
             fallback_behavior: impl Into<Value<String>>,
+            header_name: impl Into<Value<String>>,
             position: impl Into<Value<String>>,
         ) -> Self {
             IpSetForwardedIpConfiguration {
@@ -2438,7 +2438,7 @@ pub mod rule_group {
 
     impl LabelMatchStatement {
         /// A `LabelMatchStatement` with its required properties; the optional ones are absent.
-        pub fn new(scope: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, scope: impl Into<Value<String>>) -> Self {
             LabelMatchStatement {
                 key: key.into(),
                 scope: scope.into(),
@@ -2696,8 +2696,8 @@ pub mod rule_group {
         /// A `PaymentNetwork` with its required properties; the optional ones are absent.
         pub fn new(
             chain: impl Into<Value<String>>,
-            wallet_address: impl Into<Value<String>>,
             prices: impl Into<Value<Vec<Value<Price>>>>,
+            wallet_address: impl Into<Value<String>>,
         ) -> Self {
             PaymentNetwork {
                 chain: chain.into(),
@@ -2841,8 +2841,8 @@ pub mod rule_group {
     impl RateBasedStatement {
         /// A `RateBasedStatement` with its required properties; the optional ones are absent.
         pub fn new(
-            limit: impl Into<Value<i64>>,
             aggregate_key_type: impl Into<Value<String>>,
+            limit: impl Into<Value<i64>>,
         ) -> Self {
             RateBasedStatement {
                 aggregate_key_type: aggregate_key_type.into(),
@@ -3443,8 +3443,8 @@ pub mod rule_group {
     impl RegexMatchStatement {
         /// A `RegexMatchStatement` with its required properties; the optional ones are absent.
         pub fn new(
-            regex_string: impl Into<Value<String>>,
             field_to_match: impl Into<Value<FieldToMatch>>,
+            regex_string: impl Into<Value<String>>,
             text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>,
         ) -> Self {
             RegexMatchStatement {
@@ -3811,8 +3811,8 @@ pub mod rule_group {
     impl SizeConstraintStatement {
         /// A `SizeConstraintStatement` with its required properties; the optional ones are absent.
         pub fn new(
-            field_to_match: impl Into<Value<FieldToMatch>>,
             comparison_operator: impl Into<Value<String>>,
+            field_to_match: impl Into<Value<FieldToMatch>>,
             size: impl Into<Value<f64>>,
             text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>,
         ) -> Self {
@@ -4335,9 +4335,9 @@ pub mod rule_group {
     impl VisibilityConfig {
         /// A `VisibilityConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            sampled_requests_enabled: impl Into<Value<bool>>,
             cloud_watch_metrics_enabled: impl Into<Value<bool>>,
             metric_name: impl Into<Value<String>>,
+            sampled_requests_enabled: impl Into<Value<bool>>,
         ) -> Self {
             VisibilityConfig {
                 cloud_watch_metrics_enabled: cloud_watch_metrics_enabled.into(),
@@ -6064,8 +6064,8 @@ pub mod web_acl {
     impl DataProtect {
         /// A `DataProtect` with its required properties; the optional ones are absent.
         pub fn new(
-            field: impl Into<Value<FieldToProtect>>,
             action: impl Into<Value<String>>,
+            field: impl Into<Value<FieldToProtect>>,
         ) -> Self {
             DataProtect {
                 action: action.into(),
@@ -6563,8 +6563,8 @@ pub mod web_acl {
     impl ForwardedIpConfiguration {
         /// A `ForwardedIPConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
-            header_name: impl Into<Value<String>>,
             fallback_behavior: impl Into<Value<String>>,
+            header_name: impl Into<Value<String>>,
         ) -> Self {
             ForwardedIpConfiguration {
                 fallback_behavior: fallback_behavior.into(),
@@ -6830,8 +6830,8 @@ pub mod web_acl {
         /// A `IPSetForwardedIPConfiguration` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            header_name: impl Into<Value<String>>,
             fallback_behavior: impl Into<Value<String>>,
+            header_name: impl Into<Value<String>>,
             position: impl Into<Value<String>>,
         ) -> Self {
             IpSetForwardedIpConfiguration {
@@ -7196,7 +7196,7 @@ pub mod web_acl {
 
     impl LabelMatchStatement {
         /// A `LabelMatchStatement` with its required properties; the optional ones are absent.
-        pub fn new(scope: impl Into<Value<String>>, key: impl Into<Value<String>>) -> Self {
+        pub fn new(key: impl Into<Value<String>>, scope: impl Into<Value<String>>) -> Self {
             LabelMatchStatement {
                 key: key.into(),
                 scope: scope.into(),
@@ -7411,7 +7411,7 @@ pub mod web_acl {
     impl ManagedRuleGroupStatement {
         /// A `ManagedRuleGroupStatement` with its required properties; the optional ones are
         /// absent.
-        pub fn new(vendor_name: impl Into<Value<String>>, name: impl Into<Value<String>>) -> Self {
+        pub fn new(name: impl Into<Value<String>>, vendor_name: impl Into<Value<String>>) -> Self {
             ManagedRuleGroupStatement {
                 excluded_rules: None,
                 managed_rule_group_configs: None,
@@ -7779,8 +7779,8 @@ pub mod web_acl {
         /// A `PaymentNetwork` with its required properties; the optional ones are absent.
         pub fn new(
             chain: impl Into<Value<String>>,
-            wallet_address: impl Into<Value<String>>,
             prices: impl Into<Value<Vec<Value<Price>>>>,
+            wallet_address: impl Into<Value<String>>,
         ) -> Self {
             PaymentNetwork {
                 chain: chain.into(),
@@ -7924,8 +7924,8 @@ pub mod web_acl {
     impl RateBasedStatement {
         /// A `RateBasedStatement` with its required properties; the optional ones are absent.
         pub fn new(
-            limit: impl Into<Value<i64>>,
             aggregate_key_type: impl Into<Value<String>>,
+            limit: impl Into<Value<i64>>,
         ) -> Self {
             RateBasedStatement {
                 aggregate_key_type: aggregate_key_type.into(),
@@ -8567,8 +8567,8 @@ pub mod web_acl {
     impl RegexMatchStatement {
         /// A `RegexMatchStatement` with its required properties; the optional ones are absent.
         pub fn new(
-            regex_string: impl Into<Value<String>>,
             field_to_match: impl Into<Value<FieldToMatch>>,
+            regex_string: impl Into<Value<String>>,
             text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>,
         ) -> Self {
             RegexMatchStatement {
@@ -8700,9 +8700,9 @@ pub mod web_acl {
     impl RequestInspection {
         /// A `RequestInspection` with its required properties; the optional ones are absent.
         pub fn new(
+            password_field: impl Into<Value<FieldIdentifier>>,
             payload_type: impl Into<Value<String>>,
             username_field: impl Into<Value<FieldIdentifier>>,
-            password_field: impl Into<Value<FieldIdentifier>>,
         ) -> Self {
             RequestInspection {
                 password_field: password_field.into(),
@@ -8950,8 +8950,8 @@ pub mod web_acl {
         /// A `ResponseInspectionBodyContains` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            success_strings: impl Into<Value<Vec<Value<String>>>>,
             failure_strings: impl Into<Value<Vec<Value<String>>>>,
+            success_strings: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             ResponseInspectionBodyContains {
                 failure_strings: failure_strings.into(),
@@ -8998,9 +8998,9 @@ pub mod web_acl {
     impl ResponseInspectionHeader {
         /// A `ResponseInspectionHeader` with its required properties; the optional ones are absent.
         pub fn new(
+            failure_values: impl Into<Value<Vec<Value<String>>>>,
             name: impl Into<Value<String>>,
             success_values: impl Into<Value<Vec<Value<String>>>>,
-            failure_values: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             ResponseInspectionHeader {
                 failure_values: failure_values.into(),
@@ -9049,9 +9049,9 @@ pub mod web_acl {
     impl ResponseInspectionJson {
         /// A `ResponseInspectionJson` with its required properties; the optional ones are absent.
         pub fn new(
+            failure_values: impl Into<Value<Vec<Value<String>>>>,
             identifier: impl Into<Value<String>>,
             success_values: impl Into<Value<Vec<Value<String>>>>,
-            failure_values: impl Into<Value<Vec<Value<String>>>>,
         ) -> Self {
             ResponseInspectionJson {
                 failure_values: failure_values.into(),
@@ -9097,8 +9097,8 @@ pub mod web_acl {
         /// A `ResponseInspectionStatusCode` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            success_codes: impl Into<Value<Vec<Value<i64>>>>,
             failure_codes: impl Into<Value<Vec<Value<i64>>>>,
+            success_codes: impl Into<Value<Vec<Value<i64>>>>,
         ) -> Self {
             ResponseInspectionStatusCode {
                 failure_codes: failure_codes.into(),
@@ -9382,8 +9382,8 @@ pub mod web_acl {
     impl RuleActionOverride {
         /// A `RuleActionOverride` with its required properties; the optional ones are absent.
         pub fn new(
-            name: impl Into<Value<String>>,
             action_to_use: impl Into<Value<RuleAction>>,
+            name: impl Into<Value<String>>,
         ) -> Self {
             RuleActionOverride {
                 action_to_use: action_to_use.into(),
@@ -9505,8 +9505,8 @@ pub mod web_acl {
     impl SizeConstraintStatement {
         /// A `SizeConstraintStatement` with its required properties; the optional ones are absent.
         pub fn new(
-            field_to_match: impl Into<Value<FieldToMatch>>,
             comparison_operator: impl Into<Value<String>>,
+            field_to_match: impl Into<Value<FieldToMatch>>,
             size: impl Into<Value<f64>>,
             text_transformations: impl Into<Value<Vec<Value<TextTransformation>>>>,
         ) -> Self {
@@ -10063,9 +10063,9 @@ pub mod web_acl {
     impl VisibilityConfig {
         /// A `VisibilityConfig` with its required properties; the optional ones are absent.
         pub fn new(
-            sampled_requests_enabled: impl Into<Value<bool>>,
             cloud_watch_metrics_enabled: impl Into<Value<bool>>,
             metric_name: impl Into<Value<String>>,
+            sampled_requests_enabled: impl Into<Value<bool>>,
         ) -> Self {
             VisibilityConfig {
                 cloud_watch_metrics_enabled: cloud_watch_metrics_enabled.into(),

@@ -33,10 +33,10 @@ impl CfnAgentContext {
     /// An `AWS::WellArchitected::AgentContext` with its required properties; the optional ones
     /// are absent.
     pub fn new(
+        content: impl Into<Value<serde_json::Value>>,
+        context_type: impl Into<Value<String>>,
         profile_arn: impl Into<Value<String>>,
         title: impl Into<Value<String>>,
-        context_type: impl Into<Value<String>>,
-        content: impl Into<Value<serde_json::Value>>,
     ) -> Self {
         CfnAgentContext {
             content: content.into(),
@@ -142,8 +142,8 @@ impl CfnAgentGoal {
     /// An `AWS::WellArchitected::AgentGoal` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        profile_arn: impl Into<Value<String>>,
         pillars: impl Into<Value<Vec<Value<String>>>>,
+        profile_arn: impl Into<Value<String>>,
         title: impl Into<Value<String>>,
     ) -> Self {
         CfnAgentGoal {
@@ -269,10 +269,10 @@ impl CfnAgentProfile {
     /// An `AWS::WellArchitected::AgentProfile` with its required properties; the optional ones
     /// are absent.
     pub fn new(
-        name: impl Into<Value<String>>,
-        execution_role_arn: impl Into<Value<String>>,
-        pillars: impl Into<Value<Vec<Value<String>>>>,
         aggregation_configuration: impl Into<Value<Vec<Value<agent_profile::AggregationConfiguration>>>>,
+        execution_role_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
+        pillars: impl Into<Value<Vec<Value<String>>>>,
     ) -> Self {
         CfnAgentProfile {
             aggregation_configuration: aggregation_configuration.into(),
@@ -410,9 +410,9 @@ pub mod agent_profile {
     impl AggregationConfiguration {
         /// A `AggregationConfiguration` with its required properties; the optional ones are absent.
         pub fn new(
+            access_role_arn: impl Into<Value<String>>,
             account_id: impl Into<Value<String>>,
             regions: impl Into<Value<Vec<Value<String>>>>,
-            access_role_arn: impl Into<Value<String>>,
         ) -> Self {
             AggregationConfiguration {
                 access_role_arn: access_role_arn.into(),
@@ -609,8 +609,8 @@ impl CfnProfile {
     /// An `AWS::WellArchitected::Profile` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        profile_name: impl Into<Value<String>>,
         profile_description: impl Into<Value<String>>,
+        profile_name: impl Into<Value<String>>,
         profile_questions: impl Into<Value<Vec<Value<profile::ProfileQuestionUpdate>>>>,
     ) -> Self {
         CfnProfile {
@@ -811,9 +811,9 @@ impl CfnReviewTemplate {
     /// An `AWS::WellArchitected::ReviewTemplate` with its required properties; the optional
     /// ones are absent.
     pub fn new(
-        template_name: impl Into<Value<String>>,
         description: impl Into<Value<String>>,
         lenses: impl Into<Value<Vec<Value<String>>>>,
+        template_name: impl Into<Value<String>>,
     ) -> Self {
         CfnReviewTemplate {
             description: description.into(),
@@ -951,10 +951,10 @@ impl CfnWorkload {
     /// An `AWS::WellArchitected::Workload` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        workload_name: impl Into<Value<String>>,
         description: impl Into<Value<String>>,
         environment: impl Into<Value<String>>,
         lenses: impl Into<Value<Vec<Value<String>>>>,
+        workload_name: impl Into<Value<String>>,
     ) -> Self {
         CfnWorkload {
             account_ids: None,

@@ -23,8 +23,8 @@ pub struct CfnNetwork {
 impl CfnNetwork {
     /// An `AWS::Wickr::Network` with its required properties; the optional ones are absent.
     pub fn new(
-        network_name: impl Into<Value<String>>,
         access_level: impl Into<Value<String>>,
+        network_name: impl Into<Value<String>>,
     ) -> Self {
         CfnNetwork {
             access_level: access_level.into(),

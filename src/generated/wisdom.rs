@@ -146,8 +146,8 @@ impl CfnAiAgentVersion {
     /// An `AWS::Wisdom::AIAgentVersion` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        assistant_id: impl Into<Value<String>>,
         ai_agent_id: impl Into<Value<String>>,
+        assistant_id: impl Into<Value<String>>,
     ) -> Self {
         CfnAiAgentVersion {
             ai_agent_id: ai_agent_id.into(),
@@ -1020,8 +1020,8 @@ impl CfnAiGuardrailVersion {
     /// An `AWS::Wisdom::AIGuardrailVersion` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        assistant_id: impl Into<Value<String>>,
         ai_guardrail_id: impl Into<Value<String>>,
+        assistant_id: impl Into<Value<String>>,
     ) -> Self {
         CfnAiGuardrailVersion {
             ai_guardrail_id: ai_guardrail_id.into(),
@@ -1249,8 +1249,8 @@ impl CfnAiPromptVersion {
     /// An `AWS::Wisdom::AIPromptVersion` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        assistant_id: impl Into<Value<String>>,
         ai_prompt_id: impl Into<Value<String>>,
+        assistant_id: impl Into<Value<String>>,
     ) -> Self {
         CfnAiPromptVersion {
             ai_prompt_id: ai_prompt_id.into(),
@@ -1522,9 +1522,9 @@ impl CfnAssistantAssociation {
     /// An `AWS::Wisdom::AssistantAssociation` with its required properties; the optional ones
     /// are absent.
     pub fn new(
+        assistant_id: impl Into<Value<String>>,
         association: impl Into<Value<serde_json::Value>>,
         association_type: impl Into<Value<String>>,
-        assistant_id: impl Into<Value<String>>,
     ) -> Self {
         CfnAssistantAssociation {
             assistant_id: assistant_id.into(),
@@ -1860,10 +1860,10 @@ impl CfnContentAssociation {
     /// An `AWS::Wisdom::ContentAssociation` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        knowledge_base_id: impl Into<Value<String>>,
-        content_id: impl Into<Value<String>>,
-        association_type: impl Into<Value<String>>,
         association: impl Into<Value<content_association::ContentAssociationContents>>,
+        association_type: impl Into<Value<String>>,
+        content_id: impl Into<Value<String>>,
+        knowledge_base_id: impl Into<Value<String>>,
     ) -> Self {
         CfnContentAssociation {
             association: association.into(),
@@ -2451,10 +2451,10 @@ impl CfnMessageTemplate {
     /// An `AWS::Wisdom::MessageTemplate` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        knowledge_base_arn: impl Into<Value<String>>,
         channel_subtype: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
         content: impl Into<Value<message_template::Content>>,
+        knowledge_base_arn: impl Into<Value<String>>,
+        name: impl Into<Value<String>>,
     ) -> Self {
         CfnMessageTemplate {
             channel_subtype: channel_subtype.into(),
@@ -3565,9 +3565,9 @@ pub mod message_template {
         /// A `EmailMessageTemplateContent` with its required properties; the optional ones are
         /// absent.
         pub fn new(
-            subject: impl Into<Value<String>>,
             body: impl Into<Value<EmailMessageTemplateContentBody>>,
             headers: impl Into<Value<Vec<Value<EmailMessageTemplateHeader>>>>,
+            subject: impl Into<Value<String>>,
         ) -> Self {
             EmailMessageTemplateContent {
                 body: body.into(),
@@ -4314,8 +4314,8 @@ impl CfnQuickResponse {
     /// An `AWS::Wisdom::QuickResponse` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        knowledge_base_arn: impl Into<Value<String>>,
         content: impl Into<Value<quick_response::QuickResponseContentProvider>>,
+        knowledge_base_arn: impl Into<Value<String>>,
         name: impl Into<Value<String>>,
     ) -> Self {
         CfnQuickResponse {

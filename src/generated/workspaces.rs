@@ -2059,10 +2059,10 @@ impl CfnWorkspacesPool {
     /// An `AWS::WorkSpaces::WorkspacesPool` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        pool_name: impl Into<Value<String>>,
         bundle_id: impl Into<Value<String>>,
-        directory_id: impl Into<Value<String>>,
         capacity: impl Into<Value<workspaces_pool::Capacity>>,
+        directory_id: impl Into<Value<String>>,
+        pool_name: impl Into<Value<String>>,
     ) -> Self {
         CfnWorkspacesPool {
             application_settings: None,

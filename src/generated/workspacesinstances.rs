@@ -295,9 +295,9 @@ impl CfnVolumeAssociation {
     /// An `AWS::WorkspacesInstances::VolumeAssociation` with its required properties; the
     /// optional ones are absent.
     pub fn new(
-        workspace_instance_id: impl Into<Value<String>>,
-        volume_id: impl Into<Value<String>>,
         device: impl Into<Value<String>>,
+        volume_id: impl Into<Value<String>>,
+        workspace_instance_id: impl Into<Value<String>>,
     ) -> Self {
         CfnVolumeAssociation {
             device: device.into(),

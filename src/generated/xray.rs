@@ -221,8 +221,8 @@ impl CfnResourcePolicy {
     /// An `AWS::XRay::ResourcePolicy` with its required properties; the optional ones are
     /// absent.
     pub fn new(
-        policy_name: impl Into<Value<String>>,
         policy_document: impl Into<Value<String>>,
+        policy_name: impl Into<Value<String>>,
     ) -> Self {
         CfnResourcePolicy {
             bypass_policy_lockout_check: None,
@@ -393,8 +393,8 @@ pub mod sampling_rule {
     impl SamplingRateBoost {
         /// A `SamplingRateBoost` with its required properties; the optional ones are absent.
         pub fn new(
-            max_rate: impl Into<Value<f64>>,
             cooldown_window_minutes: impl Into<Value<i64>>,
+            max_rate: impl Into<Value<f64>>,
         ) -> Self {
             SamplingRateBoost {
                 cooldown_window_minutes: cooldown_window_minutes.into(),
@@ -487,8 +487,8 @@ pub mod sampling_rule {
         /// A `SamplingRule` with its required properties; the optional ones are absent.
         pub fn new(
             fixed_rate: impl Into<Value<f64>>,
-            host: impl Into<Value<String>>,
             http_method: impl Into<Value<String>>,
+            host: impl Into<Value<String>>,
             priority: impl Into<Value<i64>>,
             reservoir_size: impl Into<Value<i64>>,
             resource_arn: impl Into<Value<String>>,

@@ -55,8 +55,7 @@ pub struct Struct {
     pub description: String,
     /// Fields in schema order.
     pub fields: Vec<Field>,
-    /// Required fields' indexes into `fields`, in the schema's `required` order (a `Key` always
-    /// before its `Value`).
+    /// Required fields' indexes into `fields`, in declaration order.
     pub required_order: Vec<usize>,
 }
 
@@ -227,11 +226,14 @@ fn read_struct(
             });
         }
     }
-    let mut required_order: Vec<usize> = required
+    // Constructor arguments follow the properties' declaration order, not the `required`
+    // list, whose order varies between schemas (`Tag::new(key, value)` everywhere).
+    let required_order = fields
         .iter()
-        .filter_map(|r| fields.iter().position(|f| &f.wire == r))
+        .enumerate()
+        .filter(|(_, f)| f.required)
+        .map(|(i, _)| i)
         .collect();
-    key_before_value(&fields, &mut required_order);
     Ok(Struct {
         schema_name: schema_name.to_string(),
         name: name.to_string(),
@@ -239,17 +241,6 @@ fn read_struct(
         fields,
         required_order,
     })
-}
-
-/// Puts a required `Key` before a required `Value`, whatever the schema's order: many tag
-/// schemas list `Value` first, and `Tag::new(value, key)` would swap them silently.
-fn key_before_value(fields: &[Field], order: &mut [usize]) {
-    let at = |wire: &str| order.iter().position(|&i| fields[i].wire == wire);
-    if let (Some(k), Some(v)) = (at("Key"), at("Value")) {
-        if v < k {
-            order.swap(k, v);
-        }
-    }
 }
 
 /// Reads one resource type's schema.
