@@ -35,6 +35,7 @@ pub mod graph;
 pub mod intrinsic;
 pub mod logical_id;
 #[path = "generated/mod.rs"]
+#[rustfmt::skip]
 pub mod resources;
 pub mod schema;
 pub mod stack;

@@ -79,6 +79,24 @@ impl From<i64> for Token {
     }
 }
 
+impl From<i32> for Token {
+    fn from(n: i32) -> Self {
+        Token(Json::from(n))
+    }
+}
+
+impl From<f64> for Token {
+    fn from(n: f64) -> Self {
+        Token(Json::from(n))
+    }
+}
+
+impl From<bool> for Token {
+    fn from(b: bool) -> Self {
+        Token(Json::Bool(b))
+    }
+}
+
 impl From<Json> for Token {
     fn from(j: Json) -> Self {
         Token(j)
@@ -160,6 +178,18 @@ impl From<u32> for Value<i64> {
     }
 }
 
+impl From<u16> for Value<i64> {
+    fn from(n: u16) -> Self {
+        Value::Literal(n.into())
+    }
+}
+
+impl From<u8> for Value<i64> {
+    fn from(n: u8) -> Self {
+        Value::Literal(n.into())
+    }
+}
+
 impl From<f64> for Value<f64> {
     fn from(n: f64) -> Self {
         Value::Literal(n)
@@ -237,5 +267,9 @@ mod tests {
         );
         let n: Value<i64> = 3306.into();
         assert_eq!(serde_json::to_value(n).unwrap(), json!(3306));
+        let port: Value<i64> = 443u16.into();
+        assert_eq!(serde_json::to_value(port).unwrap(), json!(443));
+        assert_eq!(Token::from(true).as_json(), &json!(true));
+        assert_eq!(Token::from(5).as_json(), &json!(5));
     }
 }

@@ -7,8 +7,8 @@ use crate::token::Value;
 /// Application Auto Scaling can scale, such as an AWS::DynamoDB::Table or AWS::ECS::Service
 /// resource.
 ///
-/// CloudFormation type `AWS::ApplicationAutoScaling::ScalableTarget`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html).
+/// AWS documentation:
+/// [`AWS::ApplicationAutoScaling::ScalableTarget`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html).
 #[derive(Debug, Clone)]
 pub struct CfnScalableTarget {
     /// The maximum value that you plan to scale out to. When a scaling policy is in effect,
@@ -442,8 +442,8 @@ pub mod scalable_target {
 /// The `AWS::ApplicationAutoScaling::ScalingPolicy` resource defines a scaling policy that
 /// Application Auto Scaling uses to adjust the capacity of a scalable target.
 ///
-/// CloudFormation type `AWS::ApplicationAutoScaling::ScalingPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html).
+/// AWS documentation:
+/// [`AWS::ApplicationAutoScaling::ScalingPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnScalingPolicy {
     /// The name of the scaling policy.

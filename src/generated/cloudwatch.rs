@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The `AWS::CloudWatch::Alarm` type specifies an alarm and associates it with the
 /// specified metric or metric math expression.
 ///
-/// CloudFormation type `AWS::CloudWatch::Alarm`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarm.html).
+/// AWS documentation:
+/// [`AWS::CloudWatch::Alarm`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarm.html).
 #[derive(Debug, Clone)]
 pub struct CfnAlarm {
     /// The `ActionConfiguration` property.
@@ -1203,8 +1203,8 @@ pub mod alarm {
 /// Resource Type definition for AWS::CloudWatch::AlarmMuteRule that allows defining a rule
 /// and targeting alarms to mute their actions during the specified window.
 ///
-/// CloudFormation type `AWS::CloudWatch::AlarmMuteRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarmmuterule.html).
+/// AWS documentation:
+/// [`AWS::CloudWatch::AlarmMuteRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarmmuterule.html).
 #[derive(Debug, Clone)]
 pub struct CfnAlarmMuteRule {
     /// The description of the AlarmMuteRule
@@ -1397,8 +1397,8 @@ pub mod alarm_mute_rule {
 
 /// Resource Type definition for AWS::CloudWatch::AnomalyDetector
 ///
-/// CloudFormation type `AWS::CloudWatch::AnomalyDetector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-anomalydetector.html).
+/// AWS documentation:
+/// [`AWS::CloudWatch::AnomalyDetector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-anomalydetector.html).
 #[derive(Debug, Clone)]
 pub struct CfnAnomalyDetector {
     /// The `Configuration` property.
@@ -2141,8 +2141,8 @@ pub mod anomaly_detector {
 /// The AWS::CloudWatch::CompositeAlarm type specifies an alarm which aggregates the states
 /// of other Alarms (Metric or Composite Alarms) as defined by the AlarmRule expression
 ///
-/// CloudFormation type `AWS::CloudWatch::CompositeAlarm`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-compositealarm.html).
+/// AWS documentation:
+/// [`AWS::CloudWatch::CompositeAlarm`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-compositealarm.html).
 #[derive(Debug, Clone)]
 pub struct CfnCompositeAlarm {
     /// Configuration that applies to the notifications this alarm sends when it performs its
@@ -2512,8 +2512,8 @@ pub mod composite_alarm {
 
 /// Resource Type definition for AWS::CloudWatch::Dashboard
 ///
-/// CloudFormation type `AWS::CloudWatch::Dashboard`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-dashboard.html).
+/// AWS documentation:
+/// [`AWS::CloudWatch::Dashboard`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-dashboard.html).
 #[derive(Debug, Clone)]
 pub struct CfnDashboard {
     /// The detailed information about the dashboard in JSON format, including the widgets to
@@ -2627,8 +2627,8 @@ pub mod dashboard {
 /// Resource Type definition for AWS::CloudWatch::InsightRule. Creates a Contributor
 /// Insights rule that analyzes log data to identify top contributors and usage patterns.
 ///
-/// CloudFormation type `AWS::CloudWatch::InsightRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-insightrule.html).
+/// AWS documentation:
+/// [`AWS::CloudWatch::InsightRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-insightrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnInsightRule {
     /// The `ApplyOnTransformedLogs` property.
@@ -2762,8 +2762,8 @@ pub mod insight_rule {
 /// Resource Type definition for AWS::CloudWatch::Integration. Manages a CloudWatch (Amazon
 /// CloudWatch Observability / Omni) account-scoped integration.
 ///
-/// CloudFormation type `AWS::CloudWatch::Integration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-integration.html).
+/// AWS documentation:
+/// [`AWS::CloudWatch::Integration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-integration.html).
 #[derive(Debug, Clone)]
 pub struct CfnIntegration {
     /// The `Credential` property.
@@ -2942,8 +2942,8 @@ pub mod integration {
 /// Resource Type definition for AWS::CloudWatch::LogAlarm. A LogAlarm evaluates scheduled
 /// query results from CloudWatch Logs and triggers actions when thresholds are breached.
 ///
-/// CloudFormation type `AWS::CloudWatch::LogAlarm`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-logalarm.html).
+/// AWS documentation:
+/// [`AWS::CloudWatch::LogAlarm`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-logalarm.html).
 #[derive(Debug, Clone)]
 pub struct CfnLogAlarm {
     /// Configuration that applies to the notifications this alarm sends when it performs its
@@ -3578,8 +3578,8 @@ pub mod log_alarm {
 
 /// Resource Type definition for Metric Stream
 ///
-/// CloudFormation type `AWS::CloudWatch::MetricStream`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-metricstream.html).
+/// AWS documentation:
+/// [`AWS::CloudWatch::MetricStream`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-metricstream.html).
 #[derive(Debug, Clone)]
 pub struct CfnMetricStream {
     /// Define which metrics will be not streamed. Metrics matched by multiple instances of
@@ -3961,8 +3961,8 @@ pub mod metric_stream {
 /// CloudWatch vended metrics to be available for PromQL querying enriched with AWS resource
 /// tags and metadata.
 ///
-/// CloudFormation type `AWS::CloudWatch::OTelEnrichment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-otelenrichment.html).
+/// AWS documentation:
+/// [`AWS::CloudWatch::OTelEnrichment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-otelenrichment.html).
 #[derive(Debug, Clone)]
 pub struct CfnOTelEnrichment {
     /// Removes metrics from the include set. Absent or empty means nothing is removed.
@@ -4097,8 +4097,8 @@ pub mod o_tel_enrichment {
 
 /// Resource Type definition for AWS::CloudWatch::ResourceMetricsConfiguration.
 ///
-/// CloudFormation type `AWS::CloudWatch::ResourceMetricsConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-resourcemetricsconfiguration.html).
+/// AWS documentation:
+/// [`AWS::CloudWatch::ResourceMetricsConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-resourcemetricsconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceMetricsConfiguration {
     /// The metric selections that define which metrics are enabled for detailed monitoring on
@@ -4211,8 +4211,8 @@ pub mod resource_metrics_configuration {
 /// Resource Type definition for AWS::CloudWatch::View. A view is a named, reusable SQL
 /// query that can be referenced from CloudWatch telemetry queries.
 ///
-/// CloudFormation type `AWS::CloudWatch::View`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-view.html).
+/// AWS documentation:
+/// [`AWS::CloudWatch::View`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-view.html).
 #[derive(Debug, Clone)]
 pub struct CfnView {
     /// The SQL query that defines the view.

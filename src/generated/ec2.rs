@@ -6,8 +6,8 @@ use crate::token::Value;
 /// An application status check monitors an HTTP or HTTPS endpoint on Amazon EC2 instances
 /// and reports application-layer health.
 ///
-/// CloudFormation type `AWS::EC2::ApplicationStatusCheck`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-applicationstatuscheck.html).
+/// AWS documentation:
+/// [`AWS::EC2::ApplicationStatusCheck`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-applicationstatuscheck.html).
 #[derive(Debug, Clone)]
 pub struct CfnApplicationStatusCheck {
     /// Whether this check is included in the rolled-up application status.
@@ -478,8 +478,8 @@ pub mod application_status_check {
 
 /// Resource Type definition for AWS::EC2::CapacityManagerDataExport
 ///
-/// CloudFormation type `AWS::EC2::CapacityManagerDataExport`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-capacitymanagerdataexport.html).
+/// AWS documentation:
+/// [`AWS::EC2::CapacityManagerDataExport`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-capacitymanagerdataexport.html).
 #[derive(Debug, Clone)]
 pub struct CfnCapacityManagerDataExport {
     /// The format of the exported capacity manager data. Choose 'csv' for comma-separated
@@ -621,8 +621,8 @@ pub mod capacity_manager_data_export {
 
 /// Resource Type definition for AWS::EC2::CapacityReservation
 ///
-/// CloudFormation type `AWS::EC2::CapacityReservation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-capacityreservation.html).
+/// AWS documentation:
+/// [`AWS::EC2::CapacityReservation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-capacityreservation.html).
 #[derive(Debug, Clone)]
 pub struct CfnCapacityReservation {
     /// The `AvailabilityZone` property.
@@ -1016,8 +1016,8 @@ pub mod capacity_reservation {
 
 /// Resource Type definition for AWS::EC2::CapacityReservationFleet
 ///
-/// CloudFormation type `AWS::EC2::CapacityReservationFleet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-capacityreservationfleet.html).
+/// AWS documentation:
+/// [`AWS::EC2::CapacityReservationFleet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-capacityreservationfleet.html).
 #[derive(Debug, Clone)]
 pub struct CfnCapacityReservationFleet {
     /// The `AllocationStrategy` property.
@@ -1418,8 +1418,8 @@ pub mod capacity_reservation_fleet {
 /// Resource Type definition for Carrier Gateway which describes the Carrier Gateway
 /// resource
 ///
-/// CloudFormation type `AWS::EC2::CarrierGateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-carriergateway.html).
+/// AWS documentation:
+/// [`AWS::EC2::CarrierGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-carriergateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnCarrierGateway {
     /// The tags for the carrier gateway.
@@ -1548,8 +1548,8 @@ pub mod carrier_gateway {
 
 /// Resource Type definition for AWS::EC2::ClientVpnAuthorizationRule
 ///
-/// CloudFormation type `AWS::EC2::ClientVpnAuthorizationRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpnauthorizationrule.html).
+/// AWS documentation:
+/// [`AWS::EC2::ClientVpnAuthorizationRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpnauthorizationrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnClientVpnAuthorizationRule {
     /// The ID of the group to grant access to, for example, the Active Directory group or
@@ -1646,8 +1646,8 @@ impl crate::template::Resource<CfnClientVpnAuthorizationRule> {
 
 /// Resource Type definition for AWS::EC2::ClientVpnEndpoint
 ///
-/// CloudFormation type `AWS::EC2::ClientVpnEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpnendpoint.html).
+/// AWS documentation:
+/// [`AWS::EC2::ClientVpnEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpnendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnClientVpnEndpoint {
     /// The `AuthenticationOptions` property.
@@ -2766,8 +2766,8 @@ pub mod client_vpn_endpoint {
 /// Resource Type definition for AWS::EC2::ClientVpnRoute. Specifies a network route to add
 /// to a Client VPN endpoint.
 ///
-/// CloudFormation type `AWS::EC2::ClientVpnRoute`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpnroute.html).
+/// AWS documentation:
+/// [`AWS::EC2::ClientVpnRoute`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpnroute.html).
 #[derive(Debug, Clone)]
 pub struct CfnClientVpnRoute {
     /// The ID of the Client VPN endpoint to which to add the route.
@@ -2848,8 +2848,8 @@ impl crate::template::Resource<CfnClientVpnRoute> {
 
 /// Resource Type definition for AWS::EC2::ClientVpnTargetNetworkAssociation
 ///
-/// CloudFormation type `AWS::EC2::ClientVpnTargetNetworkAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpntargetnetworkassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::ClientVpnTargetNetworkAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-clientvpntargetnetworkassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnClientVpnTargetNetworkAssociation {
     /// The `AvailabilityZone` property.
@@ -2934,8 +2934,8 @@ impl crate::template::Resource<CfnClientVpnTargetNetworkAssociation> {
 
 /// Specifies a customer gateway.
 ///
-/// CloudFormation type `AWS::EC2::CustomerGateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-customergateway.html).
+/// AWS documentation:
+/// [`AWS::EC2::CustomerGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-customergateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnCustomerGateway {
     /// For customer gateway devices that support BGP, specify the device's ASN.
@@ -3101,8 +3101,8 @@ pub mod customer_gateway {
 
 /// Resource Type definition for AWS::EC2::DHCPOptions
 ///
-/// CloudFormation type `AWS::EC2::DHCPOptions`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-dhcpoptions.html).
+/// AWS documentation:
+/// [`AWS::EC2::DHCPOptions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-dhcpoptions.html).
 #[derive(Debug, Clone)]
 pub struct CfnDhcpOptions {
     /// This value is used to complete unqualified DNS hostnames.
@@ -3282,8 +3282,8 @@ pub mod dhcp_options {
 
 /// Resource Type definition for AWS::EC2::EC2Fleet
 ///
-/// CloudFormation type `AWS::EC2::EC2Fleet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html).
+/// AWS documentation:
+/// [`AWS::EC2::EC2Fleet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html).
 #[derive(Debug, Clone)]
 pub struct CfnEc2Fleet {
     /// The `Context` property.
@@ -6707,8 +6707,8 @@ pub mod ec2_fleet {
 /// Specifies an Elastic IP (EIP) address and can, optionally, associate it with an Amazon
 /// EC2 instance.
 ///
-/// CloudFormation type `AWS::EC2::EIP`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-eip.html).
+/// AWS documentation:
+/// [`AWS::EC2::EIP`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-eip.html).
 #[derive(Debug, Clone)]
 pub struct CfnEip {
     /// An Elastic IP address or a carrier IP address in a Wavelength Zone.
@@ -6912,8 +6912,8 @@ pub mod eip {
 
 /// Associates an Elastic IP address with an instance or a network interface.
 ///
-/// CloudFormation type `AWS::EC2::EIPAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-eipassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::EIPAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-eipassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnEipAssociation {
     /// The allocation ID. This is required.
@@ -7020,8 +7020,8 @@ impl crate::template::Resource<CfnEipAssociation> {
 
 /// Resource Type definition for AWS::EC2::EgressOnlyInternetGateway
 ///
-/// CloudFormation type `AWS::EC2::EgressOnlyInternetGateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-egressonlyinternetgateway.html).
+/// AWS documentation:
+/// [`AWS::EC2::EgressOnlyInternetGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-egressonlyinternetgateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnEgressOnlyInternetGateway {
     /// Any tags assigned to the egress only internet gateway.
@@ -7130,8 +7130,8 @@ pub mod egress_only_internet_gateway {
 /// Associates an AWS Identity and Access Management (IAM) role with an AWS Certificate
 /// Manager (ACM) certificate.
 ///
-/// CloudFormation type `AWS::EC2::EnclaveCertificateIamRoleAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-enclavecertificateiamroleassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::EnclaveCertificateIamRoleAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-enclavecertificateiamroleassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnEnclaveCertificateIamRoleAssociation {
     /// The Amazon Resource Name (ARN) of the ACM certificate with which to associate the IAM
@@ -7198,8 +7198,8 @@ impl crate::template::Resource<CfnEnclaveCertificateIamRoleAssociation> {
 /// Specifies a VPC flow log, which enables you to capture IP traffic for a specific network
 /// interface, subnet, or VPC.
 ///
-/// CloudFormation type `AWS::EC2::FlowLog`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-flowlog.html).
+/// AWS documentation:
+/// [`AWS::EC2::FlowLog`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-flowlog.html).
 #[derive(Debug, Clone)]
 pub struct CfnFlowLog {
     /// The ARN of the IAM role that allows Amazon EC2 to publish flow logs across accounts.
@@ -7503,8 +7503,8 @@ pub mod flow_log {
 
 /// Creates and manages an Amazon FPGA Image (AFI) from a design checkpoint (DCP).
 ///
-/// CloudFormation type `AWS::EC2::FpgaImage`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-fpgaimage.html).
+/// AWS documentation:
+/// [`AWS::EC2::FpgaImage`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-fpgaimage.html).
 #[derive(Debug, Clone)]
 pub struct CfnFpgaImage {
     /// A description for the AFI.
@@ -7764,8 +7764,8 @@ pub mod fpga_image {
 /// Associates a gateway with a route table. The gateway and route table must be in the same
 /// VPC.
 ///
-/// CloudFormation type `AWS::EC2::GatewayRouteTableAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-gatewayroutetableassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::GatewayRouteTableAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-gatewayroutetableassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnGatewayRouteTableAssociation {
     /// The ID of the gateway.
@@ -7817,8 +7817,8 @@ impl crate::template::Resource<CfnGatewayRouteTableAssociation> {
 
 /// Resource Type definition for AWS::EC2::Host
 ///
-/// CloudFormation type `AWS::EC2::Host`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-host.html).
+/// AWS documentation:
+/// [`AWS::EC2::Host`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-host.html).
 #[derive(Debug, Clone)]
 pub struct CfnHost {
     /// The ID of the Outpost hardware asset.
@@ -8022,8 +8022,8 @@ pub mod host {
 
 /// Resource Schema of AWS::EC2::IPAM Type
 ///
-/// CloudFormation type `AWS::EC2::IPAM`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipam.html).
+/// AWS documentation:
+/// [`AWS::EC2::IPAM`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipam.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpam {
     /// A set of organizational unit (OU) exclusions for the default resource discovery, created
@@ -8330,8 +8330,8 @@ pub mod ipam {
 
 /// Resource Schema of AWS::EC2::IPAMAllocation Type
 ///
-/// CloudFormation type `AWS::EC2::IPAMAllocation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamallocation.html).
+/// AWS documentation:
+/// [`AWS::EC2::IPAMAllocation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamallocation.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpamAllocation {
     /// The `Cidr` property.
@@ -8417,8 +8417,8 @@ impl crate::template::Resource<CfnIpamAllocation> {
 
 /// Resource Schema of AWS::EC2::IPAMPool Type
 ///
-/// CloudFormation type `AWS::EC2::IPAMPool`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipampool.html).
+/// AWS documentation:
+/// [`AWS::EC2::IPAMPool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipampool.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpamPool {
     /// The address family of the address space in this pool. Either IPv4 or IPv6.
@@ -8860,8 +8860,8 @@ pub mod ipam_pool {
 
 /// Resource Schema of AWS::EC2::IPAMPoolCidr Type
 ///
-/// CloudFormation type `AWS::EC2::IPAMPoolCidr`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipampoolcidr.html).
+/// AWS documentation:
+/// [`AWS::EC2::IPAMPoolCidr`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipampoolcidr.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpamPoolCidr {
     /// Represents a single IPv4 or IPv6 CIDR
@@ -8937,8 +8937,8 @@ impl crate::template::Resource<CfnIpamPoolCidr> {
 
 /// Resource Type definition for AWS::EC2::IPAMPrefixListResolver
 ///
-/// CloudFormation type `AWS::EC2::IPAMPrefixListResolver`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamprefixlistresolver.html).
+/// AWS documentation:
+/// [`AWS::EC2::IPAMPrefixListResolver`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamprefixlistresolver.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpamPrefixListResolver {
     /// The address family of the address space in this Prefix List Resolver.
@@ -9342,8 +9342,8 @@ pub mod ipam_prefix_list_resolver {
 
 /// Resource Type definition for AWS::EC2::IPAMPrefixListResolverTarget
 ///
-/// CloudFormation type `AWS::EC2::IPAMPrefixListResolverTarget`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamprefixlistresolvertarget.html).
+/// AWS documentation:
+/// [`AWS::EC2::IPAMPrefixListResolverTarget`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamprefixlistresolvertarget.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpamPrefixListResolverTarget {
     /// The desired version of the Prefix List Resolver that this Target should synchronize
@@ -9501,8 +9501,8 @@ pub mod ipam_prefix_list_resolver_target {
 
 /// Resource Schema of AWS::EC2::IPAMResourceDiscovery Type
 ///
-/// CloudFormation type `AWS::EC2::IPAMResourceDiscovery`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamresourcediscovery.html).
+/// AWS documentation:
+/// [`AWS::EC2::IPAMResourceDiscovery`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamresourcediscovery.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpamResourceDiscovery {
     /// The `Description` property.
@@ -9769,8 +9769,8 @@ pub mod ipam_resource_discovery {
 
 /// Resource Schema of AWS::EC2::IPAMResourceDiscoveryAssociation Type
 ///
-/// CloudFormation type `AWS::EC2::IPAMResourceDiscoveryAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamresourcediscoveryassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::IPAMResourceDiscoveryAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamresourcediscoveryassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpamResourceDiscoveryAssociation {
     /// The Id of the IPAM this Resource Discovery is associated to.
@@ -9929,8 +9929,8 @@ pub mod ipam_resource_discovery_association {
 
 /// Resource Schema of AWS::EC2::IPAMScope Type
 ///
-/// CloudFormation type `AWS::EC2::IPAMScope`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamscope.html).
+/// AWS documentation:
+/// [`AWS::EC2::IPAMScope`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamscope.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpamScope {
     /// The `Description` property.
@@ -10151,8 +10151,8 @@ pub mod ipam_scope {
 /// pool required for the public IPv4 CIDRs that you own and bring to AWS to manage with
 /// IPAM (BYOIP).
 ///
-/// CloudFormation type `AWS::EC2::IPv4Pool`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipv4pool.html).
+/// AWS documentation:
+/// [`AWS::EC2::IPv4Pool`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipv4pool.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpv4Pool {
     /// Any tags assigned to the public IPv4 pool.
@@ -10275,8 +10275,8 @@ pub mod ipv4_pool {
 
 /// Resource Type definition for AWS::EC2::Instance
 ///
-/// CloudFormation type `AWS::EC2::Instance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-instance.html).
+/// AWS documentation:
+/// [`AWS::EC2::Instance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-instance.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstance {
     /// This property is reserved for internal use. If you use it, the stack fails with this
@@ -12136,8 +12136,8 @@ pub mod instance {
 
 /// Resource Type definition for AWS::EC2::InstanceConnectEndpoint
 ///
-/// CloudFormation type `AWS::EC2::InstanceConnectEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-instanceconnectendpoint.html).
+/// AWS documentation:
+/// [`AWS::EC2::InstanceConnectEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-instanceconnectendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstanceConnectEndpoint {
     /// The client token of the instance connect endpoint.
@@ -12350,8 +12350,8 @@ pub mod instance_connect_endpoint {
 /// maintenance events may be scheduled for the associated Amazon EC2 instances or Dedicated
 /// Hosts.
 ///
-/// CloudFormation type `AWS::EC2::InstanceEventWindow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-instanceeventwindow.html).
+/// AWS documentation:
+/// [`AWS::EC2::InstanceEventWindow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-instanceeventwindow.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstanceEventWindow {
     /// The cron expression defined for the event window. Exactly one of TimeRanges or
@@ -12592,8 +12592,8 @@ pub mod instance_event_window {
 /// Allocates an internet gateway for use with a VPC. After creating the Internet gateway,
 /// you then attach it to a VPC.
 ///
-/// CloudFormation type `AWS::EC2::InternetGateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-internetgateway.html).
+/// AWS documentation:
+/// [`AWS::EC2::InternetGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-internetgateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnInternetGateway {
     /// Any tags to assign to the internet gateway.
@@ -12688,8 +12688,8 @@ pub mod internet_gateway {
 
 /// Resource Type definition for AWS::EC2::IpPoolRouteTableAssociation
 ///
-/// CloudFormation type `AWS::EC2::IpPoolRouteTableAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ippoolroutetableassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::IpPoolRouteTableAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ippoolroutetableassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpPoolRouteTableAssociation {
     /// The ID of the public IPv4 pool.
@@ -12742,8 +12742,8 @@ impl crate::template::Resource<CfnIpPoolRouteTableAssociation> {
 /// A verification token is an AWS-generated random value that you can use to prove
 /// ownership of an external resource.
 ///
-/// CloudFormation type `AWS::EC2::IpamExternalResourceVerificationToken`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamexternalresourceverificationtoken.html).
+/// AWS documentation:
+/// [`AWS::EC2::IpamExternalResourceVerificationToken`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipamexternalresourceverificationtoken.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpamExternalResourceVerificationToken {
     /// The ID of the IPAM that will create the token.
@@ -12894,8 +12894,8 @@ pub mod ipam_external_resource_verification_token {
 /// An association between an IPAM and a Regional Internet Registry (RIR) for delegated
 /// Resource Public Key Infrastructure (RPKI) management.
 ///
-/// CloudFormation type `AWS::EC2::IpamInternetRegistryAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipaminternetregistryassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::IpamInternetRegistryAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ipaminternetregistryassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnIpamInternetRegistryAssociation {
     /// A description for the internet registry association.
@@ -13063,8 +13063,8 @@ pub mod ipam_internet_registry_association {
 
 /// Specifies a key pair for use with an EC2long instance as follows:
 ///
-/// CloudFormation type `AWS::EC2::KeyPair`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-keypair.html).
+/// AWS documentation:
+/// [`AWS::EC2::KeyPair`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-keypair.html).
 #[derive(Debug, Clone)]
 pub struct CfnKeyPair {
     /// The format of the key pair.
@@ -13214,8 +13214,8 @@ pub mod key_pair {
 
 /// Specifies the properties for creating a launch template.
 ///
-/// CloudFormation type `AWS::EC2::LaunchTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html).
+/// AWS documentation:
+/// [`AWS::EC2::LaunchTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-launchtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnLaunchTemplate {
     /// The information for the launch template.
@@ -17107,8 +17107,8 @@ pub mod launch_template {
 /// Resource Type definition for Local Gateway Route which describes a route for a local
 /// gateway route table.
 ///
-/// CloudFormation type `AWS::EC2::LocalGatewayRoute`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroute.html).
+/// AWS documentation:
+/// [`AWS::EC2::LocalGatewayRoute`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroute.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocalGatewayRoute {
     /// The CIDR block used for destination matches.
@@ -17209,8 +17209,8 @@ impl crate::template::Resource<CfnLocalGatewayRoute> {
 /// Resource Type definition for Local Gateway Route Table which describes a route table for
 /// a local gateway.
 ///
-/// CloudFormation type `AWS::EC2::LocalGatewayRouteTable`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroutetable.html).
+/// AWS documentation:
+/// [`AWS::EC2::LocalGatewayRouteTable`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroutetable.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocalGatewayRouteTable {
     /// The ID of the local gateway.
@@ -17370,8 +17370,8 @@ pub mod local_gateway_route_table {
 /// Resource Type definition for Local Gateway Route Table VPC Association which describes
 /// an association between a local gateway route table and a VPC.
 ///
-/// CloudFormation type `AWS::EC2::LocalGatewayRouteTableVPCAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroutetablevpcassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::LocalGatewayRouteTableVPCAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroutetablevpcassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocalGatewayRouteTableVpcAssociation {
     /// The ID of the local gateway route table.
@@ -17519,9 +17519,8 @@ pub mod local_gateway_route_table_vpc_association {
 /// Association which describes a local gateway route table virtual interface group
 /// association for a local gateway.
 ///
-/// CloudFormation type `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`;
-/// see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroutetablevirtualinterfacegroupassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayroutetablevirtualinterfacegroupassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     /// The ID of the local gateway route table.
@@ -17692,8 +17691,8 @@ pub mod local_gateway_route_table_virtual_interface_group_association {
 /// Resource Type definition for Local Gateway Virtual Interface which describes a virtual
 /// interface for AWS Outposts local gateways.
 ///
-/// CloudFormation type `AWS::EC2::LocalGatewayVirtualInterface`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayvirtualinterface.html).
+/// AWS documentation:
+/// [`AWS::EC2::LocalGatewayVirtualInterface`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayvirtualinterface.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocalGatewayVirtualInterface {
     /// The local address.
@@ -17905,8 +17904,8 @@ pub mod local_gateway_virtual_interface {
 /// Resource Type definition for LocalGatewayVirtualInterfaceGroup which describes a group
 /// of LocalGateway VirtualInterfaces
 ///
-/// CloudFormation type `AWS::EC2::LocalGatewayVirtualInterfaceGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayvirtualinterfacegroup.html).
+/// AWS documentation:
+/// [`AWS::EC2::LocalGatewayVirtualInterfaceGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-localgatewayvirtualinterfacegroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnLocalGatewayVirtualInterfaceGroup {
     /// The Autonomous System Number(ASN) for the local Border Gateway Protocol (BGP)
@@ -18084,8 +18083,8 @@ pub mod local_gateway_virtual_interface_group {
 
 /// Specifies a network address translation (NAT) gateway in the specified subnet.
 ///
-/// CloudFormation type `AWS::EC2::NatGateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-natgateway.html).
+/// AWS documentation:
+/// [`AWS::EC2::NatGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-natgateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnNatGateway {
     /// \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's
@@ -18440,8 +18439,8 @@ pub mod nat_gateway {
 
 /// Specifies a network ACL for your VPC.
 ///
-/// CloudFormation type `AWS::EC2::NetworkAcl`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkacl.html).
+/// AWS documentation:
+/// [`AWS::EC2::NetworkAcl`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkacl.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkAcl {
     /// The tags for the network ACL.
@@ -18544,8 +18543,8 @@ pub mod network_acl {
 
 /// Resource Type definition for AWS::EC2::NetworkAclEntry
 ///
-/// CloudFormation type `AWS::EC2::NetworkAclEntry`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkaclentry.html).
+/// AWS documentation:
+/// [`AWS::EC2::NetworkAclEntry`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkaclentry.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkAclEntry {
     /// The IPv4 CIDR range to allow or deny, in CIDR notation (for example, 172.16.0.0/24).
@@ -18803,8 +18802,8 @@ pub mod network_acl_entry {
 
 /// Resource schema for AWS::EC2::NetworkInsightsAccessScope
 ///
-/// CloudFormation type `AWS::EC2::NetworkInsightsAccessScope`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinsightsaccessscope.html).
+/// AWS documentation:
+/// [`AWS::EC2::NetworkInsightsAccessScope`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinsightsaccessscope.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkInsightsAccessScope {
     /// The `ExcludePaths` property.
@@ -19337,8 +19336,8 @@ pub mod network_insights_access_scope {
 
 /// Resource schema for AWS::EC2::NetworkInsightsAccessScopeAnalysis
 ///
-/// CloudFormation type `AWS::EC2::NetworkInsightsAccessScopeAnalysis`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinsightsaccessscopeanalysis.html).
+/// AWS documentation:
+/// [`AWS::EC2::NetworkInsightsAccessScopeAnalysis`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinsightsaccessscopeanalysis.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkInsightsAccessScopeAnalysis {
     /// The `NetworkInsightsAccessScopeId` property.
@@ -19491,8 +19490,8 @@ pub mod network_insights_access_scope_analysis {
 
 /// Resource schema for AWS::EC2::NetworkInsightsAnalysis
 ///
-/// CloudFormation type `AWS::EC2::NetworkInsightsAnalysis`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinsightsanalysis.html).
+/// AWS documentation:
+/// [`AWS::EC2::NetworkInsightsAnalysis`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinsightsanalysis.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkInsightsAnalysis {
     /// The `AdditionalAccounts` property.
@@ -19699,8 +19698,8 @@ pub mod network_insights_analysis {
 
 /// Resource schema for AWS::EC2::NetworkInsightsPath
 ///
-/// CloudFormation type `AWS::EC2::NetworkInsightsPath`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinsightspath.html).
+/// AWS documentation:
+/// [`AWS::EC2::NetworkInsightsPath`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinsightspath.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkInsightsPath {
     /// The `Destination` property.
@@ -20070,8 +20069,8 @@ pub mod network_insights_path {
 
 /// The AWS::EC2::NetworkInterface resource creates network interface
 ///
-/// CloudFormation type `AWS::EC2::NetworkInterface`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinterface.html).
+/// AWS documentation:
+/// [`AWS::EC2::NetworkInterface`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinterface.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkInterface {
     /// The `ConnectionTrackingSpecification` property.
@@ -20673,8 +20672,8 @@ pub mod network_interface {
 
 /// Attaches an elastic network interface (ENI) to an Amazon EC2 instance.
 ///
-/// CloudFormation type `AWS::EC2::NetworkInterfaceAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinterfaceattachment.html).
+/// AWS documentation:
+/// [`AWS::EC2::NetworkInterfaceAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinterfaceattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkInterfaceAttachment {
     /// Whether to delete the network interface when the instance terminates.
@@ -20848,8 +20847,8 @@ pub mod network_interface_attachment {
 
 /// Resource Type definition for AWS::EC2::NetworkInterfacePermission
 ///
-/// CloudFormation type `AWS::EC2::NetworkInterfacePermission`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinterfacepermission.html).
+/// AWS documentation:
+/// [`AWS::EC2::NetworkInterfacePermission`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkinterfacepermission.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkInterfacePermission {
     /// The `AwsAccountId` property.
@@ -20908,8 +20907,8 @@ impl crate::template::Resource<CfnNetworkInterfacePermission> {
 
 /// Resource Type definition for AWS::EC2::NetworkPerformanceMetricSubscription
 ///
-/// CloudFormation type `AWS::EC2::NetworkPerformanceMetricSubscription`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkperformancemetricsubscription.html).
+/// AWS documentation:
+/// [`AWS::EC2::NetworkPerformanceMetricSubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-networkperformancemetricsubscription.html).
 #[derive(Debug, Clone)]
 pub struct CfnNetworkPerformanceMetricSubscription {
     /// The target Region or Availability Zone for the metric to subscribe to.
@@ -20968,8 +20967,8 @@ impl crate::template::CfnResource for CfnNetworkPerformanceMetricSubscription {
 
 /// Resource Type definition for AWS::EC2::PlacementGroup
 ///
-/// CloudFormation type `AWS::EC2::PlacementGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-placementgroup.html).
+/// AWS documentation:
+/// [`AWS::EC2::PlacementGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-placementgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnPlacementGroup {
     /// The ID of a parent placement group. Valid for strategies that support parent group
@@ -21130,8 +21129,8 @@ pub mod placement_group {
 
 /// Resource schema of AWS::EC2::PrefixList Type
 ///
-/// CloudFormation type `AWS::EC2::PrefixList`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-prefixlist.html).
+/// AWS documentation:
+/// [`AWS::EC2::PrefixList`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-prefixlist.html).
 #[derive(Debug, Clone)]
 pub struct CfnPrefixList {
     /// Ip Version of Prefix List.
@@ -21344,8 +21343,8 @@ pub mod prefix_list {
 /// [Routes](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#route-table-routes)
 /// in the *Amazon VPC User Guide*.
 ///
-/// CloudFormation type `AWS::EC2::Route`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-route.html).
+/// AWS documentation:
+/// [`AWS::EC2::Route`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-route.html).
 #[derive(Debug, Clone)]
 pub struct CfnRoute {
     /// The ID of the carrier gateway.
@@ -21600,8 +21599,8 @@ impl crate::template::Resource<CfnRoute> {
 
 /// VPC Route Server
 ///
-/// CloudFormation type `AWS::EC2::RouteServer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserver.html).
+/// AWS documentation:
+/// [`AWS::EC2::RouteServer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserver.html).
 #[derive(Debug, Clone)]
 pub struct CfnRouteServer {
     /// The Amazon-side ASN of the Route Server.
@@ -21752,8 +21751,8 @@ pub mod route_server {
 
 /// VPC Route Server Association
 ///
-/// CloudFormation type `AWS::EC2::RouteServerAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserverassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::RouteServerAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserverassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnRouteServerAssociation {
     /// Route Server ID
@@ -21798,8 +21797,8 @@ impl crate::template::CfnResource for CfnRouteServerAssociation {
 
 /// VPC Route Server Endpoint
 ///
-/// CloudFormation type `AWS::EC2::RouteServerEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserverendpoint.html).
+/// AWS documentation:
+/// [`AWS::EC2::RouteServerEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserverendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnRouteServerEndpoint {
     /// Route Server ID
@@ -21937,8 +21936,8 @@ pub mod route_server_endpoint {
 
 /// VPC Route Server Peer
 ///
-/// CloudFormation type `AWS::EC2::RouteServerPeer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserverpeer.html).
+/// AWS documentation:
+/// [`AWS::EC2::RouteServerPeer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserverpeer.html).
 #[derive(Debug, Clone)]
 pub struct CfnRouteServerPeer {
     /// The `BgpOptions` property.
@@ -22149,8 +22148,8 @@ pub mod route_server_peer {
 
 /// VPC Route Server Propagation
 ///
-/// CloudFormation type `AWS::EC2::RouteServerPropagation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserverpropagation.html).
+/// AWS documentation:
+/// [`AWS::EC2::RouteServerPropagation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routeserverpropagation.html).
 #[derive(Debug, Clone)]
 pub struct CfnRouteServerPropagation {
     /// Route Server ID
@@ -22196,8 +22195,8 @@ impl crate::template::CfnResource for CfnRouteServerPropagation {
 /// Specifies a route table for the specified VPC. After you create a route table, you can
 /// add routes and associate the table with a subnet.
 ///
-/// CloudFormation type `AWS::EC2::RouteTable`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routetable.html).
+/// AWS documentation:
+/// [`AWS::EC2::RouteTable`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routetable.html).
 #[derive(Debug, Clone)]
 pub struct CfnRouteTable {
     /// Any tags assigned to the route table.
@@ -22301,8 +22300,8 @@ pub mod route_table {
 /// Resource Type definition for AWS::EC2::SecondaryNetwork. Creates a secondary network for
 /// RDMA (Remote Direct Memory Access) connectivity.
 ///
-/// CloudFormation type `AWS::EC2::SecondaryNetwork`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-secondarynetwork.html).
+/// AWS documentation:
+/// [`AWS::EC2::SecondaryNetwork`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-secondarynetwork.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecondaryNetwork {
     /// The IPv4 CIDR block for the secondary network. The CIDR block size must be between /12
@@ -22433,8 +22432,8 @@ pub mod secondary_network {
 
 /// Resource Type definition for AWS::EC2::SecurityGroup
 ///
-/// CloudFormation type `AWS::EC2::SecurityGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroup.html).
+/// AWS documentation:
+/// [`AWS::EC2::SecurityGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityGroup {
     /// A description for the security group.
@@ -22899,8 +22898,8 @@ pub mod security_group {
 
 /// Adds the specified outbound (egress) rule to a security group.
 ///
-/// CloudFormation type `AWS::EC2::SecurityGroupEgress`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroupegress.html).
+/// AWS documentation:
+/// [`AWS::EC2::SecurityGroupEgress`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroupegress.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityGroupEgress {
     /// The IPv4 address range, in CIDR format.
@@ -23050,8 +23049,8 @@ impl crate::template::Resource<CfnSecurityGroupEgress> {
 
 /// Resource Type definition for AWS::EC2::SecurityGroupIngress
 ///
-/// CloudFormation type `AWS::EC2::SecurityGroupIngress`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroupingress.html).
+/// AWS documentation:
+/// [`AWS::EC2::SecurityGroupIngress`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroupingress.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityGroupIngress {
     /// The IPv4 ranges
@@ -23250,8 +23249,8 @@ impl crate::template::Resource<CfnSecurityGroupIngress> {
 
 /// Resource type definition for the AWS::EC2::SecurityGroupVpcAssociation resource
 ///
-/// CloudFormation type `AWS::EC2::SecurityGroupVpcAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroupvpcassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::SecurityGroupVpcAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroupvpcassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecurityGroupVpcAssociation {
     /// The group ID of the specified security group.
@@ -23312,8 +23311,8 @@ impl crate::template::Resource<CfnSecurityGroupVpcAssociation> {
 
 /// Resource Type definition for AWS::EC2::SnapshotBlockPublicAccess
 ///
-/// CloudFormation type `AWS::EC2::SnapshotBlockPublicAccess`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-snapshotblockpublicaccess.html).
+/// AWS documentation:
+/// [`AWS::EC2::SnapshotBlockPublicAccess`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-snapshotblockpublicaccess.html).
 #[derive(Debug, Clone)]
 pub struct CfnSnapshotBlockPublicAccess {
     /// The state of EBS Snapshot Block Public Access.
@@ -23356,8 +23355,8 @@ impl crate::template::Resource<CfnSnapshotBlockPublicAccess> {
 
 /// Resource Type definition for AWS::EC2::SpotFleet
 ///
-/// CloudFormation type `AWS::EC2::SpotFleet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-spotfleet.html).
+/// AWS documentation:
+/// [`AWS::EC2::SpotFleet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-spotfleet.html).
 #[derive(Debug, Clone)]
 pub struct CfnSpotFleet {
     /// The `SpotFleetRequestConfigData` property.
@@ -26489,8 +26488,8 @@ pub mod spot_fleet {
 
 /// Resource Type definition for AWS::EC2::SqlHaStandbyDetectedInstance
 ///
-/// CloudFormation type `AWS::EC2::SqlHaStandbyDetectedInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-sqlhastandbydetectedinstance.html).
+/// AWS documentation:
+/// [`AWS::EC2::SqlHaStandbyDetectedInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-sqlhastandbydetectedinstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnSqlHaStandbyDetectedInstance {
     /// The `InstanceId` property.
@@ -26557,8 +26556,8 @@ impl crate::template::Resource<CfnSqlHaStandbyDetectedInstance> {
 
 /// Specifies a subnet for the specified VPC.
 ///
-/// CloudFormation type `AWS::EC2::Subnet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnet.html).
+/// AWS documentation:
+/// [`AWS::EC2::Subnet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnet.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubnet {
     /// Indicates whether a network interface created in this subnet receives an IPv6 address.
@@ -26893,8 +26892,8 @@ pub mod subnet {
 
 /// The AWS::EC2::SubnetCidrBlock resource creates association between subnet and IPv6 CIDR
 ///
-/// CloudFormation type `AWS::EC2::SubnetCidrBlock`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnetcidrblock.html).
+/// AWS documentation:
+/// [`AWS::EC2::SubnetCidrBlock`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnetcidrblock.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubnetCidrBlock {
     /// The IPv6 network range for the subnet, in CIDR notation. The subnet size must use a /64
@@ -26992,8 +26991,8 @@ impl crate::template::Resource<CfnSubnetCidrBlock> {
 
 /// Resource Type definition for a CIDR range reserved inside an Amazon EC2 subnet.
 ///
-/// CloudFormation type `AWS::EC2::SubnetCidrReservation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnetcidrreservation.html).
+/// AWS documentation:
+/// [`AWS::EC2::SubnetCidrReservation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnetcidrreservation.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubnetCidrReservation {
     /// The IPv4 or IPv6 CIDR range to reserve. Must lie inside the subnet's CIDR block and must
@@ -27147,8 +27146,8 @@ pub mod subnet_cidr_reservation {
 
 /// Resource Type definition for AWS::EC2::SubnetNetworkAclAssociation
 ///
-/// CloudFormation type `AWS::EC2::SubnetNetworkAclAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnetnetworkaclassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::SubnetNetworkAclAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnetnetworkaclassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubnetNetworkAclAssociation {
     /// The ID of the network ACL
@@ -27201,8 +27200,8 @@ impl crate::template::Resource<CfnSubnetNetworkAclAssociation> {
 /// Associates a subnet with a route table. The subnet and route table must be in the same
 /// VPC.
 ///
-/// CloudFormation type `AWS::EC2::SubnetRouteTableAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnetroutetableassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::SubnetRouteTableAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-subnetroutetableassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubnetRouteTableAssociation {
     /// The ID of the route table.
@@ -27254,8 +27253,8 @@ impl crate::template::Resource<CfnSubnetRouteTableAssociation> {
 
 /// Resource schema for AWS::EC2::TrafficMirrorFilter
 ///
-/// CloudFormation type `AWS::EC2::TrafficMirrorFilter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorfilter.html).
+/// AWS documentation:
+/// [`AWS::EC2::TrafficMirrorFilter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorfilter.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrafficMirrorFilter {
     /// The description of a traffic mirror filter.
@@ -27380,8 +27379,8 @@ pub mod traffic_mirror_filter {
 
 /// Resource Type definition for for AWS::EC2::TrafficMirrorFilterRule
 ///
-/// CloudFormation type `AWS::EC2::TrafficMirrorFilterRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorfilterrule.html).
+/// AWS documentation:
+/// [`AWS::EC2::TrafficMirrorFilterRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorfilterrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrafficMirrorFilterRule {
     /// The description of the Traffic Mirror Filter rule.
@@ -27629,8 +27628,8 @@ pub mod traffic_mirror_filter_rule {
 
 /// Resource schema for AWS::EC2::TrafficMirrorSession
 ///
-/// CloudFormation type `AWS::EC2::TrafficMirrorSession`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorsession.html).
+/// AWS documentation:
+/// [`AWS::EC2::TrafficMirrorSession`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrorsession.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrafficMirrorSession {
     /// The description of the Traffic Mirror session.
@@ -27817,8 +27816,8 @@ pub mod traffic_mirror_session {
 
 /// The description of the Traffic Mirror target.
 ///
-/// CloudFormation type `AWS::EC2::TrafficMirrorTarget`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrortarget.html).
+/// AWS documentation:
+/// [`AWS::EC2::TrafficMirrorTarget`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrortarget.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrafficMirrorTarget {
     /// The description of the Traffic Mirror target.
@@ -27972,8 +27971,8 @@ pub mod traffic_mirror_target {
 
 /// Resource Type definition for AWS::EC2::TransitGateway
 ///
-/// CloudFormation type `AWS::EC2::TransitGateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgateway.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGateway {
     /// The `AmazonSideAsn` property.
@@ -28264,8 +28263,8 @@ pub mod transit_gateway {
 
 /// Resource Type definition for AWS::EC2::TransitGatewayAttachment
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayattachment.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayAttachment {
     /// The options for the transit gateway vpc attachment.
@@ -28402,8 +28401,8 @@ pub mod transit_gateway_attachment {
 
 /// The AWS::EC2::TransitGatewayConnect type
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayConnect`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayconnect.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayConnect`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayconnect.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayConnect {
     /// The Connect attachment options.
@@ -28597,8 +28596,8 @@ pub mod transit_gateway_connect {
 
 /// Resource Type definition for AWS::EC2::TransitGatewayConnectPeer
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayConnectPeer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayconnectpeer.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayConnectPeer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayconnectpeer.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayConnectPeer {
     /// The Connect peer details.
@@ -28953,8 +28952,8 @@ pub mod transit_gateway_connect_peer {
 
 /// AWS::EC2::TransitGatewayMeteringPolicy Resource Definition
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayMeteringPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymeteringpolicy.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayMeteringPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymeteringpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayMeteringPolicy {
     /// Middle box attachment Ids
@@ -29087,8 +29086,8 @@ pub mod transit_gateway_metering_policy {
 
 /// AWS::EC2::TransitGatewayMeteringPolicyEntry Resource Definition
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayMeteringPolicyEntry`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymeteringpolicyentry.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayMeteringPolicyEntry`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymeteringpolicyentry.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayMeteringPolicyEntry {
     /// The list of IP addresses of the instances receiving traffic from the transit gateway
@@ -29293,8 +29292,8 @@ impl crate::template::Resource<CfnTransitGatewayMeteringPolicyEntry> {
 
 /// The AWS::EC2::TransitGatewayMulticastDomain type
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayMulticastDomain`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastdomain.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayMulticastDomain`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastdomain.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayMulticastDomain {
     /// The options for the transit gateway multicast domain.
@@ -29452,8 +29451,8 @@ pub mod transit_gateway_multicast_domain {
 
 /// The AWS::EC2::TransitGatewayMulticastDomainAssociation type
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayMulticastDomainAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastdomainassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayMulticastDomainAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastdomainassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayMulticastDomainAssociation {
     /// The IDs of the subnets to associate with the transit gateway multicast domain.
@@ -29530,8 +29529,8 @@ impl crate::template::Resource<CfnTransitGatewayMulticastDomainAssociation> {
 /// The AWS::EC2::TransitGatewayMulticastGroupMember registers and deregisters members and
 /// sources (network interfaces) with the transit gateway multicast group
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayMulticastGroupMember`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastgroupmember.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayMulticastGroupMember`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastgroupmember.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayMulticastGroupMember {
     /// The IP address assigned to the transit gateway multicast group.
@@ -29628,8 +29627,8 @@ impl crate::template::Resource<CfnTransitGatewayMulticastGroupMember> {
 /// The AWS::EC2::TransitGatewayMulticastGroupSource registers and deregisters members and
 /// sources (network interfaces) with the transit gateway multicast group
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayMulticastGroupSource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastgroupsource.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayMulticastGroupSource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaymulticastgroupsource.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayMulticastGroupSource {
     /// The IP address assigned to the transit gateway multicast group.
@@ -29725,8 +29724,8 @@ impl crate::template::Resource<CfnTransitGatewayMulticastGroupSource> {
 
 /// The AWS::EC2::TransitGatewayPeeringAttachment type
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayPeeringAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaypeeringattachment.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayPeeringAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaypeeringattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayPeeringAttachment {
     /// The ID of the peer account
@@ -29893,8 +29892,8 @@ pub mod transit_gateway_peering_attachment {
 
 /// AWS::EC2::TransitGatewayPolicyTable Resource Definition
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayPolicyTable`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaypolicytable.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayPolicyTable`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaypolicytable.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayPolicyTable {
     /// The `Tags` property.
@@ -30013,8 +30012,8 @@ pub mod transit_gateway_policy_table {
 
 /// AWS::EC2::TransitGatewayPolicyTableAssociation Resource Definition
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayPolicyTableAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaypolicytableassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayPolicyTableAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaypolicytableassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayPolicyTableAssociation {
     /// The ID of transit gateway attachment.
@@ -30073,8 +30072,8 @@ impl crate::template::Resource<CfnTransitGatewayPolicyTableAssociation> {
 
 /// AWS::EC2::TransitGatewayPolicyTableEntry Resource Definition
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayPolicyTableEntry`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaypolicytableentry.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayPolicyTableEntry`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewaypolicytableentry.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayPolicyTableEntry {
     /// The policy rule associated with the entry.
@@ -30248,8 +30247,8 @@ pub mod transit_gateway_policy_table_entry {
 
 /// Resource Type definition for AWS::EC2::TransitGatewayRoute
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayRoute`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroute.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayRoute`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroute.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayRoute {
     /// Indicates whether to drop traffic that matches this route.
@@ -30326,8 +30325,8 @@ impl crate::template::CfnResource for CfnTransitGatewayRoute {
 
 /// Resource Type definition for AWS::EC2::TransitGatewayRouteTable
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayRouteTable`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetable.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayRouteTable`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetable.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayRouteTable {
     /// Tags are composed of a Key/Value pair. You can use tags to categorize and track each
@@ -30436,8 +30435,8 @@ pub mod transit_gateway_route_table {
 
 /// Resource Type definition for AWS::EC2::TransitGatewayRouteTableAssociation
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayRouteTableAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetableassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayRouteTableAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetableassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayRouteTableAssociation {
     /// The ID of transit gateway attachment.
@@ -30488,8 +30487,8 @@ impl crate::template::CfnResource for CfnTransitGatewayRouteTableAssociation {
 
 /// AWS::EC2::TransitGatewayRouteTablePropagation Type
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayRouteTablePropagation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetablepropagation.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayRouteTablePropagation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayroutetablepropagation.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayRouteTablePropagation {
     /// The ID of transit gateway attachment.
@@ -30540,8 +30539,8 @@ impl crate::template::CfnResource for CfnTransitGatewayRouteTablePropagation {
 
 /// Resource Type definition for AWS::EC2::TransitGatewayVpcAttachment
 ///
-/// CloudFormation type `AWS::EC2::TransitGatewayVpcAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayvpcattachment.html).
+/// AWS documentation:
+/// [`AWS::EC2::TransitGatewayVpcAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-transitgatewayvpcattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransitGatewayVpcAttachment {
     /// The `AddSubnetIds` property.
@@ -30706,8 +30705,8 @@ pub mod transit_gateway_vpc_attachment {
 
 /// Specifies a virtual private cloud (VPC).
 ///
-/// CloudFormation type `AWS::EC2::VPC`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpc.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPC`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpc.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpc {
     /// The IPv4 network range for the VPC, in CIDR notation. For example, `10.0.0.0/16`.
@@ -31592,8 +31591,8 @@ pub mod vpc {
 
 /// Resource Type definition for AWS::EC2::VPCBlockPublicAccessExclusion.
 ///
-/// CloudFormation type `AWS::EC2::VPCBlockPublicAccessExclusion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcblockpublicaccessexclusion.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPCBlockPublicAccessExclusion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcblockpublicaccessexclusion.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcBlockPublicAccessExclusion {
     /// The desired Block Public Access Exclusion Mode for a specific VPC/Subnet.
@@ -31733,8 +31732,8 @@ pub mod vpc_block_public_access_exclusion {
 
 /// Resource Type definition for AWS::EC2::VPCBlockPublicAccessOptions
 ///
-/// CloudFormation type `AWS::EC2::VPCBlockPublicAccessOptions`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcblockpublicaccessoptions.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPCBlockPublicAccessOptions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcblockpublicaccessoptions.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcBlockPublicAccessOptions {
     /// The desired Block Public Access mode for Internet Gateways in your account.
@@ -31786,8 +31785,8 @@ impl crate::template::Resource<CfnVpcBlockPublicAccessOptions> {
 
 /// Resource Type definition for AWS::EC2::VPCCidrBlock
 ///
-/// CloudFormation type `AWS::EC2::VPCCidrBlock`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpccidrblock.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPCCidrBlock`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpccidrblock.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcCidrBlock {
     /// Requests an Amazon-provided IPv6 CIDR block with a /56 prefix length for the VPC.
@@ -31968,8 +31967,8 @@ impl crate::template::Resource<CfnVpcCidrBlock> {
 
 /// Associates a set of DHCP options with a VPC, or associates no DHCP options with the VPC.
 ///
-/// CloudFormation type `AWS::EC2::VPCDHCPOptionsAssociation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcdhcpoptionsassociation.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPCDHCPOptionsAssociation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcdhcpoptionsassociation.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcdhcpOptionsAssociation {
     /// The ID of the DHCP options set, or default to associate no DHCP options with the VPC.
@@ -32014,8 +32013,8 @@ impl crate::template::CfnResource for CfnVpcdhcpOptionsAssociation {
 
 /// Resource Type definition for AWS::EC2::VPCEncryptionControl
 ///
-/// CloudFormation type `AWS::EC2::VPCEncryptionControl`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcencryptioncontrol.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPCEncryptionControl`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcencryptioncontrol.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcEncryptionControl {
     /// Used to enable or disable EIGW exclusion
@@ -32411,8 +32410,8 @@ pub mod vpc_encryption_control {
 /// Specifies a VPC endpoint. A VPC endpoint provides a private connection between your VPC
 /// and an endpoint service.
 ///
-/// CloudFormation type `AWS::EC2::VPCEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpoint.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPCEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcEndpoint {
     /// Describes the DNS options for an endpoint.
@@ -32793,8 +32792,8 @@ pub mod vpc_endpoint {
 
 /// Resource Type definition for AWS::EC2::VPCEndpointConnectionNotification
 ///
-/// CloudFormation type `AWS::EC2::VPCEndpointConnectionNotification`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpointconnectionnotification.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPCEndpointConnectionNotification`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpointconnectionnotification.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcEndpointConnectionNotification {
     /// The endpoint events for which to receive notifications.
@@ -32878,8 +32877,8 @@ impl crate::template::Resource<CfnVpcEndpointConnectionNotification> {
 
 /// Resource Type definition for AWS::EC2::VPCEndpointService
 ///
-/// CloudFormation type `AWS::EC2::VPCEndpointService`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpointservice.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPCEndpointService`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpointservice.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcEndpointService {
     /// The `AcceptanceRequired` property.
@@ -33220,8 +33219,8 @@ pub mod vpc_endpoint_service {
 
 /// Resource Type definition for AWS::EC2::VPCEndpointServicePermissions
 ///
-/// CloudFormation type `AWS::EC2::VPCEndpointServicePermissions`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpointservicepermissions.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPCEndpointServicePermissions`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcendpointservicepermissions.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcEndpointServicePermissions {
     /// The `AllowedPrincipals` property.
@@ -33271,8 +33270,8 @@ impl crate::template::CfnResource for CfnVpcEndpointServicePermissions {
 
 /// Resource Type definition for AWS::EC2::VPCGatewayAttachment
 ///
-/// CloudFormation type `AWS::EC2::VPCGatewayAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcgatewayattachment.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPCGatewayAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcgatewayattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcGatewayAttachment {
     /// The ID of the internet gateway. You must specify either InternetGatewayId or
@@ -33346,8 +33345,8 @@ impl crate::template::Resource<CfnVpcGatewayAttachment> {
 
 /// Resource Type definition for AWS::EC2::VPCPeeringConnection
 ///
-/// CloudFormation type `AWS::EC2::VPCPeeringConnection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcpeeringconnection.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPCPeeringConnection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcpeeringconnection.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpcPeeringConnection {
     /// The Region code to use when calling Security Token Service (STS) to assume the
@@ -33521,8 +33520,8 @@ pub mod vpc_peering_connection {
 
 /// Describes a VPN concentrator.
 ///
-/// CloudFormation type `AWS::EC2::VPNConcentrator`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpnconcentrator.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPNConcentrator`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpnconcentrator.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpnConcentrator {
     /// Any tags assigned to the VPN concentrator.
@@ -33645,8 +33644,8 @@ pub mod vpn_concentrator {
 /// Specifies a VPN connection between a virtual private gateway and a VPN customer gateway
 /// or a transit gateway and a VPN customer gateway.
 ///
-/// CloudFormation type `AWS::EC2::VPNConnection`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpnconnection.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPNConnection`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpnconnection.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpnConnection {
     /// The ID of the customer gateway at your end of the VPN connection.
@@ -34784,8 +34783,8 @@ pub mod vpn_connection {
 /// Specifies a static route for a VPN connection between an existing virtual private
 /// gateway and a VPN customer gateway.
 ///
-/// CloudFormation type `AWS::EC2::VPNConnectionRoute`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpnconnectionroute.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPNConnectionRoute`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpnconnectionroute.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpnConnectionRoute {
     /// The CIDR block associated with the local subnet of the customer network.
@@ -34831,8 +34830,8 @@ impl crate::template::CfnResource for CfnVpnConnectionRoute {
 /// Specifies a virtual private gateway. A virtual private gateway is the endpoint on the
 /// VPC side of your VPN connection.
 ///
-/// CloudFormation type `AWS::EC2::VPNGateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpngateway.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPNGateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpngateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpnGateway {
     /// The private Autonomous System Number (ASN) for the Amazon side of a BGP session.
@@ -34949,8 +34948,8 @@ pub mod vpn_gateway {
 
 /// Resource Type definition for AWS::EC2::VPNGatewayRoutePropagation
 ///
-/// CloudFormation type `AWS::EC2::VPNGatewayRoutePropagation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpngatewayroutepropagation.html).
+/// AWS documentation:
+/// [`AWS::EC2::VPNGatewayRoutePropagation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpngatewayroutepropagation.html).
 #[derive(Debug, Clone)]
 pub struct CfnVpnGatewayRoutePropagation {
     /// The ID of the route table. The routing table must be associated with the same VPC that
@@ -35004,8 +35003,8 @@ impl crate::template::Resource<CfnVpnGatewayRoutePropagation> {
 /// The AWS::EC2::VerifiedAccessEndpoint resource creates an AWS EC2 Verified Access
 /// Endpoint.
 ///
-/// CloudFormation type `AWS::EC2::VerifiedAccessEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccessendpoint.html).
+/// AWS documentation:
+/// [`AWS::EC2::VerifiedAccessEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccessendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnVerifiedAccessEndpoint {
     /// The DNS name for users to reach your application.
@@ -35863,8 +35862,8 @@ pub mod verified_access_endpoint {
 
 /// The AWS::EC2::VerifiedAccessGroup resource creates an AWS EC2 Verified Access Group.
 ///
-/// CloudFormation type `AWS::EC2::VerifiedAccessGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccessgroup.html).
+/// AWS documentation:
+/// [`AWS::EC2::VerifiedAccessGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccessgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnVerifiedAccessGroup {
     /// A description for the AWS Verified Access group.
@@ -36114,8 +36113,8 @@ pub mod verified_access_group {
 /// The AWS::EC2::VerifiedAccessInstance resource creates an AWS EC2 Verified Access
 /// Instance.
 ///
-/// CloudFormation type `AWS::EC2::VerifiedAccessInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccessinstance.html).
+/// AWS documentation:
+/// [`AWS::EC2::VerifiedAccessInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccessinstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnVerifiedAccessInstance {
     /// Introduce CidrEndpointsCustomSubDomain property to represent the domain (say,
@@ -36534,8 +36533,8 @@ pub mod verified_access_instance {
 /// The AWS::EC2::VerifiedAccessTrustProvider type describes a verified access trust
 /// provider
 ///
-/// CloudFormation type `AWS::EC2::VerifiedAccessTrustProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccesstrustprovider.html).
+/// AWS documentation:
+/// [`AWS::EC2::VerifiedAccessTrustProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-verifiedaccesstrustprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnVerifiedAccessTrustProvider {
     /// A description for the Amazon Web Services Verified Access trust provider.
@@ -37099,8 +37098,8 @@ pub mod verified_access_trust_provider {
 
 /// Specifies an Amazon Elastic Block Store (Amazon EBS) volume.
 ///
-/// CloudFormation type `AWS::EC2::Volume`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-volume.html).
+/// AWS documentation:
+/// [`AWS::EC2::Volume`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-volume.html).
 #[derive(Debug, Clone)]
 pub struct CfnVolume {
     /// Indicates whether the volume is auto-enabled for I/O operations.
@@ -37401,8 +37400,8 @@ pub mod volume {
 /// Attaches an Amazon EBS volume to a running instance and exposes it to the instance with
 /// the specified device name.
 ///
-/// CloudFormation type `AWS::EC2::VolumeAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-volumeattachment.html).
+/// AWS documentation:
+/// [`AWS::EC2::VolumeAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-volumeattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnVolumeAttachment {
     /// The device name (for example, `/dev/sdh` or `xvdh`).

@@ -7,8 +7,8 @@ use crate::token::Value;
 /// Public (Amazon ECR Public) repository, where users can push and pull Docker images, Open
 /// Container Initiative (OCI) images, and OCI compatible artifacts.
 ///
-/// CloudFormation type `AWS::ECR::PublicRepository`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-publicrepository.html).
+/// AWS documentation:
+/// [`AWS::ECR::PublicRepository`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-publicrepository.html).
 #[derive(Debug, Clone)]
 pub struct CfnPublicRepository {
     /// The details about the repository that are publicly visible in the Amazon ECR Public
@@ -151,8 +151,8 @@ pub mod public_repository {
 /// The `AWS::ECR::PullThroughCacheRule` resource creates or updates a pull through cache
 /// rule.
 ///
-/// CloudFormation type `AWS::ECR::PullThroughCacheRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-pullthroughcacherule.html).
+/// AWS documentation:
+/// [`AWS::ECR::PullThroughCacheRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-pullthroughcacherule.html).
 #[derive(Debug, Clone)]
 pub struct CfnPullThroughCacheRule {
     /// The ARN of the Secrets Manager secret associated with the pull through cache rule.
@@ -265,8 +265,8 @@ impl crate::template::CfnResource for CfnPullThroughCacheRule {
 
 /// The ARN of the IAM principal to remove from the pull time update exclusion list.
 ///
-/// CloudFormation type `AWS::ECR::PullTimeUpdateExclusion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-pulltimeupdateexclusion.html).
+/// AWS documentation:
+/// [`AWS::ECR::PullTimeUpdateExclusion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-pulltimeupdateexclusion.html).
 #[derive(Debug, Clone)]
 pub struct CfnPullTimeUpdateExclusion {
     /// The ARN of the IAM principal to remove from the pull time update exclusion list.
@@ -303,8 +303,8 @@ impl crate::template::CfnResource for CfnPullTimeUpdateExclusion {
 /// The `AWS::ECR::RegistryPolicy` resource creates or updates the permissions policy for a
 /// private registry.
 ///
-/// CloudFormation type `AWS::ECR::RegistryPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-registrypolicy.html).
+/// AWS documentation:
+/// [`AWS::ECR::RegistryPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-registrypolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnRegistryPolicy {
     /// The `PolicyText` property.
@@ -347,8 +347,8 @@ impl crate::template::Resource<CfnRegistryPolicy> {
 
 /// The scanning configuration for a private registry.
 ///
-/// CloudFormation type `AWS::ECR::RegistryScanningConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-registryscanningconfiguration.html).
+/// AWS documentation:
+/// [`AWS::ECR::RegistryScanningConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-registryscanningconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnRegistryScanningConfiguration {
     /// The scanning rules associated with the registry.
@@ -500,8 +500,8 @@ pub mod registry_scanning_configuration {
 /// The `AWS::ECR::ReplicationConfiguration` resource creates or updates the replication
 /// configuration for a private registry.
 ///
-/// CloudFormation type `AWS::ECR::ReplicationConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-replicationconfiguration.html).
+/// AWS documentation:
+/// [`AWS::ECR::ReplicationConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-replicationconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnReplicationConfiguration {
     /// The replication configuration for a registry.
@@ -735,8 +735,8 @@ pub mod replication_configuration {
 /// (Amazon ECR) repository, where users can push and pull Docker images, Open Container
 /// Initiative (OCI) images, and OCI compatible artifacts.
 ///
-/// CloudFormation type `AWS::ECR::Repository`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-repository.html).
+/// AWS documentation:
+/// [`AWS::ECR::Repository`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-repository.html).
 #[derive(Debug, Clone)]
 pub struct CfnRepository {
     /// If true, deleting the repository force deletes the contents of the repository.
@@ -1177,8 +1177,8 @@ pub mod repository {
 
 /// The details of the repository creation template associated with the request.
 ///
-/// CloudFormation type `AWS::ECR::RepositoryCreationTemplate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-repositorycreationtemplate.html).
+/// AWS documentation:
+/// [`AWS::ECR::RepositoryCreationTemplate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-repositorycreationtemplate.html).
 #[derive(Debug, Clone)]
 pub struct CfnRepositoryCreationTemplate {
     /// A list of enumerable Strings representing the repository creation scenarios that this
@@ -1518,8 +1518,8 @@ pub mod repository_creation_template {
 /// The AWS::ECR::SigningConfiguration resource creates or updates the signing configuration
 /// for an Amazon ECR registry.
 ///
-/// CloudFormation type `AWS::ECR::SigningConfiguration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-signingconfiguration.html).
+/// AWS documentation:
+/// [`AWS::ECR::SigningConfiguration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-signingconfiguration.html).
 #[derive(Debug, Clone)]
 pub struct CfnSigningConfiguration {
     /// Array of signing rules that define which repositories should be signed and with which

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::ECS::CapacityProvider.
 ///
-/// CloudFormation type `AWS::ECS::CapacityProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-capacityprovider.html).
+/// AWS documentation:
+/// [`AWS::ECS::CapacityProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-capacityprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnCapacityProvider {
     /// The `AutoScalingGroupProvider` property.
@@ -1728,8 +1728,8 @@ pub mod capacity_provider {
 /// The `AWS::ECS::Cluster` resource creates an Amazon Elastic Container Service (Amazon
 /// ECS) cluster.
 ///
-/// CloudFormation type `AWS::ECS::Cluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-cluster.html).
+/// AWS documentation:
+/// [`AWS::ECS::Cluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-cluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnCluster {
     /// The short name of one or more capacity providers to associate with the cluster.
@@ -2417,8 +2417,8 @@ pub mod cluster {
 
 /// Associate a set of ECS Capacity Providers with a specified ECS Cluster
 ///
-/// CloudFormation type `AWS::ECS::ClusterCapacityProviderAssociations`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-clustercapacityproviderassociations.html).
+/// AWS documentation:
+/// [`AWS::ECS::ClusterCapacityProviderAssociations`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-clustercapacityproviderassociations.html).
 #[derive(Debug, Clone)]
 pub struct CfnClusterCapacityProviderAssociations {
     /// The `CapacityProviders` property.
@@ -2553,8 +2553,8 @@ pub mod cluster_capacity_provider_associations {
 
 /// Information about a daemon resource.
 ///
-/// CloudFormation type `AWS::ECS::Daemon`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-daemon.html).
+/// AWS documentation:
+/// [`AWS::ECS::Daemon`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-daemon.html).
 #[derive(Debug, Clone)]
 pub struct CfnDaemon {
     /// The Amazon Resource Names (ARNs) of the capacity providers associated with the daemon.
@@ -2942,8 +2942,8 @@ pub mod daemon {
 /// The details of a daemon task definition. A daemon task definition is a template that
 /// describes the containers that form a daemon.
 ///
-/// CloudFormation type `AWS::ECS::DaemonTaskDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-daemontaskdefinition.html).
+/// AWS documentation:
+/// [`AWS::ECS::DaemonTaskDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-daemontaskdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnDaemonTaskDefinition {
     /// A list of container definitions in JSON format that describe the containers that make up
@@ -4783,8 +4783,8 @@ pub mod daemon_task_definition {
 
 /// Resource Type definition for AWS::ECS::ExpressGatewayService
 ///
-/// CloudFormation type `AWS::ECS::ExpressGatewayService`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-expressgatewayservice.html).
+/// AWS documentation:
+/// [`AWS::ECS::ExpressGatewayService`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-expressgatewayservice.html).
 #[derive(Debug, Clone)]
 pub struct CfnExpressGatewayService {
     /// The `Cluster` property.
@@ -5603,8 +5603,8 @@ pub mod express_gateway_service {
 
 /// Resource schema for AWS ECS Gateway
 ///
-/// CloudFormation type `AWS::ECS::Gateway`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-gateway.html).
+/// AWS documentation:
+/// [`AWS::ECS::Gateway`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-gateway.html).
 #[derive(Debug, Clone)]
 pub struct CfnGateway {
     /// The configuration for the gateway.
@@ -6292,8 +6292,8 @@ pub mod gateway {
 /// Resource Type definition for AWS::ECS::GatewayClusterAssociations, which associates an
 /// ECS Gateway with an ECS Cluster.
 ///
-/// CloudFormation type `AWS::ECS::GatewayClusterAssociations`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-gatewayclusterassociations.html).
+/// AWS documentation:
+/// [`AWS::ECS::GatewayClusterAssociations`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-gatewayclusterassociations.html).
 #[derive(Debug, Clone)]
 pub struct CfnGatewayClusterAssociations {
     /// The name or full Amazon Resource Name (ARN) of the cluster to associate the gateway
@@ -6356,8 +6356,8 @@ impl crate::template::Resource<CfnGatewayClusterAssociations> {
 
 /// A pseudo-resource that manages which of your ECS task sets is primary.
 ///
-/// CloudFormation type `AWS::ECS::PrimaryTaskSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-primarytaskset.html).
+/// AWS documentation:
+/// [`AWS::ECS::PrimaryTaskSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-primarytaskset.html).
 #[derive(Debug, Clone)]
 pub struct CfnPrimaryTaskSet {
     /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service
@@ -6413,8 +6413,8 @@ impl crate::template::CfnResource for CfnPrimaryTaskSet {
 /// ECS) service that runs and maintains the requested number of tasks and associated load
 /// balancers.
 ///
-/// CloudFormation type `AWS::ECS::Service`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html).
+/// AWS documentation:
+/// [`AWS::ECS::Service`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html).
 #[derive(Debug, Clone)]
 pub struct CfnService {
     /// Indicates whether to use Availability Zone rebalancing for the service.
@@ -10032,8 +10032,8 @@ pub mod service {
 
 /// Registers a new task definition from the supplied `family` and `containerDefinitions`.
 ///
-/// CloudFormation type `AWS::ECS::TaskDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html).
+/// AWS documentation:
+/// [`AWS::ECS::TaskDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnTaskDefinition {
     /// A list of container definitions in JSON format that describe the different containers
@@ -13471,8 +13471,8 @@ pub mod task_definition {
 /// Create a task set in the specified cluster and service. This is used when a service uses
 /// the EXTERNAL deployment controller type.
 ///
-/// CloudFormation type `AWS::ECS::TaskSet`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskset.html).
+/// AWS documentation:
+/// [`AWS::ECS::TaskSet`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskset.html).
 #[derive(Debug, Clone)]
 pub struct CfnTaskSet {
     /// The `CapacityProviderStrategy` property.

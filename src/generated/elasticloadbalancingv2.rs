@@ -6,8 +6,8 @@ use crate::token::Value;
 /// Specifies a listener for an Application Load Balancer, Network Load Balancer, or Gateway
 /// Load Balancer.
 ///
-/// CloudFormation type `AWS::ElasticLoadBalancingV2::Listener`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listener.html).
+/// AWS documentation:
+/// [`AWS::ElasticLoadBalancingV2::Listener`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listener.html).
 #[derive(Debug, Clone)]
 pub struct CfnListener {
     /// \[TLS listener\] The name of the Application-Layer Protocol Negotiation (ALPN) policy.
@@ -1344,8 +1344,8 @@ pub mod listener {
 
 /// Resource Type definition for AWS::ElasticLoadBalancingV2::ListenerCertificate
 ///
-/// CloudFormation type `AWS::ElasticLoadBalancingV2::ListenerCertificate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenercertificate.html).
+/// AWS documentation:
+/// [`AWS::ElasticLoadBalancingV2::ListenerCertificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenercertificate.html).
 #[derive(Debug, Clone)]
 pub struct CfnListenerCertificate {
     /// The `Certificates` property.
@@ -1447,8 +1447,8 @@ pub mod listener_certificate {
 /// Specifies a listener rule. The listener must be associated with an Application Load
 /// Balancer.
 ///
-/// CloudFormation type `AWS::ElasticLoadBalancingV2::ListenerRule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenerrule.html).
+/// AWS documentation:
+/// [`AWS::ElasticLoadBalancingV2::ListenerRule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenerrule.html).
 #[derive(Debug, Clone)]
 pub struct CfnListenerRule {
     /// The actions.
@@ -3221,8 +3221,8 @@ pub mod listener_rule {
 /// Specifies an Application Load Balancer, a Network Load Balancer, or a Gateway Load
 /// Balancer.
 ///
-/// CloudFormation type `AWS::ElasticLoadBalancingV2::LoadBalancer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html).
+/// AWS documentation:
+/// [`AWS::ElasticLoadBalancingV2::LoadBalancer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html).
 #[derive(Debug, Clone)]
 pub struct CfnLoadBalancer {
     /// Indicates whether to enable stabilization when creating or updating an LCU reservation.
@@ -3739,8 +3739,8 @@ pub mod load_balancer {
 
 /// Resource Type definition for AWS::ElasticLoadBalancingV2::TargetGroup
 ///
-/// CloudFormation type `AWS::ElasticLoadBalancingV2::TargetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-targetgroup.html).
+/// AWS documentation:
+/// [`AWS::ElasticLoadBalancingV2::TargetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-targetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnTargetGroup {
     /// Indicates whether health checks are enabled. If the target type is lambda, health checks
@@ -4335,8 +4335,8 @@ pub mod target_group {
 
 /// Resource Type definition for AWS::ElasticLoadBalancingV2::TrustStore
 ///
-/// CloudFormation type `AWS::ElasticLoadBalancingV2::TrustStore`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-truststore.html).
+/// AWS documentation:
+/// [`AWS::ElasticLoadBalancingV2::TrustStore`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-truststore.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrustStore {
     /// The name of the S3 bucket to fetch the CA certificate bundle from.
@@ -4505,8 +4505,8 @@ pub mod trust_store {
 
 /// Resource Type definition for AWS::ElasticLoadBalancingV2::TrustStoreRevocation
 ///
-/// CloudFormation type `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-truststorerevocation.html).
+/// AWS documentation:
+/// [`AWS::ElasticLoadBalancingV2::TrustStoreRevocation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-truststorerevocation.html).
 #[derive(Debug, Clone)]
 pub struct CfnTrustStoreRevocation {
     /// The attributes required to create a trust store revocation.

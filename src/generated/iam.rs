@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::IAM::AccessKey
 ///
-/// CloudFormation type `AWS::IAM::AccessKey`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-accesskey.html).
+/// AWS documentation:
+/// [`AWS::IAM::AccessKey`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-accesskey.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessKey {
     /// The `Serial` property.
@@ -81,8 +81,8 @@ impl crate::template::Resource<CfnAccessKey> {
 
 /// Creates a new group.
 ///
-/// CloudFormation type `AWS::IAM::Group`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-group.html).
+/// AWS documentation:
+/// [`AWS::IAM::Group`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-group.html).
 #[derive(Debug, Clone)]
 pub struct CfnGroup {
     /// The name of the group to create. Do not include the path in this value.
@@ -225,8 +225,8 @@ pub mod group {
 
 /// Adds or updates an inline policy document that is embedded in the specified IAM group.
 ///
-/// CloudFormation type `AWS::IAM::GroupPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-grouppolicy.html).
+/// AWS documentation:
+/// [`AWS::IAM::GroupPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-grouppolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnGroupPolicy {
     /// The name of the group to associate the policy with.
@@ -286,8 +286,8 @@ impl crate::template::CfnResource for CfnGroupPolicy {
 /// instance
 /// profiles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html).
 ///
-/// CloudFormation type `AWS::IAM::InstanceProfile`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-instanceprofile.html).
+/// AWS documentation:
+/// [`AWS::IAM::InstanceProfile`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-instanceprofile.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstanceProfile {
     /// The name of the instance profile to create.
@@ -360,8 +360,8 @@ impl crate::template::Resource<CfnInstanceProfile> {
 
 /// Creates a new managed policy for your AWS-account.
 ///
-/// CloudFormation type `AWS::IAM::ManagedPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-managedpolicy.html).
+/// AWS documentation:
+/// [`AWS::IAM::ManagedPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-managedpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnManagedPolicy {
     /// A friendly description of the policy.
@@ -522,8 +522,8 @@ impl crate::template::Resource<CfnManagedPolicy> {
 
 /// Resource Type definition for AWS::IAM::OIDCProvider
 ///
-/// CloudFormation type `AWS::IAM::OIDCProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-oidcprovider.html).
+/// AWS documentation:
+/// [`AWS::IAM::OIDCProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-oidcprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnOidcProvider {
     /// The `ClientIdList` property.
@@ -664,8 +664,8 @@ pub mod oidc_provider {
 /// Adds or updates an inline policy document that is embedded in the specified IAM group,
 /// user or role.
 ///
-/// CloudFormation type `AWS::IAM::Policy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html).
+/// AWS documentation:
+/// [`AWS::IAM::Policy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-policy.html).
 #[derive(Debug, Clone)]
 pub struct CfnPolicy {
     /// The name of the group to associate the policy with.
@@ -758,8 +758,8 @@ impl crate::template::Resource<CfnPolicy> {
 
 /// Creates a new role for your AWS-account.
 ///
-/// CloudFormation type `AWS::IAM::Role`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html).
+/// AWS documentation:
+/// [`AWS::IAM::Role`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html).
 #[derive(Debug, Clone)]
 pub struct CfnRole {
     /// The trust policy that is associated with this role. Trust policies define which entities
@@ -1024,8 +1024,8 @@ pub mod role {
 
 /// Adds or updates an inline policy document that is embedded in the specified IAM role.
 ///
-/// CloudFormation type `AWS::IAM::RolePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-rolepolicy.html).
+/// AWS documentation:
+/// [`AWS::IAM::RolePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-rolepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnRolePolicy {
     /// The `PolicyDocument` property.
@@ -1080,8 +1080,8 @@ impl crate::template::CfnResource for CfnRolePolicy {
 
 /// Resource Type definition for AWS::IAM::SAMLProvider
 ///
-/// CloudFormation type `AWS::IAM::SAMLProvider`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-samlprovider.html).
+/// AWS documentation:
+/// [`AWS::IAM::SAMLProvider`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-samlprovider.html).
 #[derive(Debug, Clone)]
 pub struct CfnSamlProvider {
     /// The private key from your external identity provider
@@ -1314,8 +1314,8 @@ pub mod saml_provider {
 
 /// Resource Type definition for AWS::IAM::ServerCertificate
 ///
-/// CloudFormation type `AWS::IAM::ServerCertificate`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-servercertificate.html).
+/// AWS documentation:
+/// [`AWS::IAM::ServerCertificate`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-servercertificate.html).
 #[derive(Debug, Clone)]
 pub struct CfnServerCertificate {
     /// The `CertificateBody` property.
@@ -1484,8 +1484,8 @@ pub mod server_certificate {
 
 /// Resource Type definition for AWS::IAM::ServiceLinkedRole
 ///
-/// CloudFormation type `AWS::IAM::ServiceLinkedRole`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-servicelinkedrole.html).
+/// AWS documentation:
+/// [`AWS::IAM::ServiceLinkedRole`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-servicelinkedrole.html).
 #[derive(Debug, Clone)]
 pub struct CfnServiceLinkedRole {
     /// The service principal for the AWS service to which this role is attached.
@@ -1564,8 +1564,8 @@ impl crate::template::Resource<CfnServiceLinkedRole> {
 
 /// Creates a new IAM user for your AWS-account.
 ///
-/// CloudFormation type `AWS::IAM::User`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-user.html).
+/// AWS documentation:
+/// [`AWS::IAM::User`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-user.html).
 #[derive(Debug, Clone)]
 pub struct CfnUser {
     /// A list of group names to which you want to add the user.
@@ -1862,8 +1862,8 @@ pub mod user {
 
 /// Adds or updates an inline policy document that is embedded in the specified IAM user.
 ///
-/// CloudFormation type `AWS::IAM::UserPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-userpolicy.html).
+/// AWS documentation:
+/// [`AWS::IAM::UserPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-userpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserPolicy {
     /// The `PolicyDocument` property.
@@ -1918,8 +1918,8 @@ impl crate::template::CfnResource for CfnUserPolicy {
 
 /// Resource Type definition for AWS::IAM::UserToGroupAddition
 ///
-/// CloudFormation type `AWS::IAM::UserToGroupAddition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-usertogroupaddition.html).
+/// AWS documentation:
+/// [`AWS::IAM::UserToGroupAddition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-usertogroupaddition.html).
 #[derive(Debug, Clone)]
 pub struct CfnUserToGroupAddition {
     /// The `GroupName` property.
@@ -1971,8 +1971,8 @@ impl crate::template::Resource<CfnUserToGroupAddition> {
 
 /// Resource Type definition for AWS::IAM::VirtualMFADevice
 ///
-/// CloudFormation type `AWS::IAM::VirtualMFADevice`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-virtualmfadevice.html).
+/// AWS documentation:
+/// [`AWS::IAM::VirtualMFADevice`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-virtualmfadevice.html).
 #[derive(Debug, Clone)]
 pub struct CfnVirtualMfaDevice {
     /// The `Path` property.

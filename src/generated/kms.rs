@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The `AWS::KMS::Alias` resource specifies a display name for a [KMS
 /// key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys).
 ///
-/// CloudFormation type `AWS::KMS::Alias`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-alias.html).
+/// AWS documentation:
+/// [`AWS::KMS::Alias`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-alias.html).
 #[derive(Debug, Clone)]
 pub struct CfnAlias {
     /// Specifies the alias name. This value must begin with `alias/` followed by a name, such
@@ -55,8 +55,8 @@ impl crate::template::CfnResource for CfnAlias {
 /// key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys) in
 /// KMSlong.
 ///
-/// CloudFormation type `AWS::KMS::Key`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-key.html).
+/// AWS documentation:
+/// [`AWS::KMS::Key`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-key.html).
 #[derive(Debug, Clone)]
 pub struct CfnKey {
     /// Skips ("bypasses") the key policy lockout safety check. The default value is false.
@@ -321,8 +321,8 @@ pub mod key {
 /// The AWS::KMS::ReplicaKey resource specifies a multi-region replica AWS KMS key in AWS
 /// Key Management Service (AWS KMS).
 ///
-/// CloudFormation type `AWS::KMS::ReplicaKey`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-replicakey.html).
+/// AWS documentation:
+/// [`AWS::KMS::ReplicaKey`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kms-replicakey.html).
 #[derive(Debug, Clone)]
 pub struct CfnReplicaKey {
     /// A description of the AWS KMS key. Use a description that helps you to distinguish this

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The AWS::Logs::AccountPolicy resource specifies a CloudWatch Logs AccountPolicy.
 ///
-/// CloudFormation type `AWS::Logs::AccountPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-accountpolicy.html).
+/// AWS documentation:
+/// [`AWS::Logs::AccountPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-accountpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccountPolicy {
     /// The body of the policy document you want to use for this topic.
@@ -93,8 +93,8 @@ impl crate::template::Resource<CfnAccountPolicy> {
 
 /// This structure contains information about one delivery in your account.
 ///
-/// CloudFormation type `AWS::Logs::Delivery`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-delivery.html).
+/// AWS documentation:
+/// [`AWS::Logs::Delivery`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-delivery.html).
 #[derive(Debug, Clone)]
 pub struct CfnDelivery {
     /// The ARN of the delivery destination that is associated with this delivery.
@@ -278,8 +278,8 @@ pub mod delivery {
 
 /// This structure contains information about one delivery destination in your account.
 ///
-/// CloudFormation type `AWS::Logs::DeliveryDestination`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-deliverydestination.html).
+/// AWS documentation:
+/// [`AWS::Logs::DeliveryDestination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-deliverydestination.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeliveryDestination {
     /// IAM policy that grants permissions to CloudWatch Logs to deliver logs cross-account to a
@@ -508,8 +508,8 @@ pub mod delivery_destination {
 
 /// A delivery source is an AWS resource that sends logs to an AWS destination.
 ///
-/// CloudFormation type `AWS::Logs::DeliverySource`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-deliverysource.html).
+/// AWS documentation:
+/// [`AWS::Logs::DeliverySource`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-deliverysource.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeliverySource {
     /// A map of key-value pairs to configure the delivery source. Both keys and values must be
@@ -683,8 +683,8 @@ pub mod delivery_source {
 
 /// The AWS::Logs::Destination resource specifies a CloudWatch Logs destination.
 ///
-/// CloudFormation type `AWS::Logs::Destination`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-destination.html).
+/// AWS documentation:
+/// [`AWS::Logs::Destination`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-destination.html).
 #[derive(Debug, Clone)]
 pub struct CfnDestination {
     /// The name of the destination resource
@@ -821,8 +821,8 @@ pub mod destination {
 
 /// Resource Schema for Logs Integration Resource
 ///
-/// CloudFormation type `AWS::Logs::Integration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-integration.html).
+/// AWS documentation:
+/// [`AWS::Logs::Integration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-integration.html).
 #[derive(Debug, Clone)]
 pub struct CfnIntegration {
     /// User provided identifier for integration, unique to the user account.
@@ -882,8 +882,8 @@ impl crate::template::Resource<CfnIntegration> {
 /// The AWS::Logs::LogAnomalyDetector resource specifies a CloudWatch Logs
 /// LogAnomalyDetector.
 ///
-/// CloudFormation type `AWS::Logs::LogAnomalyDetector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-loganomalydetector.html).
+/// AWS documentation:
+/// [`AWS::Logs::LogAnomalyDetector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-loganomalydetector.html).
 #[derive(Debug, Clone)]
 pub struct CfnLogAnomalyDetector {
     /// Account ID for owner of detector
@@ -1033,8 +1033,8 @@ impl crate::template::Resource<CfnLogAnomalyDetector> {
 /// The `AWS::Logs::LogGroup` resource specifies a log group. A log group defines common
 /// properties for log streams, such as their retention and access control rules.
 ///
-/// CloudFormation type `AWS::Logs::LogGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-loggroup.html).
+/// AWS documentation:
+/// [`AWS::Logs::LogGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-loggroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnLogGroup {
     /// Indicates whether bearer token authentication is enabled for this log group.
@@ -1261,8 +1261,8 @@ pub mod log_group {
 
 /// Resource Type definition for AWS::Logs::LogStream
 ///
-/// CloudFormation type `AWS::Logs::LogStream`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-logstream.html).
+/// AWS documentation:
+/// [`AWS::Logs::LogStream`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-logstream.html).
 #[derive(Debug, Clone)]
 pub struct CfnLogStream {
     /// The name of the log group where the log stream is created.
@@ -1312,8 +1312,8 @@ impl crate::template::CfnResource for CfnLogStream {
 /// The `AWS::Logs::MetricFilter` resource specifies a metric filter that describes how CWL
 /// extracts information from logs and transforms it into Amazon CloudWatch metrics.
 ///
-/// CloudFormation type `AWS::Logs::MetricFilter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-metricfilter.html).
+/// AWS documentation:
+/// [`AWS::Logs::MetricFilter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-metricfilter.html).
 #[derive(Debug, Clone)]
 pub struct CfnMetricFilter {
     /// This parameter is valid only for log groups that have an active log transformer.
@@ -1568,8 +1568,8 @@ pub mod metric_filter {
 
 /// The resource schema for AWSLogs QueryDefinition
 ///
-/// CloudFormation type `AWS::Logs::QueryDefinition`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-querydefinition.html).
+/// AWS documentation:
+/// [`AWS::Logs::QueryDefinition`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-querydefinition.html).
 #[derive(Debug, Clone)]
 pub struct CfnQueryDefinition {
     /// Optionally define specific log groups as part of your query definition
@@ -1737,8 +1737,8 @@ pub mod query_definition {
 
 /// The resource schema for AWSLogs ResourcePolicy
 ///
-/// CloudFormation type `AWS::Logs::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::Logs::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// The policy document
@@ -1784,8 +1784,8 @@ impl crate::template::CfnResource for CfnResourcePolicy {
 /// Creates a new Scheduled Query that allows you to define a Logs Insights query that will
 /// run on a schedule and configure actions to take with the query results.
 ///
-/// CloudFormation type `AWS::Logs::ScheduledQuery`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-scheduledquery.html).
+/// AWS documentation:
+/// [`AWS::Logs::ScheduledQuery`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-scheduledquery.html).
 #[derive(Debug, Clone)]
 pub struct CfnScheduledQuery {
     /// The `Description` property.
@@ -2100,8 +2100,8 @@ pub mod scheduled_query {
 /// Resource Type definition for AWS::Logs::StorageTierPolicy. Manages the storage tier
 /// policy for a CloudWatch Logs account.
 ///
-/// CloudFormation type `AWS::Logs::StorageTierPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-storagetierpolicy.html).
+/// AWS documentation:
+/// [`AWS::Logs::StorageTierPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-storagetierpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnStorageTierPolicy {
     /// The storage tier to apply. Only INTELLIGENT_TIERING is accepted for creation.
@@ -2152,8 +2152,8 @@ impl crate::template::Resource<CfnStorageTierPolicy> {
 /// The `AWS::Logs::SubscriptionFilter` resource specifies a subscription filter and
 /// associates it with the specified log group.
 ///
-/// CloudFormation type `AWS::Logs::SubscriptionFilter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-subscriptionfilter.html).
+/// AWS documentation:
+/// [`AWS::Logs::SubscriptionFilter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-subscriptionfilter.html).
 #[derive(Debug, Clone)]
 pub struct CfnSubscriptionFilter {
     /// This parameter is valid only for log groups that have an active log transformer.
@@ -2297,8 +2297,8 @@ impl crate::template::CfnResource for CfnSubscriptionFilter {
 /// Specifies a transformer on the log group to transform logs into consistent structured
 /// and information rich format.
 ///
-/// CloudFormation type `AWS::Logs::Transformer`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-transformer.html).
+/// AWS documentation:
+/// [`AWS::Logs::Transformer`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-transformer.html).
 #[derive(Debug, Clone)]
 pub struct CfnTransformer {
     /// Existing log group that you want to associate with this transformer.

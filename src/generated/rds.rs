@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Creates a snapshot of a DB cluster.
 ///
-/// CloudFormation type `AWS::RDS::ClusterSnapshot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-clustersnapshot.html).
+/// AWS documentation:
+/// [`AWS::RDS::ClusterSnapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-clustersnapshot.html).
 #[derive(Debug, Clone)]
 pub struct CfnClusterSnapshot {
     /// The identifier of the DB cluster to create a snapshot for.
@@ -223,8 +223,8 @@ pub mod cluster_snapshot {
 
 /// Creates a custom DB engine version (CEV).
 ///
-/// CloudFormation type `AWS::RDS::CustomDBEngineVersion`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-customdbengineversion.html).
+/// AWS documentation:
+/// [`AWS::RDS::CustomDBEngineVersion`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-customdbengineversion.html).
 #[derive(Debug, Clone)]
 pub struct CfnCustomDbEngineVersion {
     /// The `DatabaseInstallationFiles` property.
@@ -506,8 +506,8 @@ pub mod custom_db_engine_version {
 /// The `AWS::RDS::DBCluster` resource creates an Amazon Aurora DB cluster or Multi-AZ DB
 /// cluster.
 ///
-/// CloudFormation type `AWS::RDS::DBCluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html).
+/// AWS documentation:
+/// [`AWS::RDS::DBCluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbcluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbCluster {
     /// The amount of storage in gibibytes (GiB) to allocate to each DB instance in the Multi-AZ
@@ -1845,8 +1845,8 @@ pub mod db_cluster {
 /// Resource Type definition for AWS::RDS::DBClusterEndpoint. Creates a new custom endpoint
 /// and associates it with an Amazon Aurora DB cluster.
 ///
-/// CloudFormation type `AWS::RDS::DBClusterEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbclusterendpoint.html).
+/// AWS documentation:
+/// [`AWS::RDS::DBClusterEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbclusterendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbClusterEndpoint {
     /// The type of the custom endpoint.
@@ -2022,8 +2022,8 @@ pub mod db_cluster_endpoint {
 /// The `AWS::RDS::DBClusterParameterGroup` resource creates a new Amazon RDS DB cluster
 /// parameter group.
 ///
-/// CloudFormation type `AWS::RDS::DBClusterParameterGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbclusterparametergroup.html).
+/// AWS documentation:
+/// [`AWS::RDS::DBClusterParameterGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbclusterparametergroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbClusterParameterGroup {
     /// The name of the DB cluster parameter group.
@@ -2166,8 +2166,8 @@ pub mod db_cluster_parameter_group {
 
 /// The `AWS::RDS::DBInstance` resource creates an Amazon DB instance.
 ///
-/// CloudFormation type `AWS::RDS::DBInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html).
+/// AWS documentation:
+/// [`AWS::RDS::DBInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbInstance {
     /// The additional storage volumes associated with the DB instance.
@@ -3924,8 +3924,8 @@ pub mod db_instance {
 /// The `AWS::RDS::DBParameterGroup` resource creates a custom parameter group for an RDS
 /// database family.
 ///
-/// CloudFormation type `AWS::RDS::DBParameterGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbparametergroup.html).
+/// AWS documentation:
+/// [`AWS::RDS::DBParameterGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbparametergroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbParameterGroup {
     /// The name of the DB parameter group.
@@ -4074,8 +4074,8 @@ pub mod db_parameter_group {
 
 /// Resource schema for AWS::RDS::DBProxy
 ///
-/// CloudFormation type `AWS::RDS::DBProxy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxy.html).
+/// AWS documentation:
+/// [`AWS::RDS::DBProxy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxy.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbProxy {
     /// The authorization mechanism that the proxy uses.
@@ -4451,8 +4451,8 @@ pub mod db_proxy {
 
 /// Resource schema for AWS::RDS::DBProxyEndpoint.
 ///
-/// CloudFormation type `AWS::RDS::DBProxyEndpoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxyendpoint.html).
+/// AWS documentation:
+/// [`AWS::RDS::DBProxyEndpoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxyendpoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbProxyEndpoint {
     /// The identifier for the DB proxy endpoint. This name must be unique for all DB proxy
@@ -4657,8 +4657,8 @@ pub mod db_proxy_endpoint {
 
 /// Resource schema for AWS::RDS::DBProxyTargetGroup
 ///
-/// CloudFormation type `AWS::RDS::DBProxyTargetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxytargetgroup.html).
+/// AWS documentation:
+/// [`AWS::RDS::DBProxyTargetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbproxytargetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbProxyTargetGroup {
     /// The `ConnectionPoolConfigurationInfo` property.
@@ -4932,8 +4932,8 @@ pub mod db_proxy_target_group {
 
 /// Resource Type definition for AWS::RDS::DBSecurityGroup
 ///
-/// CloudFormation type `AWS::RDS::DBSecurityGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbsecuritygroup.html).
+/// AWS documentation:
+/// [`AWS::RDS::DBSecurityGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbsecuritygroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbSecurityGroup {
     /// The `DBSecurityGroupIngress` property.
@@ -5144,8 +5144,8 @@ pub mod db_security_group {
 
 /// Resource Type definition for AWS::RDS::DBSecurityGroupIngress
 ///
-/// CloudFormation type `AWS::RDS::DBSecurityGroupIngress`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbsecuritygroupingress.html).
+/// AWS documentation:
+/// [`AWS::RDS::DBSecurityGroupIngress`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbsecuritygroupingress.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbSecurityGroupIngress {
     /// The `CIDRIP` property.
@@ -5245,8 +5245,8 @@ impl crate::template::Resource<CfnDbSecurityGroupIngress> {
 /// Creates a new DB shard group for Aurora Limitless Database. You must enable Aurora
 /// Limitless Database to create a DB shard group.
 ///
-/// CloudFormation type `AWS::RDS::DBShardGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbshardgroup.html).
+/// AWS documentation:
+/// [`AWS::RDS::DBShardGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbshardgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbShardGroup {
     /// Specifies whether to create standby standby DB data access shard for the DB shard group.
@@ -5429,8 +5429,8 @@ pub mod db_shard_group {
 
 /// Creates a snapshot of a DB instance.
 ///
-/// CloudFormation type `AWS::RDS::DBSnapshot`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbsnapshot.html).
+/// AWS documentation:
+/// [`AWS::RDS::DBSnapshot`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbsnapshot.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbSnapshot {
     /// The identifier of the DB instance that you want to create the snapshot of.
@@ -5663,8 +5663,8 @@ pub mod db_snapshot {
 
 /// The `AWS::RDS::DBSubnetGroup` resource creates a database subnet group.
 ///
-/// CloudFormation type `AWS::RDS::DBSubnetGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbsubnetgroup.html).
+/// AWS documentation:
+/// [`AWS::RDS::DBSubnetGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbsubnetgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnDbSubnetGroup {
     /// The description for the DB subnet group.
@@ -5803,8 +5803,8 @@ pub mod db_subnet_group {
 /// Resource Type definition for AWS::RDS::Deployment. Creates and manages an Amazon RDS
 /// Blue/Green Deployment.
 ///
-/// CloudFormation type `AWS::RDS::Deployment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-deployment.html).
+/// AWS documentation:
+/// [`AWS::RDS::Deployment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-deployment.html).
 #[derive(Debug, Clone)]
 pub struct CfnDeployment {
     /// The name of the Blue/Green Deployment.
@@ -6082,8 +6082,8 @@ pub mod deployment {
 /// Amazon Relational Database Service events through the Amazon Simple Notification Service
 /// (Amazon SNS).
 ///
-/// CloudFormation type `AWS::RDS::EventSubscription`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-eventsubscription.html).
+/// AWS documentation:
+/// [`AWS::RDS::EventSubscription`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-eventsubscription.html).
 #[derive(Debug, Clone)]
 pub struct CfnEventSubscription {
     /// Specifies whether to activate the subscription. If the event notification subscription
@@ -6262,8 +6262,8 @@ pub mod event_subscription {
 
 /// Resource Type definition for AWS::RDS::GlobalCluster
 ///
-/// CloudFormation type `AWS::RDS::GlobalCluster`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-globalcluster.html).
+/// AWS documentation:
+/// [`AWS::RDS::GlobalCluster`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-globalcluster.html).
 #[derive(Debug, Clone)]
 pub struct CfnGlobalCluster {
     /// The deletion protection setting for the new global database.
@@ -6470,8 +6470,8 @@ pub mod global_cluster {
 
 /// A zero-ETL integration with Amazon Redshift.
 ///
-/// CloudFormation type `AWS::RDS::Integration`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-integration.html).
+/// AWS documentation:
+/// [`AWS::RDS::Integration`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-integration.html).
 #[derive(Debug, Clone)]
 pub struct CfnIntegration {
     /// An optional set of non-secret key–value pairs that contains additional contextual
@@ -6673,8 +6673,8 @@ pub mod integration {
 /// The `AWS::RDS::OptionGroup` resource creates or updates an option group, to enable and
 /// configure features that are specific to a particular DB engine.
 ///
-/// CloudFormation type `AWS::RDS::OptionGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-optiongroup.html).
+/// AWS documentation:
+/// [`AWS::RDS::OptionGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-optiongroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnOptionGroup {
     /// Specifies the name of the engine that this option group should be associated with.

@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The AWS::S3::AccessGrant resource is an Amazon S3 resource type representing permissions
 /// to a specific S3 bucket or prefix hosted in an S3 Access Grants instance.
 ///
-/// CloudFormation type `AWS::S3::AccessGrant`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrant.html).
+/// AWS documentation:
+/// [`AWS::S3::AccessGrant`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrant.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessGrant {
     /// The configuration options of the grant location, which is the S3 path to the data to
@@ -266,8 +266,8 @@ pub mod access_grant {
 /// The AWS::S3::AccessGrantsInstance resource is an Amazon S3 resource type that hosts
 /// Access Grants and their associated locations
 ///
-/// CloudFormation type `AWS::S3::AccessGrantsInstance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrantsinstance.html).
+/// AWS documentation:
+/// [`AWS::S3::AccessGrantsInstance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrantsinstance.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessGrantsInstance {
     /// The Amazon Resource Name (ARN) of the specified AWS Identity Center.
@@ -389,8 +389,8 @@ pub mod access_grants_instance {
 /// The AWS::S3::AccessGrantsLocation resource is an Amazon S3 resource type hosted in an
 /// access grants instance which can be the target of S3 access grants.
 ///
-/// CloudFormation type `AWS::S3::AccessGrantsLocation`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrantslocation.html).
+/// AWS documentation:
+/// [`AWS::S3::AccessGrantsLocation`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accessgrantslocation.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessGrantsLocation {
     /// The Amazon Resource Name (ARN) of the access grant location's associated IAM role.
@@ -514,8 +514,8 @@ pub mod access_grants_location {
 /// The AWS::S3::AccessPoint resource is an Amazon S3 resource type that you can use to
 /// access buckets.
 ///
-/// CloudFormation type `AWS::S3::AccessPoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accesspoint.html).
+/// AWS documentation:
+/// [`AWS::S3::AccessPoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-accesspoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnAccessPoint {
     /// The name of the bucket that you want to associate this Access Point with.
@@ -839,8 +839,8 @@ pub mod access_point {
 /// The `AWS::S3::Bucket` resource creates an Amazon S3 bucket in the same AWS Region where
 /// you create the AWS CloudFormation stack.
 ///
-/// CloudFormation type `AWS::S3::Bucket`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-bucket.html).
+/// AWS documentation:
+/// [`AWS::S3::Bucket`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-bucket.html).
 #[derive(Debug, Clone)]
 pub struct CfnBucket {
     /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general
@@ -5718,8 +5718,8 @@ pub mod bucket {
 /// must have the `PutBucketPolicy` permissions on the specified bucket and belong to the
 /// bucket owner's account in order to use this operation.
 ///
-/// CloudFormation type `AWS::S3::BucketPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-bucketpolicy.html).
+/// AWS documentation:
+/// [`AWS::S3::BucketPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-bucketpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnBucketPolicy {
     /// The name of the Amazon S3 bucket to which the policy applies.
@@ -5765,8 +5765,8 @@ impl crate::template::CfnResource for CfnBucketPolicy {
 /// requests to easily satisfy geographic compliance requirements based on customer-defined
 /// routing policies.
 ///
-/// CloudFormation type `AWS::S3::MultiRegionAccessPoint`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-multiregionaccesspoint.html).
+/// AWS documentation:
+/// [`AWS::S3::MultiRegionAccessPoint`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-multiregionaccesspoint.html).
 #[derive(Debug, Clone)]
 pub struct CfnMultiRegionAccessPoint {
     /// The name you want to assign to this Multi Region Access Point.
@@ -5991,8 +5991,8 @@ pub mod multi_region_access_point {
 
 /// The policy to be attached to a Multi Region Access Point
 ///
-/// CloudFormation type `AWS::S3::MultiRegionAccessPointPolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-multiregionaccesspointpolicy.html).
+/// AWS documentation:
+/// [`AWS::S3::MultiRegionAccessPointPolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-multiregionaccesspointpolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnMultiRegionAccessPointPolicy {
     /// The name of the Multi Region Access Point to apply policy
@@ -6051,8 +6051,8 @@ impl crate::template::Resource<CfnMultiRegionAccessPointPolicy> {
 /// The AWS::S3::StorageLens resource is an Amazon S3 resource type that you can use to
 /// create Storage Lens configurations.
 ///
-/// CloudFormation type `AWS::S3::StorageLens`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-storagelens.html).
+/// AWS documentation:
+/// [`AWS::S3::StorageLens`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-storagelens.html).
 #[derive(Debug, Clone)]
 pub struct CfnStorageLens {
     /// The `StorageLensConfiguration` property.
@@ -7440,8 +7440,8 @@ pub mod storage_lens {
 /// The AWS::S3::StorageLensGroup resource is an Amazon S3 resource type that you can use to
 /// create Storage Lens Group.
 ///
-/// CloudFormation type `AWS::S3::StorageLensGroup`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-storagelensgroup.html).
+/// AWS documentation:
+/// [`AWS::S3::StorageLensGroup`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3-storagelensgroup.html).
 #[derive(Debug, Clone)]
 pub struct CfnStorageLensGroup {
     /// The `Filter` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::SecretsManager::ResourcePolicy
 ///
-/// CloudFormation type `AWS::SecretsManager::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::SecretsManager::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// Specifies whether to block resource-based policies that allow broad access to the
@@ -73,8 +73,8 @@ impl crate::template::Resource<CfnResourcePolicy> {
 
 /// Resource Type definition for AWS::SecretsManager::RotationSchedule
 ///
-/// CloudFormation type `AWS::SecretsManager::RotationSchedule`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-rotationschedule.html).
+/// AWS documentation:
+/// [`AWS::SecretsManager::RotationSchedule`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-rotationschedule.html).
 #[derive(Debug, Clone)]
 pub struct CfnRotationSchedule {
     /// The list of metadata needed to successfully rotate a managed external secret.
@@ -520,8 +520,8 @@ pub mod rotation_schedule {
 /// name and password, an OAuth token, or other secret information that you store in an
 /// encrypted form in Secrets Manager.
 ///
-/// CloudFormation type `AWS::SecretsManager::Secret`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-secret.html).
+/// AWS documentation:
+/// [`AWS::SecretsManager::Secret`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-secret.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecret {
     /// The description of the secret.
@@ -951,8 +951,8 @@ pub mod secret {
 
 /// Resource Type definition for AWS::SecretsManager::SecretTargetAttachment
 ///
-/// CloudFormation type `AWS::SecretsManager::SecretTargetAttachment`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-secrettargetattachment.html).
+/// AWS documentation:
+/// [`AWS::SecretsManager::SecretTargetAttachment`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-secretsmanager-secrettargetattachment.html).
 #[derive(Debug, Clone)]
 pub struct CfnSecretTargetAttachment {
     /// The `SecretId` property.

@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// Resource Type definition for AWS::ServiceDiscovery::HttpNamespace
 ///
-/// CloudFormation type `AWS::ServiceDiscovery::HttpNamespace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-httpnamespace.html).
+/// AWS documentation:
+/// [`AWS::ServiceDiscovery::HttpNamespace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-httpnamespace.html).
 #[derive(Debug, Clone)]
 pub struct CfnHttpNamespace {
     /// A description for the namespace.
@@ -130,8 +130,8 @@ pub mod http_namespace {
 
 /// Resource Type definition for AWS::ServiceDiscovery::Instance
 ///
-/// CloudFormation type `AWS::ServiceDiscovery::Instance`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-instance.html).
+/// AWS documentation:
+/// [`AWS::ServiceDiscovery::Instance`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-instance.html).
 #[derive(Debug, Clone)]
 pub struct CfnInstance {
     /// The `InstanceAttributes` property.
@@ -191,8 +191,8 @@ impl crate::template::CfnResource for CfnInstance {
 
 /// Resource Type definition for AWS::ServiceDiscovery::PrivateDnsNamespace
 ///
-/// CloudFormation type `AWS::ServiceDiscovery::PrivateDnsNamespace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-privatednsnamespace.html).
+/// AWS documentation:
+/// [`AWS::ServiceDiscovery::PrivateDnsNamespace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-privatednsnamespace.html).
 #[derive(Debug, Clone)]
 pub struct CfnPrivateDnsNamespace {
     /// A description of the namespace.
@@ -485,8 +485,8 @@ pub mod private_dns_namespace {
 
 /// Resource Type definition for AWS::ServiceDiscovery::PublicDnsNamespace
 ///
-/// CloudFormation type `AWS::ServiceDiscovery::PublicDnsNamespace`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-publicdnsnamespace.html).
+/// AWS documentation:
+/// [`AWS::ServiceDiscovery::PublicDnsNamespace`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-publicdnsnamespace.html).
 #[derive(Debug, Clone)]
 pub struct CfnPublicDnsNamespace {
     /// A description for the namespace.
@@ -760,8 +760,8 @@ pub mod public_dns_namespace {
 
 /// Resource Type definition for AWS::ServiceDiscovery::Service
 ///
-/// CloudFormation type `AWS::ServiceDiscovery::Service`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-service.html).
+/// AWS documentation:
+/// [`AWS::ServiceDiscovery::Service`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-servicediscovery-service.html).
 #[derive(Debug, Clone)]
 pub struct CfnService {
     /// A description for the service.

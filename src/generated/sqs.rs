@@ -5,8 +5,8 @@ use crate::token::Value;
 
 /// The `AWS::SQS::Queue` resource creates an SQS standard or FIFO queue.
 ///
-/// CloudFormation type `AWS::SQS::Queue`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queue.html).
+/// AWS documentation:
+/// [`AWS::SQS::Queue`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queue.html).
 #[derive(Debug, Clone)]
 pub struct CfnQueue {
     /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based
@@ -332,8 +332,8 @@ pub mod queue {
 
 /// Schema for SQS QueueInlinePolicy
 ///
-/// CloudFormation type `AWS::SQS::QueueInlinePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queueinlinepolicy.html).
+/// AWS documentation:
+/// [`AWS::SQS::QueueInlinePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queueinlinepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnQueueInlinePolicy {
     /// The `PolicyDocument` property.
@@ -378,8 +378,8 @@ impl crate::template::CfnResource for CfnQueueInlinePolicy {
 
 /// The `AWS::SQS::QueuePolicy` type applies a policy to SQS queues.
 ///
-/// CloudFormation type `AWS::SQS::QueuePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queuepolicy.html).
+/// AWS documentation:
+/// [`AWS::SQS::QueuePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queuepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnQueuePolicy {
     /// A policy document that contains the permissions for the specified SQS queues.

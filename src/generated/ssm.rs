@@ -6,8 +6,8 @@ use crate::token::Value;
 /// The AWS::SSM::Association resource associates an SSM document in AWS Systems Manager
 /// with EC2 instances that contain a configuration agent to process the document.
 ///
-/// CloudFormation type `AWS::SSM::Association`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-association.html).
+/// AWS documentation:
+/// [`AWS::SSM::Association`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-association.html).
 #[derive(Debug, Clone)]
 pub struct CfnAssociation {
     /// The `ApplyOnlyAtCronInterval` property.
@@ -507,8 +507,8 @@ pub mod association {
 /// Resource Type definition for AWS::SSM::CloudConnector. Enables AWS Systems Manager to
 /// manage resources in external cloud providers.
 ///
-/// CloudFormation type `AWS::SSM::CloudConnector`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-cloudconnector.html).
+/// AWS documentation:
+/// [`AWS::SSM::CloudConnector`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-cloudconnector.html).
 #[derive(Debug, Clone)]
 pub struct CfnCloudConnector {
     /// The ARN of the AWS Config connector.
@@ -874,8 +874,8 @@ pub mod cloud_connector {
 /// the actions that Systems Manager performs, which can be used to set up and run commands
 /// on your instances.
 ///
-/// CloudFormation type `AWS::SSM::Document`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html).
+/// AWS documentation:
+/// [`AWS::SSM::Document`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-document.html).
 #[derive(Debug, Clone)]
 pub struct CfnDocument {
     /// A list of key and value pairs that describe attachments to a version of a document.
@@ -1238,8 +1238,8 @@ pub mod document {
 
 /// Resource type definition for AWS::SSM::MaintenanceWindow
 ///
-/// CloudFormation type `AWS::SSM::MaintenanceWindow`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindow.html).
+/// AWS documentation:
+/// [`AWS::SSM::MaintenanceWindow`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindow.html).
 #[derive(Debug, Clone)]
 pub struct CfnMaintenanceWindow {
     /// Enables a maintenance window task to run on managed instances, even if you have not
@@ -1449,8 +1449,8 @@ pub mod maintenance_window {
 
 /// Resource type definition for AWS::SSM::MaintenanceWindowTarget
 ///
-/// CloudFormation type `AWS::SSM::MaintenanceWindowTarget`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtarget.html).
+/// AWS documentation:
+/// [`AWS::SSM::MaintenanceWindowTarget`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtarget.html).
 #[derive(Debug, Clone)]
 pub struct CfnMaintenanceWindowTarget {
     /// A description for the target.
@@ -1603,8 +1603,8 @@ pub mod maintenance_window_target {
 
 /// Resource Type definition for AWS::SSM::MaintenanceWindowTask
 ///
-/// CloudFormation type `AWS::SSM::MaintenanceWindowTask`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtask.html).
+/// AWS documentation:
+/// [`AWS::SSM::MaintenanceWindowTask`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-maintenancewindowtask.html).
 #[derive(Debug, Clone)]
 pub struct CfnMaintenanceWindowTask {
     /// The specification for whether tasks should continue to run after the cutoff time
@@ -2526,8 +2526,8 @@ pub mod maintenance_window_task {
 
 /// Resource schema for AWS::SSM::OpsItem.
 ///
-/// CloudFormation type `AWS::SSM::OpsItem`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-opsitem.html).
+/// AWS documentation:
+/// [`AWS::SSM::OpsItem`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-opsitem.html).
 #[derive(Debug, Clone)]
 pub struct CfnOpsItem {
     /// The category of the OpsItem.
@@ -2728,8 +2728,8 @@ pub mod ops_item {
 
 /// The `AWS::SSM::Parameter` resource creates an SSM parameter in SYSlong Parameter Store.
 ///
-/// CloudFormation type `AWS::SSM::Parameter`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-parameter.html).
+/// AWS documentation:
+/// [`AWS::SSM::Parameter`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-parameter.html).
 #[derive(Debug, Clone)]
 pub struct CfnParameter {
     /// A regular expression used to validate the parameter value. For example, for `String`
@@ -2881,8 +2881,8 @@ impl crate::template::Resource<CfnParameter> {
 
 /// Resource Type definition for AWS::SSM::PatchBaseline
 ///
-/// CloudFormation type `AWS::SSM::PatchBaseline`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-patchbaseline.html).
+/// AWS documentation:
+/// [`AWS::SSM::PatchBaseline`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-patchbaseline.html).
 #[derive(Debug, Clone)]
 pub struct CfnPatchBaseline {
     /// The `ApprovalRules` property.
@@ -3494,8 +3494,8 @@ pub mod patch_baseline {
 
 /// Resource Type definition for AWS::SSM::ResourceDataSync
 ///
-/// CloudFormation type `AWS::SSM::ResourceDataSync`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-resourcedatasync.html).
+/// AWS documentation:
+/// [`AWS::SSM::ResourceDataSync`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-resourcedatasync.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourceDataSync {
     /// The `BucketName` property.
@@ -3854,8 +3854,8 @@ pub mod resource_data_sync {
 
 /// Resource Type definition for AWS::SSM::ResourcePolicy
 ///
-/// CloudFormation type `AWS::SSM::ResourcePolicy`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-resourcepolicy.html).
+/// AWS documentation:
+/// [`AWS::SSM::ResourcePolicy`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-resourcepolicy.html).
 #[derive(Debug, Clone)]
 pub struct CfnResourcePolicy {
     /// Actual policy statement.
@@ -3916,8 +3916,8 @@ impl crate::template::Resource<CfnResourcePolicy> {
 /// account-level setting for an AWS service that defines how a user interacts with or uses
 /// a service or feature.
 ///
-/// CloudFormation type `AWS::SSM::ServiceSetting`; see the [AWS
-/// documentation](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-servicesetting.html).
+/// AWS documentation:
+/// [`AWS::SSM::ServiceSetting`](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ssm-servicesetting.html).
 #[derive(Debug, Clone)]
 pub struct CfnServiceSetting {
     /// The ID of the service setting, such as /ssm/parameter-store/high-throughput-enabled.

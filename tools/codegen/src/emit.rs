@@ -177,7 +177,7 @@ fn write_resource(out: &mut String, r: &Resource) {
     let docs = vec![
         text,
         format!(
-            "CloudFormation type `{}`; see the [AWS documentation]({}).",
+            "AWS documentation: [`{}`]({}).",
             r.type_name,
             doc_url(&r.type_name)
         ),

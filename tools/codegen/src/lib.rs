@@ -65,14 +65,28 @@ pub fn header(date: &str) -> String {
     )
 }
 
-/// Every generated file, by file name, formatted with rustfmt: one per service and `mod.rs`.
-///
-/// `schemas` is the folder holding `README.md` and `cloudformation/`.
-pub fn generate(schemas: &Path) -> Result<BTreeMap<String, String>> {
+/// What one run of the generator produces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// Every generated file of `src/generated/`, by file name, formatted with rustfmt.
+    pub files: BTreeMap<String, String>,
+    /// The Cargo features of the services that are off by default, sorted.
+    pub features: Vec<String>,
+}
+
+/// Generates the code of every service in `schemas` (the folder holding `README.md` and
+/// `cloudformation/`): the services of [`SERVICES`] always on, every other one behind a Cargo
+/// feature of its own.
+pub fn generate(schemas: &Path) -> Result<Generated> {
+    generate_only(schemas, |_| true)
+}
+
+/// Like [`generate`], for the types whose name `keep` accepts.
+pub fn generate_only(schemas: &Path, keep: impl Fn(&str) -> bool) -> Result<Generated> {
     let date = schema_date(schemas)?;
     let header = header(&date);
     let dir = schemas.join("cloudformation");
-    let mut by_service: BTreeMap<String, Vec<model::Resource>> = BTreeMap::new();
+    let mut by_service: BTreeMap<String, (String, Vec<model::Resource>)> = BTreeMap::new();
     let mut paths: Vec<PathBuf> = fs::read_dir(&dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -86,53 +100,130 @@ pub fn generate(schemas: &Path) -> Result<BTreeMap<String, String>> {
         let Some(type_name) = schema["typeName"].as_str() else {
             bail!("{} has no typeName", path.display());
         };
-        let service = type_name
-            .rsplit_once("::")
-            .map(|(s, _)| s)
-            .unwrap_or_default();
-        if !SERVICES.contains(&service) {
+        if !keep(type_name) {
             continue;
         }
+        let service = type_name
+            .rsplit_once("::")
+            .map(|(s, _)| s.to_string())
+            .unwrap_or_default();
         let resource =
             model::read_resource(&schema).with_context(|| format!("reading {}", path.display()))?;
         by_service
             .entry(emit::service_of(type_name))
-            .or_default()
+            .or_insert_with(|| (service, Vec::new()))
+            .1
             .push(resource);
     }
-    let mut files = BTreeMap::new();
+    let mut sources = Vec::new();
     let mut mod_rs = header.clone();
     mod_rs.push_str(MOD_DOC);
-    for (module, resources) in &mut by_service {
+    let mut features = Vec::new();
+    for (module, (service, resources)) in &mut by_service {
         resources.sort_by(|a, b| a.type_name.cmp(&b.type_name));
-        let service = resources[0]
-            .type_name
-            .rsplit_once("::")
-            .map(|(s, _)| s.to_string())
-            .unwrap_or_default();
-        let source = emit::service_file(&header, &service, resources);
-        files.insert(format!("{module}.rs"), rustfmt(&source)?);
+        sources.push((
+            format!("{module}.rs"),
+            emit::service_file(&header, service, resources),
+        ));
+        if !SERVICES.contains(&service.as_str()) {
+            let feature = feature_name(service);
+            mod_rs.push_str(&format!("#[cfg(feature = \"{feature}\")]\n"));
+            features.push(feature);
+        }
         mod_rs.push_str(&format!("pub mod {module};\n"));
     }
-    files.insert("mod.rs".to_string(), rustfmt(&mod_rs)?);
-    Ok(files)
+    sources.push(("mod.rs".to_string(), mod_rs));
+    features.sort();
+    Ok(Generated {
+        files: rustfmt_all(sources)?,
+        features,
+    })
 }
 
-const MOD_DOC: &str = "\
-//! Typed L1 resources, one module per service, generated from the CloudFormation resource
+/// The Cargo feature of a service that is off by default: `AWS::Lambda` is `aws-lambda`.
+pub fn feature_name(service: &str) -> String {
+    service.replace("::", "-").to_ascii_lowercase()
+}
+
+/// Formats the sources on as many threads as the machine has cores.
+fn rustfmt_all(sources: Vec<(String, String)>) -> Result<BTreeMap<String, String>> {
+    let queue = std::sync::Mutex::new(sources);
+    let done = std::sync::Mutex::new(BTreeMap::new());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    std::thread::scope(|scope| -> Result<()> {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| -> Result<()> {
+                    loop {
+                        let Some((name, source)) = queue.lock().expect("queue lock").pop() else {
+                            return Ok(());
+                        };
+                        let formatted = rustfmt(&source).with_context(|| name.clone())?;
+                        done.lock().expect("done lock").insert(name, formatted);
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join()
+                .map_err(|_| anyhow::anyhow!("a rustfmt worker panicked"))??;
+        }
+        Ok(())
+    })?;
+    Ok(done.into_inner().expect("done lock"))
+}
+
+/// The top of `src/generated/mod.rs`: the module docs, with examples, and the lints generated
+/// code cannot avoid.
+const MOD_DOC: &str = r#"//! Typed L1 resources, one module per service, generated from the CloudFormation resource
 //! schemas.
 //!
 //! Each resource type is a `Cfn*` struct: required properties are arguments of `new`, optional
 //! ones have chainable setters, and each attribute is an `attr_*` accessor on
 //! [`Resource`](crate::template::Resource). Property types live in a submodule named after
-//! the resource (`ecs::task_definition::ContainerDefinition`).
+//! the resource (`ecs::task_definition::ContainerDefinition`). Every property takes a literal or
+//! a [`Token`](crate::Token), in lists and maps too.
+//!
+//! ```
+//! use stackcraft::resources::ec2::{subnet, CfnSubnet, CfnVpc};
+//! use stackcraft::{App, Resource, Stack, StackProps};
+//!
+//! let app = App::new();
+//! let stack = Stack::new(&app, "Net", StackProps::default()).unwrap();
+//! let vpc = Resource::new(&stack, "Vpc", CfnVpc::new().cidr_block("10.0.0.0/16")).unwrap();
+//! let subnet = CfnSubnet::new(vpc.ref_())
+//!     .cidr_block("10.0.0.0/24")
+//!     .tags(vec![subnet::Tag::new("Name", "private")]);
+//! Resource::new(&stack, "Subnet", subnet).unwrap();
+//! let _default_sg = vpc.attr_default_security_group();
+//! ```
+//!
+//! A required property cannot be left out, and a misspelt attribute does not compile:
+//!
+//! ```compile_fail
+//! let subnet = stackcraft::resources::ec2::CfnSubnet::new();
+//! ```
+//!
+//! ```compile_fail
+//! # use stackcraft::resources::ec2::CfnVpc;
+//! # let app = stackcraft::App::new();
+//! # let stack = stackcraft::Stack::new(&app, "Net", Default::default()).unwrap();
+//! let vpc = stackcraft::Resource::new(&stack, "Vpc", CfnVpc::new()).unwrap();
+//! vpc.attr_default_securitygroup();
+//! ```
+//!
+//! The services the constructs use, and the common ones around them, are always compiled; every
+//! other service is behind a Cargo feature named after it (`aws-lambda` for `AWS::Lambda`,
+//! `all-services` for all of them).
 #![allow(
     clippy::too_many_arguments,
     clippy::new_without_default,
-    clippy::should_implement_trait
+    clippy::should_implement_trait,
+    clippy::module_inception,
+    clippy::type_complexity
 )]
 
-";
+"#;
 
 /// Formats Rust source with the toolchain's rustfmt (edition 2021, width 100).
 pub fn rustfmt(source: &str) -> Result<String> {
@@ -159,8 +250,61 @@ pub fn rustfmt(source: &str) -> Result<String> {
     Ok(String::from_utf8(output.stdout)?)
 }
 
-/// Writes the generated files into `out`, removing generated files no longer produced.
-pub fn write(out: &Path, files: &BTreeMap<String, String>) -> Result<()> {
+/// The line that opens the generated block of features in `Cargo.toml`.
+const FEATURES_BEGIN: &str =
+    "# @generated by stackcraft-codegen: the services whose L1 resources are off by default.";
+/// The line that closes it.
+const FEATURES_END: &str = "# end of the features generated by stackcraft-codegen";
+
+/// The generated block of `Cargo.toml`'s `[features]` table: `all-services` and one empty
+/// feature per service that is off by default.
+pub fn features_block(features: &[String]) -> String {
+    let mut out = format!("{FEATURES_BEGIN}\nall-services = [\n");
+    let mut line = String::new();
+    for f in features {
+        let item = format!("\"{f}\",");
+        if !line.is_empty() && line.len() + 1 + item.len() > 96 {
+            out.push_str(&format!("    {line}\n"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&item);
+    }
+    if !line.is_empty() {
+        out.push_str(&format!("    {line}\n"));
+    }
+    out.push_str("]\n");
+    for f in features {
+        out.push_str(&format!("{f} = []\n"));
+    }
+    out.push_str(FEATURES_END);
+    out.push('\n');
+    out
+}
+
+/// `Cargo.toml` with its generated features block replaced by `block` (appended with a
+/// `[features]` table when it has none).
+pub fn with_features(cargo_toml: &str, block: &str) -> String {
+    if let (Some(b), Some(e)) = (
+        cargo_toml.find(FEATURES_BEGIN),
+        cargo_toml.find(FEATURES_END),
+    ) {
+        let end = e + FEATURES_END.len();
+        let end = end + usize::from(cargo_toml[end..].starts_with('\n'));
+        return format!("{}{block}{}", &cargo_toml[..b], &cargo_toml[end..]);
+    }
+    let mut out = cargo_toml.trim_end().to_string();
+    out.push_str("\n\n[features]\n");
+    out.push_str(block);
+    out
+}
+
+/// Writes the generated files into `out`, removing generated files no longer produced, and the
+/// features block into `cargo_toml`.
+pub fn write(out: &Path, cargo_toml: &Path, generated: &Generated) -> Result<()> {
+    let files = &generated.files;
     fs::create_dir_all(out)?;
     for entry in fs::read_dir(out)? {
         let path = entry?.path();
@@ -178,11 +322,19 @@ pub fn write(out: &Path, files: &BTreeMap<String, String>) -> Result<()> {
             fs::write(&path, text)?;
         }
     }
+    let manifest = fs::read_to_string(cargo_toml)
+        .with_context(|| format!("reading {}", cargo_toml.display()))?;
+    let updated = with_features(&manifest, &features_block(&generated.features));
+    if updated != manifest {
+        fs::write(cargo_toml, updated)?;
+    }
     Ok(())
 }
 
-/// The names of generated files that differ from (or are missing in, or extra in) `out`.
-pub fn stale(out: &Path, files: &BTreeMap<String, String>) -> Result<Vec<String>> {
+/// What differs between `generated` and what is on disk: generated file names that differ,
+/// are missing or are extra in `out`, and `Cargo.toml` when its features block is stale.
+pub fn stale(out: &Path, cargo_toml: &Path, generated: &Generated) -> Result<Vec<String>> {
+    let files = &generated.files;
     let mut differ = Vec::new();
     for (name, text) in files {
         if fs::read_to_string(out.join(name)).ok().as_deref() != Some(text.as_str()) {
@@ -200,6 +352,11 @@ pub fn stale(out: &Path, files: &BTreeMap<String, String>) -> Result<Vec<String>
                 differ.push(name.to_string());
             }
         }
+    }
+    let manifest = fs::read_to_string(cargo_toml)
+        .with_context(|| format!("reading {}", cargo_toml.display()))?;
+    if with_features(&manifest, &features_block(&generated.features)) != manifest {
+        differ.push("Cargo.toml (features)".to_string());
     }
     Ok(differ)
 }

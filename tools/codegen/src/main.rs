@@ -34,7 +34,7 @@ enum Cmd {
         out: Option<PathBuf>,
     },
     /// Replaces `schemas/cloudformation/` with the schemas of a downloaded
-    /// `CloudformationSchema.zip` (or a folder of schema files).
+    /// `CloudformationSchema.zip` (or a folder of schema files), then regenerates.
     Refresh {
         /// The zip file or folder.
         input: PathBuf,
@@ -59,16 +59,23 @@ fn run() -> Result<ExitCode> {
     let root = workspace_root();
     let schemas = cli.schemas.unwrap_or_else(|| root.join("schemas"));
     let default_out = root.join("src/generated");
+    let cargo_toml = root.join("Cargo.toml");
     match cli.command.unwrap_or(Cmd::Generate { out: None }) {
         Cmd::Generate { out } => {
             let out = out.unwrap_or(default_out);
-            let files = generate(&schemas)?;
-            write(&out, &files)?;
-            eprintln!("wrote {} files to {}", files.len(), out.display());
+            let generated = generate(&schemas)?;
+            write(&out, &cargo_toml, &generated)?;
+            eprintln!(
+                "wrote {} files to {} and {} features to {}",
+                generated.files.len(),
+                out.display(),
+                generated.features.len(),
+                cargo_toml.display()
+            );
         }
         Cmd::Check { out } => {
             let out = out.unwrap_or(default_out);
-            let differ = stale(&out, &generate(&schemas)?)?;
+            let differ = stale(&out, &cargo_toml, &generate(&schemas)?)?;
             if !differ.is_empty() {
                 eprintln!(
                     "{} is stale ({}); run `cargo run -p stackcraft-codegen`",
@@ -81,6 +88,9 @@ fn run() -> Result<ExitCode> {
         Cmd::Refresh { input, date } => {
             let report = refresh::refresh(&input, &schemas, date.as_deref())?;
             eprintln!("{report}");
+            let generated = generate(&schemas)?;
+            write(&default_out, &cargo_toml, &generated)?;
+            eprintln!("regenerated {}", default_out.display());
         }
     }
     Ok(ExitCode::SUCCESS)
