@@ -13,7 +13,8 @@ use crate::synth::{self, SynthFailure, SynthOptions, Synthesis};
 /// let stack = Stack::new(&app, "Network", StackProps::default()).unwrap();
 /// assert_eq!(stack.stack_name(), "Network");
 /// // CloudFormation rejects a template without resources, and so does synthesis.
-/// Resource::new(&stack, "Queue", CfnUntyped::new("AWS::SQS::Queue", serde_json::json!({}))).unwrap();
+/// let queue = CfnUntyped::new("AWS::SQS::Queue", serde_json::json!({}));
+/// Resource::new(&stack, "Queue", queue).unwrap();
 /// let synthesis = app.synth(&Default::default()).unwrap();
 /// assert_eq!(synthesis.assembly.stacks.len(), 1);
 /// ```

@@ -134,11 +134,18 @@ impl fmt::Display for Error {
         )?;
         match &self.kind {
             ErrorKind::DuplicateId { id } => {
-                write!(f, "there is already a construct with id '{id}' in this scope")
+                write!(
+                    f,
+                    "there is already a construct with id '{id}' in this scope"
+                )
             }
-            ErrorKind::InvalidId { id, reason } => write!(f, "invalid construct id '{id}': {reason}"),
+            ErrorKind::InvalidId { id, reason } => {
+                write!(f, "invalid construct id '{id}': {reason}")
+            }
             ErrorKind::NotInStack => write!(f, "this construct must be created inside a stack"),
-            ErrorKind::Locked => write!(f, "the construct tree cannot change once synthesis started"),
+            ErrorKind::Locked => {
+                write!(f, "the construct tree cannot change once synthesis started")
+            }
             ErrorKind::LogicalIdCollision { logical_id, other } => write!(
                 f,
                 "logical id '{logical_id}' is also the logical id of [{other}]; \
@@ -146,7 +153,8 @@ impl fmt::Display for Error {
             ),
             ErrorKind::InvalidLogicalId { logical_id } => write!(
                 f,
-                "logical id '{logical_id}' is not allowed: use 1 to 255 letters and digits (A-Za-z0-9)"
+                "logical id '{logical_id}' is not allowed: use 1 to 255 letters and digits \
+                 (A-Za-z0-9)"
             ),
             ErrorKind::DanglingReference { target } => write!(
                 f,
@@ -158,13 +166,21 @@ impl fmt::Display for Error {
                  references only work between stacks of one app"
             ),
             ErrorKind::StackCycle { cycle } => {
-                write!(f, "stacks depend on each other in a cycle: {}", cycle.join(" -> "))
+                write!(
+                    f,
+                    "stacks depend on each other in a cycle: {}",
+                    cycle.join(" -> ")
+                )
             }
             ErrorKind::InvalidProps { property, message } => {
                 write!(f, "property '{property}': {message}")
             }
             ErrorKind::UnknownStack { name, known } => {
-                write!(f, "no stack named '{name}'; the app has: {}", known.join(", "))
+                write!(
+                    f,
+                    "no stack named '{name}'; the app has: {}",
+                    known.join(", ")
+                )
             }
             ErrorKind::Validation { errors } => {
                 write!(f, "validation found {errors} error(s); nothing was written")

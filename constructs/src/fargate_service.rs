@@ -267,10 +267,12 @@ impl FargateServiceWithDatadog {
         let side_memory = AGENT_SIZE.1 + LOG_ROUTER_SIZE.1;
         let app_cpu = props
             .container_cpu
-            .unwrap_or(props.cpu.saturating_sub(side_cpu));
+            .unwrap_or(props.cpu.saturating_sub(side_cpu))
+            .min(u32::MAX / 2);
         let app_memory = props
             .container_memory
-            .unwrap_or(props.memory.saturating_sub(side_memory));
+            .unwrap_or(props.memory.saturating_sub(side_memory))
+            .min(u32::MAX / 2);
         if app_memory < MIN_APP_MEMORY {
             return Err(fail(
                 "container_memory",
@@ -317,7 +319,8 @@ impl FargateServiceWithDatadog {
             dd.api_key_secret_name
         ));
         let dd_secret_pattern = cfn::sub(&format!(
-            "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{}-??????",
+            "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:\
+             secret:{}-??????",
             dd.api_key_secret_name
         ));
 
@@ -326,7 +329,8 @@ impl FargateServiceWithDatadog {
             "ExecutionRole",
             CfnRole::new(assume_role("ecs-tasks.amazonaws.com"))
                 .managed_policy_arns(vec![cfn::sub(
-                    "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+                    "arn:${AWS::Partition}:iam::aws:policy/service-role/\
+                     AmazonECSTaskExecutionRolePolicy",
                 )])
                 .policies(vec![role::Policy::new(
                     read_secrets_policy(&props.secrets, dd_secret_pattern),

@@ -241,12 +241,15 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let n: u64 = number
         .parse()
         .map_err(|_| format!("'{text}' is not a duration such as 90s, 30m or 2h"))?;
-    let secs = match unit {
-        's' => n,
-        'm' => n * 60,
-        'h' => n * 3600,
+    let factor = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
         _ => return Err(format!("'{text}': use s, m or h")),
     };
+    let secs = n
+        .checked_mul(factor)
+        .ok_or_else(|| format!("'{text}' is too long"))?;
     Ok(Duration::from_secs(secs))
 }
 

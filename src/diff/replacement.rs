@@ -119,7 +119,8 @@ pub(crate) fn path_segments(path: &str) -> Vec<String> {
         if let Some(bracketed) = rest.strip_prefix('[') {
             let end = if bracketed.starts_with('"') {
                 let close = closing_quote(bracketed);
-                if let Ok(Json::String(key)) = serde_json::from_str(&bracketed[..=close]) {
+                let quoted = bracketed.get(..=close).unwrap_or(bracketed);
+                if let Ok(Json::String(key)) = serde_json::from_str(quoted) {
                     segments.push(key);
                 }
                 close + 1

@@ -18,7 +18,10 @@ pub(super) fn construct_dependencies(
     stack_deps: &mut BTreeMap<usize, IndexSet<usize>>,
 ) -> HashMap<usize, IndexSet<String>> {
     let mut depends_on: HashMap<usize, IndexSet<String>> = HashMap::new();
-    let is_resource = |i: usize| matches!(&tree.nodes[i].kind, NodeKind::Element(el) if matches!(el.body, ElementBody::Resource(_)));
+    let is_resource = |i: usize| match &tree.nodes[i].kind {
+        NodeKind::Element(el) => matches!(el.body, ElementBody::Resource(_)),
+        _ => false,
+    };
     for source in tree.subtree(0) {
         for &target in &tree.nodes[source].dependencies {
             let (Some(s_stack), Some(t_stack)) = (tree.stack_of(source), tree.stack_of(target))

@@ -205,7 +205,10 @@ fn sub_variables_bound_to_references_are_written_inline() {
     let t = template(&app, "S");
     assert_eq!(
         t["Outputs"]["Out"]["Value"],
-        json!({"Fn::Sub": ["${Vpc}:${Vpc.CidrBlock}:x:${Other}", {"Other": {"Fn::Select": ["0", {"Fn::GetAZs": ""}]}}]})
+        json!({"Fn::Sub": [
+            "${Vpc}:${Vpc.CidrBlock}:x:${Other}",
+            {"Other": {"Fn::Select": ["0", {"Fn::GetAZs": ""}]}}
+        ]})
     );
 }
 

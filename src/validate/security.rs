@@ -119,7 +119,10 @@ fn ingress(rule: &Json, pointer: &str, findings: &mut Vec<Finding>) {
         .filter(|(port, _)| {
             let port = f64::from(*port);
             all_ports
-                || matches!((from, to), (Some(f), Some(t)) if (f == -1.0 && t == -1.0) || (f <= port && port <= t))
+                || matches!(
+                    (from, to),
+                    (Some(f), Some(t)) if (f == -1.0 && t == -1.0) || (f <= port && port <= t)
+                )
         })
         .map(|(port, name)| format!("{port} ({name})"))
         .collect();

@@ -214,7 +214,9 @@ impl TryFrom<String> for InstanceClass {
 
 macro_rules! bounded {
     ($name:ident, $ty:ty, $min:expr, $max:expr, $what:expr) => {
-        #[doc = concat!("A number of ", $what, " from ", stringify!($min), " to ", stringify!($max), ".")]
+        #[doc = concat!(
+                    "A number of ", $what, " from ", stringify!($min), " to ", stringify!($max), "."
+                )]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
         #[serde(try_from = "i64")]
         pub struct $name(pub $ty);
