@@ -12,6 +12,10 @@ use stackcraft::SynthOptions;
 #[allow(dead_code)]
 mod scale;
 
+// The allocator of the `stackcraft` binary, so the benches measure what `synth` runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Resources per stack of the 50-stack app: the default app's average (148 in 6 stacks).
 const RESOURCES_PER_STACK: usize = 25;
 
