@@ -51,13 +51,13 @@ fn default_app_render(bencher: Bencher) {
     bencher.bench_local(|| synthesis.assembly.files());
 }
 
-/// One stack of `n` resources: tree built and synthesized.
+/// One stack of `n` resources (units of 50 in the default app's proportions): tree built and
+/// synthesized.
 #[divan::bench(args = [50, 100, 250, 500], sample_count = 40)]
 fn stack(bencher: Bencher, n: usize) {
     let (mix, _) = scale::default_app_mix();
-    let counts = scale::scale_mix(&mix, n);
     bencher.counter(ItemsCount::new(n)).bench_local(|| {
-        let app = scale::stack_app(&counts);
+        let app = scale::stack_app(&mix, n);
         let synthesis = app.synth(&SynthOptions::default()).expect("it synthesizes");
         (app, synthesis)
     });

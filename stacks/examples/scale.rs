@@ -6,7 +6,7 @@
 //! ```
 //!
 //! The first form writes `Scale500.template.json`: 500 resources in the default app's
-//! proportions (see `benches/support/scale.rs`).
+//! proportions, ten units of 50 (see `benches/support/scale.rs`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,7 +38,7 @@ fn main() -> ExitCode {
                 eprintln!("'{size}' is not a number of resources");
                 return ExitCode::from(2);
             };
-            scale::stack_app(&scale::scale_mix(&mix, n))
+            scale::stack_app(&mix, n)
         }
     };
     let synthesis = match app.synth(&Default::default()) {

@@ -30,7 +30,7 @@ use stackcraft::resources::secretsmanager::{secret, CfnSecret};
 use stackcraft::resources::servicediscovery::{
     service as sd, CfnPrivateDnsNamespace, CfnService as CfnDiscoveryService,
 };
-use stackcraft::{App, Construct, DeletionPolicy, Resource, Stack, StackProps, Token};
+use stackcraft::{App, AsConstruct, Construct, DeletionPolicy, Resource, Stack, StackProps, Token};
 use stackcraft_constructs::{Network, NetworkProps};
 
 /// The resource types of the default app, in the order a generated stack creates them (each
@@ -253,21 +253,23 @@ fn literal(prefix: &str, i: usize) -> Token {
     Token::from(format!("{prefix}-{i:017x}"))
 }
 
-/// Adds `counts` resources to `stack`: the `j`-th resource of each kind under the scope
+/// Adds `counts` resources under `scope`: the `j`-th resource of each kind under the scope
 /// `Slice{j}`, so paths have the depth of the app's constructs and every id is distinct.
 /// Returns the first security group's id, for a stack downstream to reference.
 pub fn add_resources(
-    stack: &Stack,
+    scope: &impl AsConstruct,
     counts: &[(Kind, usize)],
     upstream: &Upstream,
 ) -> stackcraft::Result<Option<Token>> {
     let mut slices: Vec<Construct> = Vec::new();
     let mut made = Made::default();
-    let azs = stack.availability_zones(2);
+    let azs = Stack::of(scope)
+        .expect("generated resources live in a stack")
+        .availability_zones(2);
     for &(kind, count) in counts {
         for j in 0..count {
             if slices.len() <= j {
-                slices.push(Construct::new(stack, &format!("Slice{j}"))?);
+                slices.push(Construct::new(scope, &format!("Slice{j}"))?);
             }
             add_one(&slices[j], kind, j, &mut made, upstream, &azs)?;
         }
@@ -457,7 +459,7 @@ fn add_one(
                 scope,
                 &id,
                 CfnRepository::new()
-                    .repository_name(format!("bench/repository-{j}"))
+                    .repository_name(format!("bench/{}", path.to_lowercase().replace('/', "-")))
                     .image_tag_mutability("IMMUTABLE")
                     .image_scanning_configuration(
                         repository::ImageScanningConfiguration::new().scan_on_push(true),
@@ -746,13 +748,33 @@ fn add_one(
     Ok(())
 }
 
-/// An app with one stack of `counts` resources.
-pub fn stack_app(counts: &[(Kind, usize)]) -> App {
+/// Resources in one unit of a generated stack: the smallest size at which the default app's
+/// proportions give every one of its types at least one resource.
+pub const UNIT: usize = 50;
+
+/// An app with one stack `Scale{total}` of `total` resources: units of [`UNIT`] resources in
+/// the proportions of `mix`, each under its own scope `Unit{u}` and referencing only its own
+/// resources, so a stack twice as large holds exactly twice the same resources; a last, smaller
+/// unit when `total` is not a multiple of [`UNIT`].
+pub fn stack_app(mix: &[(Kind, usize)], total: usize) -> App {
     let app = App::new();
-    let total: usize = counts.iter().map(|(_, n)| n).sum();
     let stack = Stack::new(&app, &format!("Scale{total}"), StackProps::default())
         .expect("a valid stack id");
-    add_resources(&stack, counts, &Upstream::default()).expect("generated resources are valid");
+    let unit = scale_mix(mix, UNIT);
+    let mut sizes = vec![UNIT; total / UNIT];
+    if total % UNIT > 0 {
+        sizes.push(total % UNIT);
+    }
+    for (u, size) in sizes.into_iter().enumerate() {
+        let scope = Construct::new(&stack, &format!("Unit{u}")).expect("a valid id");
+        let counts = if size == UNIT {
+            unit.clone()
+        } else {
+            scale_mix(mix, size)
+        };
+        add_resources(&scope, &counts, &Upstream::default())
+            .expect("generated resources are valid");
+    }
     app
 }
 
