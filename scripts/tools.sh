@@ -10,6 +10,8 @@ TOOLS="$ROOT/.tools"
 MOTO_VERSION="5.2.5"
 CFN_LINT_VERSION="1.58.0"
 AWS_CDK_VERSION="2.1148.1"
+MERMAID_VERSION="11.17.2"
+JSDOM_VERSION="26.1.0"
 
 install_python_tools() {
   local stamp="$TOOLS/venv/.stamp-moto-$MOTO_VERSION-cfnlint-$CFN_LINT_VERSION"
@@ -23,20 +25,31 @@ install_python_tools() {
 }
 
 install_node_tools() {
-  local stamp="$TOOLS/node/.stamp-cdk-$AWS_CDK_VERSION"
+  local stamp="$TOOLS/node/.stamp-cdk-$AWS_CDK_VERSION-mermaid-$MERMAID_VERSION-jsdom-$JSDOM_VERSION"
   [ -f "$stamp" ] && return 0
-  echo "tools: installing aws-cdk@$AWS_CDK_VERSION into .tools/node"
+  echo "tools: installing aws-cdk@$AWS_CDK_VERSION, mermaid@$MERMAID_VERSION and" \
+    "jsdom@$JSDOM_VERSION into .tools/node"
   rm -rf "$TOOLS/node"
   mkdir -p "$TOOLS/node"
   (cd "$TOOLS/node" && npm init -y >/dev/null &&
-    npm install --silent --no-audit --no-fund "aws-cdk@$AWS_CDK_VERSION" >/dev/null)
+    npm install --silent --no-audit --no-fund "aws-cdk@$AWS_CDK_VERSION" \
+      "mermaid@$MERMAID_VERSION" "jsdom@$JSDOM_VERSION" >/dev/null)
   touch "$stamp"
+}
+
+# Graphviz (`dot`) renders the output of `graph --format dot` in the tests.
+install_system_tools() {
+  command -v dot >/dev/null && return 0
+  echo "tools: installing graphviz"
+  apt-get update -qq
+  apt-get install -y -qq graphviz >/dev/null
 }
 
 install_tools() {
   mkdir -p "$TOOLS"
   install_python_tools
   install_node_tools
+  install_system_tools
   export STACKCRAFT_TOOLS="$TOOLS"
 }
 

@@ -28,13 +28,17 @@ pub mod app;
 pub mod assembly;
 pub mod cli;
 pub mod construct;
+pub mod deploy;
+pub mod diff;
 pub mod error;
+pub mod graph;
 pub mod intrinsic;
 pub mod logical_id;
 #[path = "generated/mod.rs"]
 pub mod resources;
 pub mod schema;
 pub mod stack;
+pub mod stateful;
 pub mod synth;
 pub mod template;
 pub mod token;

@@ -1,12 +1,19 @@
 //! The command line: parse, call the library, render. One file per command.
 //!
 //! An app binary hands its app-building function to [`main`]; commands that need the app
-//! (`synth`, `ls`) call it, the others (`validate`) do not.
+//! (`synth`, `ls`, `deploy`, `destroy`) call it unless given `--app DIR`; the others
+//! (`validate`) do not.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod deploy;
+mod destroy;
+mod diff;
+mod graph;
 mod ls;
+mod progress;
 mod render;
 mod synth;
+mod synth_check;
 
 use std::process::ExitCode;
 
@@ -34,6 +41,14 @@ enum Command {
     Synth(synth::Args),
     /// List the app's stacks with their environment and dependencies
     Ls(ls::Args),
+    /// Compare the app with another cloud assembly or a template file
+    Diff(diff::Args),
+    /// Draw the resources of a stack and their references (Mermaid or DOT)
+    Graph(graph::Args),
+    /// Deploy stacks through CloudFormation change sets
+    Deploy(Box<deploy::Args>),
+    /// Delete stacks, in reverse dependency order
+    Destroy(destroy::Args),
 }
 
 /// The stacks named on the command line (by stack name or artifact id), narrowed to one
@@ -93,6 +108,10 @@ pub fn main(build: impl FnOnce() -> anyhow::Result<App>) -> ExitCode {
     let result = match cli.command {
         Command::Synth(args) => synth::run(args, build),
         Command::Ls(args) => ls::run(args, build),
+        Command::Diff(args) => diff::run(args, build),
+        Command::Graph(args) => graph::run(args, build),
+        Command::Deploy(args) => deploy::run(*args, build),
+        Command::Destroy(args) => destroy::run(args, build),
     };
     match result {
         Ok(code) => code,

@@ -26,6 +26,9 @@ pub(crate) struct Args {
     /// Report only the stacks of this environment (the assembly stays complete)
     #[arg(long = "env", value_name = "NAME")]
     env: Option<String>,
+    /// Write nothing; exit with status 1 when the output folder differs from the app
+    #[arg(long)]
+    check: bool,
 }
 
 pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
@@ -46,6 +49,9 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
     render::findings(&synthesis.findings);
     let assembly = &synthesis.assembly;
     let selected = super::select_stacks(assembly, &args.stacks, args.env.as_deref())?;
+    if args.check {
+        return super::synth_check::run(assembly, &args.output, args.quiet);
+    }
     let report = assembly.write(&args.output)?;
     if !args.quiet {
         for stack in selected {

@@ -28,8 +28,8 @@ pub enum DeletionPolicy {
     Delete,
     /// The physical resource is kept, outside the stack.
     Retain,
-    /// Retained only when the whole stack is deleted.
-    RetainExceptOnDelete,
+    /// Retained, except when the stack's creation fails and rolls back (then deleted).
+    RetainExceptOnCreate,
     /// A final snapshot is taken before deletion (databases, volumes, caches).
     Snapshot,
 }

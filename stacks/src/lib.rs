@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod demo;
 pub mod temporal;
 
 use std::path::PathBuf;

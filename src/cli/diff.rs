@@ -1,0 +1,132 @@
+//! `diff`: compare the app's fresh synthesis with another cloud assembly or a template file.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::ArgGroup;
+
+use super::{render, AppBuilder};
+use crate::assembly::CloudAssembly;
+use crate::diff::{self, AssemblyDiff, StackDiff};
+
+/// Arguments of `diff`.
+#[derive(Debug, clap::Args)]
+#[command(group(ArgGroup::new("baseline").required(true).args(["against", "template"])))]
+pub(crate) struct Args {
+    /// Stacks to compare (default: every stack)
+    stacks: Vec<String>,
+    /// Compare with the cloud assembly in this folder, such as the main branch's cdk.out
+    #[arg(long, value_name = "DIR")]
+    against: Option<PathBuf>,
+    /// Compare one stack with this template file (JSON)
+    #[arg(long, value_name = "FILE")]
+    template: Option<PathBuf>,
+    /// Output format: coloured text for a terminal, Markdown for a pull-request comment, JSON
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit with status 1 when there are differences
+    #[arg(long)]
+    fail: bool,
+}
+
+/// How `diff` prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Markdown,
+    Json,
+}
+
+/// What the fresh synthesis is compared with.
+enum Baseline {
+    Assembly(CloudAssembly),
+    Template(serde_json::Value),
+}
+
+pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
+    // Read the baseline first: a wrong path should fail before the app is built.
+    let baseline = match (&args.against, &args.template) {
+        (Some(dir), _) => Baseline::Assembly(
+            CloudAssembly::load(dir)
+                .with_context(|| format!("reading the cloud assembly in {}", dir.display()))?,
+        ),
+        (None, Some(file)) => Baseline::Template(diff::read_template(file)?),
+        (None, None) => bail!("give --against DIR or --template FILE"),
+    };
+    let app = build().context("building the app")?;
+    let synthesis = match app.synth(&Default::default()) {
+        Ok(s) => s,
+        Err(failure) => {
+            render::synth_failure(&failure);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    render::annotations(&synthesis.annotations);
+    let new = &synthesis.assembly;
+    let result = match &baseline {
+        Baseline::Assembly(old) => {
+            for name in &args.stacks {
+                if new.stack(name).is_none() && old.stack(name).is_none() {
+                    bail!("no stack named '{name}' in the app or in {}", dir_of(&args));
+                }
+            }
+            diff::diff_assemblies(old, new, &args.stacks)
+        }
+        Baseline::Template(template) => {
+            let stack = match args.stacks.as_slice() {
+                [name] => new.stack(name),
+                [] if new.stacks.len() == 1 => new.stacks.first(),
+                _ => bail!(
+                    "--template compares one stack: name it (the app has: {})",
+                    stack_names(new)
+                ),
+            };
+            let Some(stack) = stack else {
+                bail!(
+                    "no stack named '{}'; the app has: {}",
+                    args.stacks.join(" "),
+                    stack_names(new)
+                );
+            };
+            AssemblyDiff {
+                stacks: vec![StackDiff::new(
+                    &stack.id,
+                    Some(template),
+                    Some(&stack.template),
+                )],
+            }
+        }
+    };
+    let text = match args.format {
+        Format::Text => diff::render::text(&result, true),
+        Format::Markdown => diff::render::markdown(&result),
+        Format::Json => diff::render::json(&result),
+    };
+    // anstream drops the colours when stdout is not a terminal or NO_COLOR is set.
+    let mut out = anstream::stdout();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(if args.fail && !result.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn dir_of(args: &Args) -> String {
+    args.against
+        .as_ref()
+        .map(|d| d.display().to_string())
+        .unwrap_or_default()
+}
+
+fn stack_names(assembly: &CloudAssembly) -> String {
+    assembly
+        .stacks
+        .iter()
+        .map(|s| s.stack_name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

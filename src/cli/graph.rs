@@ -1,0 +1,79 @@
+//! `graph`: the resources of a stack and what refers to what, as Mermaid or Graphviz DOT.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+
+use super::{render, AppBuilder};
+use crate::diff::read_template;
+use crate::graph::{self, StackGraph};
+
+/// Arguments of `graph`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The stack to draw (default: every stack of the app)
+    stack: Option<String>,
+    /// Output format: Mermaid (renders in GitHub Markdown) or Graphviz DOT
+    #[arg(long, value_enum, default_value_t = Format::Mermaid)]
+    format: Format,
+    /// Draw this template file (JSON) instead of the app
+    #[arg(long, value_name = "FILE")]
+    template: Option<PathBuf>,
+}
+
+/// The graph languages `graph` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Mermaid,
+    Dot,
+}
+
+pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
+    let graphs = match &args.template {
+        Some(file) => {
+            let template = read_template(file)?;
+            let name = args.stack.clone().unwrap_or_else(|| {
+                let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("Stack");
+                stem.trim_end_matches(".template").to_string()
+            });
+            vec![StackGraph::from_template(&name, &template)]
+        }
+        None => {
+            let app = build().context("building the app")?;
+            let synthesis = match app.synth(&Default::default()) {
+                Ok(s) => s,
+                Err(failure) => {
+                    render::synth_failure(&failure);
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let assembly = synthesis.assembly;
+            let stacks: Vec<_> = match &args.stack {
+                Some(name) => match assembly.stack(name) {
+                    Some(stack) => vec![stack],
+                    None => bail!(
+                        "no stack named '{name}'; the app has: {}",
+                        assembly
+                            .stacks
+                            .iter()
+                            .map(|s| s.stack_name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                },
+                None => assembly.stacks.iter().collect(),
+            };
+            stacks
+                .into_iter()
+                .map(|s| StackGraph::from_template(&s.id, &s.template))
+                .collect()
+        }
+    };
+    let text = match args.format {
+        Format::Mermaid => graph::mermaid(&graphs),
+        Format::Dot => graph::dot(&graphs),
+    };
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}

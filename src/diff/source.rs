@@ -1,0 +1,71 @@
+//! Reading a template file given on the command line (`diff --template`, `graph --template`).
+//!
+//! A reader is a plain function from the file's text to the template; [`reader_for`] picks one
+//! by file name, so another format is one more arm there.
+
+use std::path::Path;
+
+use serde_json::Value as Json;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Parses a template's text, or says why it cannot.
+pub type TemplateReader = fn(&str) -> std::result::Result<Json, String>;
+
+/// The reader for a template file, chosen by its name.
+pub fn reader_for(_path: &Path) -> TemplateReader {
+    read_json
+}
+
+/// Reads a JSON template.
+pub fn read_json(text: &str) -> std::result::Result<Json, String> {
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+/// Reads the template file at `path`.
+pub fn read_template(path: &Path) -> Result<Json> {
+    let fail = |message: String| Error::new("", ErrorKind::Io { message });
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+    let template = reader_for(path)(&text).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    if !template.is_object() {
+        return Err(fail(format!(
+            "{}: a template is a JSON object, got {}",
+            path.display(),
+            kind_of(&template)
+        )));
+    }
+    Ok(template)
+}
+
+fn kind_of(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_json_template_and_names_the_file_on_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("good.json");
+        std::fs::write(&good, r#"{ "Resources": {} }"#).unwrap();
+        assert!(read_template(&good).unwrap()["Resources"].is_object());
+        let bad = dir.path().join("bad.json");
+        std::fs::write(&bad, "[1]").unwrap();
+        let e = read_template(&bad).unwrap_err().to_string();
+        assert!(e.contains("bad.json") && e.contains("an array"), "{e}");
+        let e = read_template(&dir.path().join("none.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot read"), "{e}");
+    }
+}
