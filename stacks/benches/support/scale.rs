@@ -762,7 +762,7 @@ pub fn stack_app(mix: &[(Kind, usize)], total: usize) -> App {
         .expect("a valid stack id");
     let unit = scale_mix(mix, UNIT);
     let mut sizes = vec![UNIT; total / UNIT];
-    if total % UNIT > 0 {
+    if !total.is_multiple_of(UNIT) {
         sizes.push(total % UNIT);
     }
     for (u, size) in sizes.into_iter().enumerate() {
