@@ -86,6 +86,27 @@ impl Tree {
         parts.join("/")
     }
 
+    /// The path of every node, by index, built in one pass: a node is always added after its
+    /// parent, so the parent's path is known when the child's is made.
+    pub(crate) fn paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = Vec::with_capacity(self.nodes.len());
+        for node in &self.nodes {
+            let path = match node.parent {
+                Some(0) | None => node.id.clone(),
+                Some(p) => {
+                    let parent = &paths[p];
+                    let mut path = String::with_capacity(parent.len() + 1 + node.id.len());
+                    path.push_str(parent);
+                    path.push('/');
+                    path.push_str(&node.id);
+                    path
+                }
+            };
+            paths.push(path);
+        }
+        paths
+    }
+
     /// Ids from the node's stack (exclusive) down to the node.
     pub(crate) fn path_below_stack(&self, idx: usize) -> Vec<String> {
         let mut parts = Vec::new();
@@ -320,6 +341,7 @@ impl Construct {
         let tree = self.tree.borrow();
         tree.subtree(self.idx)
             .into_iter()
+            .filter(|&i| !tree.nodes[i].annotations.is_empty())
             .flat_map(|i| {
                 let path = tree.path(i);
                 tree.nodes[i]
@@ -358,6 +380,9 @@ mod tests {
         assert_eq!(b.path(), "A/B");
         assert_eq!(b.scope().unwrap(), a);
         assert_eq!(a.children(), vec![b]);
+        let tree = app.tree.borrow();
+        let expected: Vec<String> = (0..tree.nodes.len()).map(|i| tree.path(i)).collect();
+        assert_eq!(tree.paths(), expected);
     }
 
     #[test]

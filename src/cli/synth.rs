@@ -80,5 +80,8 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
             started.elapsed()
         );
     }
+    // The process ends here: freeing the tree and the assembly would only cost time.
+    std::mem::forget(synthesis);
+    std::mem::forget(app);
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use indexmap::IndexSet;
 
-use super::Placed;
+use super::Placement;
 use crate::construct::{NodeKind, Tree};
 use crate::error::{Error, ErrorKind};
 use crate::template::ElementBody;
@@ -14,7 +14,7 @@ use crate::template::ElementBody;
 /// stack dependencies across stacks.
 pub(super) fn construct_dependencies(
     tree: &Tree,
-    placed: &HashMap<String, Placed>,
+    placement: &Placement<'_>,
     stack_deps: &mut BTreeMap<usize, IndexSet<usize>>,
 ) -> HashMap<usize, IndexSet<String>> {
     let mut depends_on: HashMap<usize, IndexSet<String>> = HashMap::new();
@@ -42,7 +42,7 @@ pub(super) fn construct_dependencies(
                     if s == t {
                         continue;
                     }
-                    if let Some(p) = placed.get(&tree.path(t)) {
+                    if let Some(p) = &placement.placed[t] {
                         depends_on
                             .entry(s)
                             .or_default()

@@ -74,6 +74,22 @@ pub(super) struct Placed {
     pub(super) section: &'static str,
 }
 
+/// Where every element landed, by node index, and the node of each element path (reference
+/// markers name their target by path).
+pub(super) struct Placement<'p> {
+    pub(super) placed: Vec<Option<Placed>>,
+    pub(super) by_path: HashMap<&'p str, usize>,
+}
+
+impl Placement<'_> {
+    /// The element a reference marker's path names.
+    pub(super) fn find(&self, path: &str) -> Option<&Placed> {
+        self.by_path
+            .get(path)
+            .and_then(|&idx| self.placed[idx].as_ref())
+    }
+}
+
 pub(super) struct Exports {
     /// Per producer stack: output logical id -> (export name, value).
     pub(super) outputs: HashMap<usize, IndexMap<String, (String, Json)>>,
@@ -88,14 +104,17 @@ pub(crate) fn synthesize(
     let annotations = root.annotations();
     let mut errors: Vec<Error> = Vec::new();
 
-    let stacks: Vec<usize> = tree
+    // Every path once: ids, references, metadata and tree.json all need them.
+    let paths = tree.paths();
+    let stacks: Vec<(usize, Vec<usize>)> = tree
         .subtree(0)
         .into_iter()
         .filter(|&i| matches!(tree.nodes[i].kind, NodeKind::Stack(_)))
+        .map(|stack| (stack, elements_of(&tree, stack)))
         .collect();
 
     // Logical ids come first: every reference needs them.
-    let placed = allocate_logical_ids(&tree, &stacks, &mut errors);
+    let placement = allocate_logical_ids(&tree, &paths, &stacks, &mut errors);
 
     // References, per element, in tree order so exports come out in a stable order.
     let mut exports = Exports {
@@ -103,15 +122,16 @@ pub(crate) fn synthesize(
     };
     let mut stack_deps: BTreeMap<usize, IndexSet<usize>> = BTreeMap::new();
     let mut bodies: HashMap<usize, Json> = HashMap::new();
-    for &stack in &stacks {
-        for idx in elements_of(&tree, stack) {
+    for (stack, elements) in &stacks {
+        for &idx in elements {
             let mut ctx = ResolveCtx {
                 tree: &tree,
-                placed: &placed,
+                paths: &paths,
+                placement: &placement,
                 from: idx,
-                stack,
+                stack: *stack,
                 exports: &mut exports,
-                deps: stack_deps.entry(stack).or_default(),
+                deps: stack_deps.entry(*stack).or_default(),
                 errors: &mut errors,
             };
             let body = element_json(&tree, idx, &mut ctx);
@@ -120,13 +140,14 @@ pub(crate) fn synthesize(
     }
 
     // Construct dependencies become DependsOn inside a stack, stack dependencies across.
-    let depends_on = construct_dependencies(&tree, &placed, &mut stack_deps);
+    let depends_on = construct_dependencies(&tree, &placement, &mut stack_deps);
 
-    let order = match order_stacks(&tree, &stacks, &stack_deps) {
+    let stack_ids: Vec<usize> = stacks.iter().map(|(s, _)| *s).collect();
+    let order = match order_stacks(&tree, &stack_ids, &stack_deps) {
         Ok(order) => order,
         Err(e) => {
             errors.push(e);
-            stacks.clone()
+            stack_ids.clone()
         }
     };
 
@@ -144,15 +165,30 @@ pub(crate) fn synthesize(
     let mut artifacts = Vec::new();
     let mut findings = Vec::new();
     for &stack in &order {
-        let template = render_template(&tree, stack, &placed, &bodies, &depends_on, &exports);
-        let json = template.to_json();
+        let elements = stacks
+            .iter()
+            .find(|(s, _)| *s == stack)
+            .map_or(&[][..], |(_, e)| e.as_slice());
+        let template = render_template(
+            &tree,
+            stack,
+            elements,
+            &placement,
+            &mut bodies,
+            &depends_on,
+            &exports,
+        );
+        let json = template.into_json();
         if !options.skip_validation {
-            let paths = logical_id_paths(&tree, stack, &placed);
-            for mut f in validate::validate_template(&json) {
-                if let Some(lid) = &f.logical_id {
-                    f.construct_path = paths.get(lid).cloned();
+            let stack_findings = validate::validate_template(&json);
+            if !stack_findings.is_empty() {
+                let paths_by_id = logical_id_paths(elements, &paths, &placement);
+                for mut f in stack_findings {
+                    if let Some(lid) = &f.logical_id {
+                        f.construct_path = paths_by_id.get(lid.as_str()).map(|p| p.to_string());
+                    }
+                    findings.push(f);
                 }
-                findings.push(f);
             }
         }
         artifacts.push(stack_artifact(&tree, stack, json, &stack_deps));
@@ -169,7 +205,7 @@ pub(crate) fn synthesize(
 
     let assembly = CloudAssembly {
         stacks: artifacts,
-        tree: tree_json(&tree),
+        tree: tree_json(&tree, &paths),
     };
     Ok(Synthesis {
         assembly,
@@ -192,15 +228,19 @@ pub(super) fn elements_of(tree: &Tree, stack: usize) -> Vec<usize> {
     out
 }
 
-fn allocate_logical_ids(
+fn allocate_logical_ids<'p>(
     tree: &Tree,
-    stacks: &[usize],
+    paths: &'p [String],
+    stacks: &[(usize, Vec<usize>)],
     errors: &mut Vec<Error>,
-) -> HashMap<String, Placed> {
-    let mut placed = HashMap::new();
-    for &stack in stacks {
+) -> Placement<'p> {
+    let mut placement = Placement {
+        placed: vec![None; tree.nodes.len()],
+        by_path: HashMap::new(),
+    };
+    for (stack, elements) in stacks {
         let mut seen: HashMap<String, usize> = HashMap::new();
-        for idx in elements_of(tree, stack) {
+        for &idx in elements {
             let NodeKind::Element(el) = &tree.nodes[idx].kind else {
                 continue;
             };
@@ -208,7 +248,7 @@ fn allocate_logical_ids(
                 Some(id) => {
                     if !logical_id::is_valid(id) {
                         errors.push(Error::new(
-                            tree.path(idx),
+                            paths[idx].clone(),
                             ErrorKind::InvalidLogicalId {
                                 logical_id: id.clone(),
                             },
@@ -220,38 +260,37 @@ fn allocate_logical_ids(
             };
             if let Some(&other) = seen.get(&logical_id) {
                 errors.push(Error::new(
-                    tree.path(idx),
+                    paths[idx].clone(),
                     ErrorKind::LogicalIdCollision {
                         logical_id: logical_id.clone(),
-                        other: tree.path(other),
+                        other: paths[other].clone(),
                     },
                 ));
             }
             seen.insert(logical_id.clone(), idx);
             let section = el.body.section();
-            placed.insert(
-                tree.path(idx),
-                Placed {
-                    stack,
-                    logical_id,
-                    section,
-                },
-            );
+            placement.by_path.insert(paths[idx].as_str(), idx);
+            placement.placed[idx] = Some(Placed {
+                stack: *stack,
+                logical_id,
+                section,
+            });
         }
     }
-    placed
+    placement
 }
 
-fn logical_id_paths(
-    tree: &Tree,
-    stack: usize,
-    placed: &HashMap<String, Placed>,
-) -> HashMap<String, String> {
-    elements_of(tree, stack)
-        .into_iter()
-        .filter_map(|i| {
-            let path = tree.path(i);
-            placed.get(&path).map(|p| (p.logical_id.clone(), path))
+/// Construct path by logical id, for the elements of one stack (findings name both).
+fn logical_id_paths<'p>(
+    elements: &[usize],
+    paths: &'p [String],
+    placement: &'p Placement<'_>,
+) -> HashMap<&'p str, &'p str> {
+    elements
+        .iter()
+        .filter_map(|&i| {
+            let placed = placement.placed[i].as_ref()?;
+            Some((placed.logical_id.as_str(), paths[i].as_str()))
         })
         .collect()
 }

@@ -5,16 +5,19 @@ use std::collections::{BTreeMap, HashMap};
 use indexmap::IndexSet;
 use serde_json::{json, Map, Value as Json};
 
-use super::{elements_of, stack_name, Exports, Placed};
+use super::{stack_name, Exports, Placement};
 use crate::assembly::StackArtifact;
 use crate::construct::{NodeKind, Tree};
 use crate::template::{ElementBody, Template};
 
+/// The template of `stack`, from the resolved bodies of its `elements` (taken out of `bodies`:
+/// each element belongs to one stack).
 pub(super) fn render_template(
     tree: &Tree,
     stack: usize,
-    placed: &HashMap<String, Placed>,
-    bodies: &HashMap<usize, Json>,
+    elements: &[usize],
+    placement: &Placement<'_>,
+    bodies: &mut HashMap<usize, Json>,
     depends_on: &HashMap<usize, IndexSet<String>>,
     exports: &Exports,
 ) -> Template {
@@ -27,28 +30,25 @@ pub(super) fn render_template(
         description: props.description.clone(),
         ..Template::default()
     };
-    for idx in elements_of(tree, stack) {
-        let Some(p) = placed.get(&tree.path(idx)) else {
+    for &idx in elements {
+        let Some(p) = &placement.placed[idx] else {
             continue;
         };
-        let mut body = bodies.get(&idx).cloned().unwrap_or(Json::Null);
+        let mut body = bodies.remove(&idx).unwrap_or(Json::Null);
         if let (Some(deps), Some(map)) = (depends_on.get(&idx), body.as_object_mut()) {
             let mut deps: Vec<String> = deps.iter().cloned().collect();
             deps.sort();
             let list = Json::Array(deps.into_iter().map(Json::String).collect());
-            let old = std::mem::take(map);
+            let mut old = std::mem::take(map);
             let mut ordered = Map::new();
             for key in ["Type", "Properties"] {
-                if let Some(v) = old.get(key) {
-                    ordered.insert(key.into(), v.clone());
+                if let Some(v) = old.shift_remove(key) {
+                    ordered.insert(key.into(), v);
                 }
             }
+            old.shift_remove("DependsOn");
             ordered.insert("DependsOn".into(), list);
-            for (k, v) in old {
-                if !ordered.contains_key(&k) {
-                    ordered.insert(k, v);
-                }
-            }
+            ordered.extend(old);
             *map = ordered;
         }
         template
@@ -99,20 +99,20 @@ pub(super) fn stack_artifact(
     }
 }
 
-pub(super) fn tree_json(tree: &Tree) -> Json {
-    fn node(tree: &Tree, idx: usize) -> Json {
+pub(super) fn tree_json(tree: &Tree, paths: &[String]) -> Json {
+    fn node(tree: &Tree, paths: &[String], idx: usize) -> Json {
         let n = &tree.nodes[idx];
         let mut obj = Map::new();
         obj.insert(
             "id".into(),
             Json::String(if idx == 0 { "App".into() } else { n.id.clone() }),
         );
-        obj.insert("path".into(), Json::String(tree.path(idx)));
+        obj.insert("path".into(), Json::String(paths[idx].clone()));
         if !n.children.is_empty() {
             let children: Map<String, Json> = n
                 .children
                 .iter()
-                .map(|&c| (tree.nodes[c].id.clone(), node(tree, c)))
+                .map(|&c| (tree.nodes[c].id.clone(), node(tree, paths, c)))
                 .collect();
             obj.insert("children".into(), Json::Object(children));
         }
@@ -134,5 +134,5 @@ pub(super) fn tree_json(tree: &Tree) -> Json {
         }
         Json::Object(obj)
     }
-    json!({ "version": "tree-0.1", "tree": node(tree, 0) })
+    json!({ "version": "tree-0.1", "tree": node(tree, paths, 0) })
 }

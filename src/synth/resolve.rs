@@ -1,12 +1,10 @@
 //! Reference resolution: markers become `Ref`, `Fn::GetAtt` and logical ids; references across
 //! stacks become an export in the producer and `Fn::ImportValue` in the consumer.
 
-use std::collections::HashMap;
-
 use indexmap::IndexSet;
 use serde_json::{json, Map, Value as Json};
 
-use super::{stack_name, Exports, Placed};
+use super::{stack_name, Exports, Placement};
 use crate::construct::{NodeKind, Tree};
 use crate::error::{Error, ErrorKind};
 use crate::logical_id;
@@ -15,7 +13,8 @@ use crate::token::{GETATT_MARKER, NAME_MARKER, REF_MARKER};
 
 pub(super) struct ResolveCtx<'a> {
     pub(super) tree: &'a Tree,
-    pub(super) placed: &'a HashMap<String, Placed>,
+    pub(super) paths: &'a [String],
+    pub(super) placement: &'a Placement<'a>,
     pub(super) from: usize,
     pub(super) stack: usize,
     pub(super) exports: &'a mut Exports,
@@ -24,45 +23,57 @@ pub(super) struct ResolveCtx<'a> {
 }
 
 impl ResolveCtx<'_> {
+    /// A copy of `value` with every marker resolved.
     pub(super) fn resolve(&mut self, value: &Json) -> Json {
+        // A clone keeps each map's hash table, so no key is hashed again; only markers and
+        // `Fn::Sub` are then rewritten in place.
+        let mut out = value.clone();
+        self.resolve_in_place(&mut out);
+        out
+    }
+
+    fn resolve_in_place(&mut self, value: &mut Json) {
         match value {
-            Json::Array(items) => Json::Array(items.iter().map(|v| self.resolve(v)).collect()),
-            Json::Object(map) if map.len() == 1 => {
-                let (key, inner) = map.iter().next().expect("one entry");
-                match key.as_str() {
-                    REF_MARKER | GETATT_MARKER | NAME_MARKER => self.resolve_marker(key, inner),
-                    "Fn::Sub" => self.resolve_sub(inner),
-                    _ => Json::Object(
-                        map.iter()
-                            .map(|(k, v)| (k.clone(), self.resolve(v)))
-                            .collect(),
-                    ),
+            Json::Array(items) => items.iter_mut().for_each(|v| self.resolve_in_place(v)),
+            Json::Object(map) => {
+                if map.len() == 1 {
+                    let (key, inner) = map.iter().next().expect("one entry");
+                    let resolved = match key.as_str() {
+                        REF_MARKER | GETATT_MARKER | NAME_MARKER => {
+                            Some(self.resolve_marker(key, inner))
+                        }
+                        "Fn::Sub" => Some(self.resolve_sub(inner)),
+                        _ => None,
+                    };
+                    if let Some(resolved) = resolved {
+                        *value = resolved;
+                        return;
+                    }
                 }
+                map.values_mut().for_each(|v| self.resolve_in_place(v));
             }
-            Json::Object(map) => Json::Object(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), self.resolve(v)))
-                    .collect(),
-            ),
-            other => other.clone(),
+            _ => {}
         }
     }
 
     fn resolve_marker(&mut self, kind: &str, marker: &Json) -> Json {
         let serial = marker["app"].as_u64().unwrap_or(0);
-        let target = marker["path"].as_str().unwrap_or_default().to_string();
-        let from_path = self.tree.path(self.from);
+        let target = marker["path"].as_str().unwrap_or_default();
         if serial != self.tree.serial {
             self.errors.push(Error::new(
-                from_path,
-                ErrorKind::CrossAppReference { target },
+                self.paths[self.from].clone(),
+                ErrorKind::CrossAppReference {
+                    target: target.to_string(),
+                },
             ));
             return Json::Null;
         }
-        let Some(placed) = self.placed.get(&target).cloned() else {
+        let Some(placed) = self.placement.find(target) else {
             self.errors.push(Error::new(
-                from_path,
-                ErrorKind::DanglingReference { target },
+                self.paths[self.from].clone(),
+                ErrorKind::DanglingReference {
+                    target: target.to_string(),
+                },
             ));
             return Json::Null;
         };
@@ -81,7 +92,7 @@ impl ResolveCtx<'_> {
             kind != NAME_MARKER && matches!(placed.section, "Resources" | "Parameters");
         if !exportable {
             self.errors.push(Error::new(
-                from_path,
+                self.paths[self.from].clone(),
                 ErrorKind::DanglingReference {
                     target: format!("{target} (in another stack)"),
                 },
@@ -200,7 +211,7 @@ pub(super) fn element_json(tree: &Tree, idx: usize, ctx: &mut ResolveCtx<'_>) ->
                 .iter()
                 .map(|(k, v)| (k.clone(), ctx.resolve(v)))
                 .collect();
-            metadata.insert("aws:cdk:path".into(), Json::String(tree.path(idx)));
+            metadata.insert("aws:cdk:path".into(), Json::String(ctx.paths[idx].clone()));
             body.insert("Metadata".into(), Json::Object(metadata));
             Json::Object(body)
         }

@@ -91,6 +91,32 @@ impl Template {
         serde_json::to_value(self).unwrap_or(Json::Null)
     }
 
+    /// The template as JSON, moving the sections instead of copying them (what synthesis
+    /// uses; the keys come in the same order as [`Template::to_json`]).
+    pub fn into_json(self) -> Json {
+        let mut map = serde_json::Map::new();
+        if let Some(v) = self.format_version {
+            map.insert("AWSTemplateFormatVersion".into(), Json::String(v));
+        }
+        if let Some(d) = self.description {
+            map.insert("Description".into(), Json::String(d));
+        }
+        let sections = [
+            ("Metadata", self.metadata),
+            ("Parameters", self.parameters),
+            ("Mappings", self.mappings),
+            ("Conditions", self.conditions),
+            ("Resources", self.resources),
+            ("Outputs", self.outputs),
+        ];
+        for (name, section) in sections {
+            if !section.is_empty() || name == "Resources" {
+                map.insert(name.into(), Json::Object(section.into_iter().collect()));
+            }
+        }
+        Json::Object(map)
+    }
+
     /// The section map that holds elements of `section` (`Resources`, `Outputs`, ...).
     pub(crate) fn section_mut(&mut self, section: &str) -> &mut IndexMap<String, Json> {
         match section {
@@ -127,5 +153,43 @@ pub(crate) fn override_logical_id(construct: &crate::Construct, logical_id: Stri
     let mut tree = construct.tree.borrow_mut();
     if let crate::construct::NodeKind::Element(el) = &mut tree.nodes[construct.idx].kind {
         el.logical_id_override = Some(logical_id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn into_json_matches_to_json() {
+        let mut template = Template {
+            format_version: Some("2010-09-09".into()),
+            description: Some("demo".into()),
+            ..Template::default()
+        };
+        assert_eq!(template.clone().into_json(), template.to_json());
+        template
+            .outputs
+            .insert("Id".into(), json!({ "Value": "x" }));
+        template
+            .parameters
+            .insert("P".into(), json!({ "Type": "String" }));
+        template
+            .resources
+            .insert("R".into(), json!({ "Type": "AWS::SQS::Queue" }));
+        let moved = template.clone().into_json();
+        assert_eq!(moved, template.to_json());
+        let keys: Vec<&String> = moved.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "AWSTemplateFormatVersion",
+                "Description",
+                "Parameters",
+                "Resources",
+                "Outputs"
+            ]
+        );
     }
 }

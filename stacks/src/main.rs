@@ -2,6 +2,11 @@
 
 use std::process::ExitCode;
 
+// Synthesis allocates many small JSON values: with mimalloc, `synth` of the default app runs a
+// fifth fewer instructions than with the system allocator, for a few MiB more peak memory.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     stackcraft::cli::main(stackcraft_app::build_app)
 }
