@@ -21,6 +21,57 @@ pub const MANIFEST_VERSION: &str = "36.0.0";
 /// Metadata type under which a stack's stage (deployment environment) is recorded.
 const STAGE_METADATA: &str = "stackcraft:stage";
 
+/// The file format of the templates in an assembly folder.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TemplateFormat {
+    /// `<Stack>.template.json`, pretty JSON (the AWS CDK's format).
+    #[default]
+    Json,
+    /// `<Stack>.template.yaml`, YAML with short-form intrinsic tags (`!Ref`, `!GetAtt`, ...).
+    Yaml,
+}
+
+impl TemplateFormat {
+    /// The file name extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            TemplateFormat::Json => "json",
+            TemplateFormat::Yaml => "yaml",
+        }
+    }
+
+    /// The format of a template file, by its name: YAML for `.yaml`/`.yml`, JSON otherwise.
+    pub fn of_file(path: &Path) -> TemplateFormat {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("yaml" | "yml") => TemplateFormat::Yaml,
+            _ => TemplateFormat::Json,
+        }
+    }
+
+    /// A template's text in this format, deterministic to the byte.
+    pub fn render(self, template: &Json) -> Result<String> {
+        match self {
+            TemplateFormat::Json => Ok(to_pretty_json(template)),
+            TemplateFormat::Yaml => crate::yaml::to_string(template).map_err(|e| {
+                Error::new(
+                    "",
+                    ErrorKind::Io {
+                        message: format!("cannot write the template as YAML: {e}"),
+                    },
+                )
+            }),
+        }
+    }
+
+    /// Parses a template's text in this format into its (long-form) JSON.
+    pub fn parse(self, text: &str) -> std::result::Result<Json, String> {
+        match self {
+            TemplateFormat::Json => serde_json::from_str(text).map_err(|e| e.to_string()),
+            TemplateFormat::Yaml => crate::yaml::from_str(text).map_err(|e| e.to_string()),
+        }
+    }
+}
+
 /// One stack of the assembly.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StackArtifact {
@@ -47,7 +98,12 @@ pub struct StackArtifact {
 impl StackArtifact {
     /// The template file's name inside the assembly folder.
     pub fn template_file(&self) -> String {
-        format!("{}.template.json", self.id)
+        self.template_file_in(TemplateFormat::Json)
+    }
+
+    /// The template file's name inside an assembly folder written in `format`.
+    pub fn template_file_in(&self, format: TemplateFormat) -> String {
+        format!("{}.template.{}", self.id, format.extension())
     }
 
     /// The template as deploy sends it: minified JSON.
@@ -103,6 +159,11 @@ impl CloudAssembly {
 
     /// `manifest.json` as JSON.
     pub fn manifest(&self) -> Json {
+        self.manifest_in(TemplateFormat::Json)
+    }
+
+    /// `manifest.json` as JSON, for templates written in `format`.
+    pub fn manifest_in(&self, format: TemplateFormat) -> Json {
         let mut artifacts = Map::new();
         artifacts.insert(
             "Tree".into(),
@@ -110,7 +171,10 @@ impl CloudAssembly {
         );
         for s in &self.stacks {
             let mut properties = Map::new();
-            properties.insert("templateFile".into(), Json::String(s.template_file()));
+            properties.insert(
+                "templateFile".into(),
+                Json::String(s.template_file_in(format)),
+            );
             if s.stack_name != s.id {
                 properties.insert("stackName".into(), Json::String(s.stack_name.clone()));
             }
@@ -143,21 +207,35 @@ impl CloudAssembly {
 
     /// Every file of the assembly, by name, with its exact content.
     pub fn files(&self) -> Vec<(String, String)> {
-        let mut files = vec![
+        let mut files = self.common_files(TemplateFormat::Json);
+        for s in &self.stacks {
+            files.push((s.template_file(), to_pretty_json(&s.template)));
+        }
+        files
+    }
+
+    /// Every file of the assembly with its templates in `format`, by name, with its exact
+    /// content.
+    pub fn files_in(&self, format: TemplateFormat) -> Result<Vec<(String, String)>> {
+        let mut files = self.common_files(format);
+        for s in &self.stacks {
+            files.push((s.template_file_in(format), format.render(&s.template)?));
+        }
+        Ok(files)
+    }
+
+    fn common_files(&self, format: TemplateFormat) -> Vec<(String, String)> {
+        vec![
             (
                 "cdk.out".to_string(),
                 to_pretty_json(&json!({ "version": MANIFEST_VERSION })),
             ),
             (
                 "manifest.json".to_string(),
-                to_pretty_json(&self.manifest()),
+                to_pretty_json(&self.manifest_in(format)),
             ),
             ("tree.json".to_string(), to_pretty_json(&self.tree)),
-        ];
-        for s in &self.stacks {
-            files.push((s.template_file(), to_pretty_json(&s.template)));
-        }
-        files
+        ]
     }
 
     /// Writes the assembly into `dir`, creating it when needed.
@@ -165,6 +243,12 @@ impl CloudAssembly {
     /// Templates in `dir` that belong to no stack of this assembly are removed; other files are
     /// left alone.
     pub fn write(&self, dir: &Path) -> Result<WriteReport> {
+        self.write_in(dir, TemplateFormat::Json)
+    }
+
+    /// Writes the assembly into `dir` with its templates in `format`, as [`CloudAssembly::write`]
+    /// does; templates of the other format are removed.
+    pub fn write_in(&self, dir: &Path, format: TemplateFormat) -> Result<WriteReport> {
         let io = |what: &str, path: &Path, e: std::io::Error| {
             Error::new(
                 "",
@@ -175,7 +259,7 @@ impl CloudAssembly {
         };
         fs::create_dir_all(dir).map_err(|e| io("cannot create", dir, e))?;
         let mut report = WriteReport::default();
-        let files = self.files();
+        let files = self.files_in(format)?;
         for (name, content) in &files {
             let path = dir.join(name);
             let unchanged = fs::read(&path)
@@ -218,7 +302,7 @@ impl CloudAssembly {
                     },
                 )
             })?;
-            serde_json::from_str(&text).map_err(|e| {
+            TemplateFormat::of_file(path).parse(&text).map_err(|e| {
                 Error::new(
                     "",
                     ErrorKind::Io {

@@ -415,3 +415,52 @@ fn stacks_of_several_environments_need_a_selection_and_deploy_concurrently() {
     let envelope = moto.cfn(&[("Action", "ListStacks")]);
     assert!(between(&envelope, "<StackSummaries>", "</StackSummaries>").is_some());
 }
+
+fn diff_deployed(moto: &Moto) -> Run {
+    let mut cmd = moto.command(DEMO);
+    cmd.args(["diff", "--against", "deployed", "--fail", "--endpoint-url"])
+        .arg(moto.endpoint());
+    run(cmd)
+}
+
+#[test]
+fn diff_against_deployed_compares_with_get_template() {
+    let moto = Moto::start();
+    let absent = diff_deployed(&moto);
+    assert_eq!(absent.code, 1, "a stack that does not exist is all added");
+    assert!(absent.stdout.contains("StackcraftDemo"), "{}", absent.all());
+
+    let committed = repo().join("tests/fixtures/demo.out");
+    assert_eq!(
+        deploy_app(&moto, &committed, &["--yes"]).code,
+        0,
+        "{}",
+        moto.log()
+    );
+    let same = diff_deployed(&moto);
+    assert_eq!(same.code, 0, "no differences: {}", same.all());
+
+    let edited = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&committed).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, edited.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let file = edited.path().join("StackcraftDemo.template.json");
+    let mut template: Json =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    template["Resources"]["DiffTestExtra"] = queue("diff-test-extra");
+    std::fs::write(&file, serde_json::to_string_pretty(&template).unwrap()).unwrap();
+    assert_eq!(
+        deploy_app(&moto, edited.path(), &["--yes"]).code,
+        0,
+        "{}",
+        moto.log()
+    );
+    let changed = diff_deployed(&moto);
+    assert_eq!(changed.code, 1, "{}", changed.all());
+    assert!(
+        changed.stdout.contains("DiffTestExtra"),
+        "{}",
+        changed.all()
+    );
+}

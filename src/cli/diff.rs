@@ -1,4 +1,5 @@
-//! `diff`: compare the app's fresh synthesis with another cloud assembly or a template file.
+//! `diff`: compare the app's fresh synthesis with the deployed stacks, another cloud assembly or
+//! a template file.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,8 +8,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::ArgGroup;
 
+use super::deploy::AwsArgs;
 use super::{render, AppBuilder};
-use crate::assembly::CloudAssembly;
+use crate::assembly::{CloudAssembly, StackArtifact};
+use crate::deploy::{stack_state, Clients};
 use crate::diff::{self, AssemblyDiff, StackDiff};
 
 /// Arguments of `diff`.
@@ -17,10 +20,11 @@ use crate::diff::{self, AssemblyDiff, StackDiff};
 pub(crate) struct Args {
     /// Stacks to compare (default: every stack)
     stacks: Vec<String>,
-    /// Compare with the cloud assembly in this folder, such as the main branch's cdk.out
-    #[arg(long, value_name = "DIR")]
+    /// Compare with the deployed stacks (`deployed`, through GetTemplate) or with the cloud
+    /// assembly in this folder, such as the main branch's cdk.out
+    #[arg(long, value_name = "deployed|DIR")]
     against: Option<PathBuf>,
-    /// Compare one stack with this template file (JSON)
+    /// Compare one stack with this template file (JSON, or YAML for .yaml/.yml)
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
     /// Output format: coloured text for a terminal, Markdown for a pull-request comment, JSON
@@ -29,6 +33,8 @@ pub(crate) struct Args {
     /// Exit with status 1 when there are differences
     #[arg(long)]
     fail: bool,
+    #[command(flatten)]
+    aws: AwsArgs,
 }
 
 /// How `diff` prints its result.
@@ -39,8 +45,12 @@ enum Format {
     Json,
 }
 
+/// The `--against` value that compares with the deployed stacks.
+const DEPLOYED: &str = "deployed";
+
 /// What the fresh synthesis is compared with.
 enum Baseline {
+    Deployed,
     Assembly(CloudAssembly),
     Template(serde_json::Value),
 }
@@ -48,12 +58,13 @@ enum Baseline {
 pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
     // Read the baseline first: a wrong path should fail before the app is built.
     let baseline = match (&args.against, &args.template) {
+        (Some(dir), _) if dir.as_os_str() == DEPLOYED => Baseline::Deployed,
         (Some(dir), _) => Baseline::Assembly(
             CloudAssembly::load(dir)
                 .with_context(|| format!("reading the cloud assembly in {}", dir.display()))?,
         ),
         (None, Some(file)) => Baseline::Template(diff::read_template(file)?),
-        (None, None) => bail!("give --against DIR or --template FILE"),
+        (None, None) => bail!("give --against deployed, --against DIR or --template FILE"),
     };
     let app = build().context("building the app")?;
     let synthesis = match app.synth(&Default::default()) {
@@ -66,6 +77,10 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
     render::annotations(&synthesis.annotations);
     let new = &synthesis.assembly;
     let result = match &baseline {
+        Baseline::Deployed => {
+            let selected = super::select_stacks(new, &args.stacks, None)?;
+            deployed_diff(&selected, &args.aws)?
+        }
         Baseline::Assembly(old) => {
             for name in &args.stacks {
                 if new.stack(name).is_none() && old.stack(name).is_none() {
@@ -112,6 +127,30 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// Compares each stack with the template CloudFormation runs now; a stack that does not exist
+/// counts as added.
+fn deployed_diff(stacks: &[&StackArtifact], aws: &AwsArgs) -> anyhow::Result<AssemblyDiff> {
+    let runtime = super::deploy::runtime()?;
+    runtime.block_on(async {
+        let clients = Clients::load(&aws.client_options()).await;
+        let mut diffs = Vec::new();
+        for stack in stacks {
+            let client = clients.cloudformation(stack.region())?;
+            let deployed = stack_state::current_template(&client, &stack.stack_name)
+                .await
+                .with_context(|| {
+                    format!("fetching the deployed template of {}", stack.stack_name)
+                })?;
+            diffs.push(StackDiff::new(
+                &stack.id,
+                deployed.as_ref(),
+                Some(&stack.template),
+            ));
+        }
+        Ok(AssemblyDiff { stacks: diffs })
     })
 }
 

@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use super::{render, AppBuilder};
+use crate::assembly::TemplateFormat;
 use crate::synth::SynthOptions;
 
 /// Arguments of `synth`.
@@ -29,6 +30,25 @@ pub(crate) struct Args {
     /// Write nothing; exit with status 1 when the output folder differs from the app
     #[arg(long)]
     check: bool,
+    /// Template file format: JSON (`<Stack>.template.json`) or YAML with short-form tags
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+}
+
+/// The template format `synth` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Json,
+    Yaml,
+}
+
+impl From<Format> for TemplateFormat {
+    fn from(format: Format) -> TemplateFormat {
+        match format {
+            Format::Json => TemplateFormat::Json,
+            Format::Yaml => TemplateFormat::Yaml,
+        }
+    }
 }
 
 pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
@@ -49,13 +69,14 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
     render::findings(&synthesis.findings);
     let assembly = &synthesis.assembly;
     let selected = super::select_stacks(assembly, &args.stacks, args.env.as_deref())?;
+    let format = TemplateFormat::from(args.format);
     if args.check {
-        return super::synth_check::run(assembly, &args.output, args.quiet);
+        return super::synth_check::run(assembly, &args.output, format, args.quiet);
     }
-    let report = assembly.write(&args.output)?;
+    let report = assembly.write_in(&args.output, format)?;
     if !args.quiet {
         for stack in selected {
-            let file = args.output.join(stack.template_file());
+            let file = args.output.join(stack.template_file_in(format));
             let bytes = report
                 .files
                 .iter()

@@ -6,22 +6,27 @@ use std::process::ExitCode;
 
 use owo_colors::OwoColorize;
 
-use crate::assembly::CloudAssembly;
-use crate::diff::{check_assembly, FileStatus};
+use crate::assembly::{CloudAssembly, TemplateFormat};
+use crate::diff::{check_assembly_in, FileStatus};
 
 /// Lines of unified diff shown per file; the rest is counted, not shown.
 const MAX_DIFF_LINES: usize = 40;
 
 /// Prints what differs between `assembly` and the folder `dir`; exit status 1 when anything
 /// does.
-pub(crate) fn run(assembly: &CloudAssembly, dir: &Path, quiet: bool) -> anyhow::Result<ExitCode> {
-    let differences = check_assembly(assembly, dir)?;
+pub(crate) fn run(
+    assembly: &CloudAssembly,
+    dir: &Path,
+    format: TemplateFormat,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let differences = check_assembly_in(assembly, dir, format)?;
     if differences.is_empty() {
         if !quiet {
             println!(
                 "{} is up to date ({} files match the synthesized app)",
                 dir.display(),
-                assembly.files().len()
+                assembly.files_in(format)?.len()
             );
         }
         return Ok(ExitCode::SUCCESS);

@@ -88,7 +88,7 @@ pub enum DeployErrorKind {
         /// What is wrong and how to select instead.
         message: String,
     },
-    /// Writing a local file (the outputs file) failed.
+    /// Writing a local file (the outputs file) failed, or a deployed template cannot be read.
     Io {
         /// What was being done, with the file concerned.
         message: String,

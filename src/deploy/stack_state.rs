@@ -135,6 +135,40 @@ pub async fn deployed_template(client: &Client, stack: &str) -> Result<Option<Js
         .and_then(|body| serde_json::from_str(body).ok()))
 }
 
+/// The template the stack runs now, read from JSON or YAML; `None` when the stack does not
+/// exist.
+pub async fn current_template(client: &Client, stack: &str) -> Result<Option<Json>, DeployError> {
+    let out = match client
+        .get_template()
+        .stack_name(stack)
+        .template_stage(TemplateStage::Original)
+        .send()
+        .await
+    {
+        Ok(out) => out,
+        Err(e) => {
+            let err = DeployError::aws(stack, "GetTemplate", e);
+            return if is_missing_stack(&err) {
+                Ok(None)
+            } else {
+                Err(err)
+            };
+        }
+    };
+    let body = out.template_body().unwrap_or_default();
+    serde_json::from_str(body)
+        .or_else(|_| crate::yaml::from_str(body).map_err(|e| e.to_string()))
+        .map(Some)
+        .map_err(|message| {
+            DeployError::new(
+                stack,
+                DeployErrorKind::Io {
+                    message: format!("the deployed template is neither JSON nor YAML: {message}"),
+                },
+            )
+        })
+}
+
 /// True for CloudFormation's answer about a stack that does not exist.
 pub fn is_missing_stack(err: &DeployError) -> bool {
     match err.kind() {

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use similar::TextDiff;
 
-use crate::assembly::CloudAssembly;
+use crate::assembly::{CloudAssembly, TemplateFormat};
 use crate::error::{Error, ErrorKind, Result};
 
 /// How one file of the output folder differs from synthesis.
@@ -39,7 +39,16 @@ pub struct FileDifference {
 /// The files of `dir` that differ from `assembly`, in the assembly's file order with extra
 /// files last; empty when the folder is up to date.
 pub fn check_assembly(assembly: &CloudAssembly, dir: &Path) -> Result<Vec<FileDifference>> {
-    let files = assembly.files();
+    check_assembly_in(assembly, dir, TemplateFormat::Json)
+}
+
+/// As [`check_assembly`], for a folder written with its templates in `format`.
+pub fn check_assembly_in(
+    assembly: &CloudAssembly,
+    dir: &Path,
+    format: TemplateFormat,
+) -> Result<Vec<FileDifference>> {
+    let files = assembly.files_in(format)?;
     let mut differences = Vec::new();
     for (name, content) in &files {
         let path = dir.join(name);

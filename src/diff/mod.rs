@@ -24,11 +24,11 @@ mod value;
 pub mod render;
 
 pub use broadening::{broadenings, Broadening, BroadeningKind};
-pub use check::{check_assembly, FileDifference, FileStatus};
+pub use check::{check_assembly, check_assembly_in, FileDifference, FileStatus};
 pub use element::{ChangeKind, ElementDiff};
 pub use replacement::{classify, Replacement};
 pub use resource::{ResourceChange, ResourceDiff, PATH_METADATA};
-pub use source::{read_json, read_template, reader_for, TemplateReader};
+pub use source::{read_json, read_template, read_yaml, reader_for, TemplateReader};
 pub use stacks::{diff_assemblies, AssemblyDiff, StackChange, StackDiff};
 pub use template::{diff_templates, Summary, TemplateDiff};
 pub use value::{diff_values, is_intrinsic, PropertyChange};

@@ -7,19 +7,28 @@ use std::path::Path;
 
 use serde_json::Value as Json;
 
+use crate::assembly::TemplateFormat;
 use crate::error::{Error, ErrorKind, Result};
 
 /// Parses a template's text, or says why it cannot.
 pub type TemplateReader = fn(&str) -> std::result::Result<Json, String>;
 
-/// The reader for a template file, chosen by its name.
-pub fn reader_for(_path: &Path) -> TemplateReader {
-    read_json
+/// The reader for a template file, chosen by its name: YAML for `.yaml`/`.yml`, JSON otherwise.
+pub fn reader_for(path: &Path) -> TemplateReader {
+    match TemplateFormat::of_file(path) {
+        TemplateFormat::Yaml => read_yaml,
+        TemplateFormat::Json => read_json,
+    }
 }
 
 /// Reads a JSON template.
 pub fn read_json(text: &str) -> std::result::Result<Json, String> {
     serde_json::from_str(text).map_err(|e| e.to_string())
+}
+
+/// Reads a YAML template, short-form tags included, into its long-form JSON.
+pub fn read_yaml(text: &str) -> std::result::Result<Json, String> {
+    crate::yaml::from_str(text).map_err(|e| e.to_string())
 }
 
 /// Reads the template file at `path`.
@@ -67,5 +76,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("cannot read"), "{e}");
+    }
+
+    #[test]
+    fn reads_a_yaml_template_with_short_tags() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t.yaml");
+        std::fs::write(
+            &file,
+            "Resources:\n  A:\n    Type: X\n    Properties:\n      B: !Ref C\n",
+        )
+        .unwrap();
+        let template = read_template(&file).unwrap();
+        assert_eq!(
+            template["Resources"]["A"]["Properties"]["B"],
+            serde_json::json!({"Ref": "C"})
+        );
     }
 }
