@@ -12,6 +12,7 @@ CFN_LINT_VERSION="1.58.0"
 AWS_CDK_VERSION="2.1148.1"
 MERMAID_VERSION="11.17.2"
 JSDOM_VERSION="26.1.0"
+AWS_VALIDATE_VERSION="1.9.0-beta"
 
 install_python_tools() {
   local stamp="$TOOLS/venv/.stamp-moto-$MOTO_VERSION-cfnlint-$CFN_LINT_VERSION"
@@ -45,11 +46,25 @@ install_system_tools() {
   apt-get install -y -qq graphviz >/dev/null
 }
 
+# AWS's own template validator (Rust compiled to WebAssembly), the second reference the
+# validation tests compare stackcraft with; installed beside the CDK CLI.
+install_aws_validator() {
+  local stamp="$TOOLS/node/.stamp-cloudformation-validate-$AWS_VALIDATE_VERSION"
+  [ -f "$stamp" ] && return 0
+  echo "tools: installing @aws/cloudformation-validate@$AWS_VALIDATE_VERSION into .tools/node"
+  mkdir -p "$TOOLS/node"
+  (cd "$TOOLS/node" && { [ -f package.json ] || npm init -y >/dev/null; } &&
+    npm install --silent --no-audit --no-fund \
+      "@aws/cloudformation-validate@$AWS_VALIDATE_VERSION" >/dev/null)
+  touch "$stamp"
+}
+
 install_tools() {
   mkdir -p "$TOOLS"
   install_python_tools
   install_node_tools
   install_system_tools
+  install_aws_validator
   export STACKCRAFT_TOOLS="$TOOLS"
 }
 

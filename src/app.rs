@@ -7,11 +7,13 @@ use crate::synth::{self, SynthFailure, SynthOptions, Synthesis};
 /// The root of a construct tree. Stacks are its children.
 ///
 /// ```
-/// use stackcraft::{App, Stack, StackProps};
+/// use stackcraft::{App, CfnUntyped, Resource, Stack, StackProps};
 ///
 /// let app = App::new();
 /// let stack = Stack::new(&app, "Network", StackProps::default()).unwrap();
 /// assert_eq!(stack.stack_name(), "Network");
+/// // CloudFormation rejects a template without resources, and so does synthesis.
+/// Resource::new(&stack, "Queue", CfnUntyped::new("AWS::SQS::Queue", serde_json::json!({}))).unwrap();
 /// let synthesis = app.synth(&Default::default()).unwrap();
 /// assert_eq!(synthesis.assembly.stacks.len(), 1);
 /// ```

@@ -44,6 +44,7 @@ pub mod synth;
 pub mod template;
 pub mod token;
 pub mod validate;
+pub mod yaml;
 
 pub use app::App;
 pub use assembly::{CloudAssembly, StackArtifact};

@@ -14,6 +14,7 @@ mod progress;
 mod render;
 mod synth;
 mod synth_check;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -49,6 +50,8 @@ enum Command {
     Deploy(Box<deploy::Args>),
     /// Delete stacks, in reverse dependency order
     Destroy(destroy::Args),
+    /// Validate CloudFormation template files (JSON or YAML) without building the app
+    Validate(validate::Args),
 }
 
 /// The stacks named on the command line (by stack name or artifact id), narrowed to one
@@ -112,6 +115,7 @@ pub fn main(build: impl FnOnce() -> anyhow::Result<App>) -> ExitCode {
         Command::Graph(args) => graph::run(args, build),
         Command::Deploy(args) => deploy::run(*args, build),
         Command::Destroy(args) => destroy::run(args, build),
+        Command::Validate(args) => validate::run(args),
     };
     match result {
         Ok(code) => code,

@@ -158,10 +158,7 @@ pub(crate) fn synthesize(
         artifacts.push(stack_artifact(&tree, stack, json, &stack_deps));
     }
 
-    let failing = findings
-        .iter()
-        .filter(|f| f.level == validate::Severity::Error || options.strict)
-        .count();
+    let failing = findings.iter().filter(|f| f.fails(options.strict)).count();
     if !errors.is_empty() || failing > 0 {
         return Err(SynthFailure {
             errors,

@@ -227,8 +227,8 @@ fn options_overrides_parameters_and_conditions_reach_the_template() {
     v.set_condition(&is_prod);
     v.set_deletion_policy(crate::DeletionPolicy::Retain);
     v.add_property_override(
-        "Tags.0",
-        json!({"Key": "env", "Value": env.ref_().as_json()}),
+        "Tags",
+        json!([{"Key": "env", "Value": env.ref_().as_json()}]),
     );
     v.add_property_override(
         "CidrBlock",
@@ -243,7 +243,7 @@ fn options_overrides_parameters_and_conditions_reach_the_template() {
     let r = &t["Resources"]["Vpc"];
     assert_eq!(r["Condition"], json!("IsProd"));
     assert_eq!(r["DeletionPolicy"], json!("Retain"));
-    assert_eq!(r["Properties"]["Tags"]["0"]["Value"], json!({"Ref": "Env"}));
+    assert_eq!(r["Properties"]["Tags"][0]["Value"], json!({"Ref": "Env"}));
     assert_eq!(r["Properties"]["CidrBlock"]["Fn::If"][0], json!("IsProd"));
 }
 

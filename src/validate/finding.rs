@@ -43,6 +43,18 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of the catalogued rule `rule` at `pointer`, at the rule's level.
+    pub fn of(rule: &'static str, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        let level = super::rules::rule(rule).map_or(Severity::Error, |r| r.level);
+        Finding::new(level, rule, pointer, message)
+    }
+
+    /// True when the finding fails validation: an error (or, with `strict`, a warning) that no
+    /// suppression covers.
+    pub fn fails(&self, strict: bool) -> bool {
+        self.suppressed.is_none() && (self.level == Severity::Error || strict)
+    }
+
     /// A finding of `rule` at `pointer`.
     pub fn new(
         level: Severity,
@@ -93,7 +105,10 @@ impl fmt::Display for Finding {
                 None => write!(f, "{file}: ")?,
             }
         }
-        write!(f, "{}: {}", self.pointer, self.message)?;
+        if !self.pointer.is_empty() {
+            write!(f, "{}: ", self.pointer)?;
+        }
+        write!(f, "{}", self.message)?;
         if let Some(reason) = &self.suppressed {
             write!(f, " (suppressed: {reason})")?;
         }

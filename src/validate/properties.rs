@@ -1,0 +1,440 @@
+//! Resource properties against their type's schema (JSON Schema draft-07 with AWS keywords).
+//!
+//! Validators are compiled with `jsonschema`, draft 7 pinned (AWS schemas carry `$schema` URIs
+//! the crate does not know), once per type and only for the types a template uses, then cached
+//! for the rest of the process. A handful of AWS schemas have `pattern`s that are not ECMA-262,
+//! which the draft-07 meta-schema check at build time rejects; those patterns are removed one by
+//! one until the schema compiles, as cfn-lint patches the same schemas.
+//!
+//! Values CloudFormation only knows at deploy time are not type-checked: a property holding an
+//! intrinsic function or a dynamic reference passes (the intrinsic itself is checked in
+//! [`super::references`]). `Fn::If` is resolved both ways, so each branch is checked, and
+//! CloudFormation's own conversions (`"5"` for an integer, `true` for a string) are accepted.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{JsonType, Validator};
+use serde_json::{Map, Value as Json};
+
+use super::references::short;
+use super::source::escape_pointer;
+use super::suggest;
+use super::template_view::{contains_deploy_time, is_deploy_time, TemplateView};
+use super::Finding;
+use crate::schema;
+
+/// Checks the type and properties of every resource.
+pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
+    for (id, resource) in view.resources() {
+        let Some(type_name) = resource.get("Type").and_then(Json::as_str) else {
+            continue;
+        };
+        let base = format!("/Resources/{}", escape_pointer(id));
+        if is_unchecked_type(type_name, view.has_transform) {
+            continue;
+        }
+        let Some(validator) = validator(type_name) else {
+            if schema::is_known_type(type_name) {
+                continue;
+            }
+            findings.push(Finding::of(
+                "E3006",
+                format!("{base}/Type"),
+                format!(
+                    "resource type '{type_name}' does not exist in CloudFormation{}",
+                    suggest::did_you_mean(type_name, schema::type_names())
+                ),
+            ));
+            continue;
+        };
+        let empty = Json::Object(Map::new());
+        let properties = resource.get("Properties").unwrap_or(&empty);
+        let pointer = format!("{base}/Properties");
+        if is_deploy_time(properties) {
+            continue;
+        }
+        let mut seen = HashSet::new();
+        for variant in variants(properties) {
+            for e in validator.iter_errors(&variant) {
+                let Some(finding) = to_finding(type_name, &pointer, &e) else {
+                    continue;
+                };
+                if seen.insert((finding.pointer.clone(), finding.message.clone())) {
+                    findings.push(finding);
+                }
+            }
+        }
+    }
+}
+
+/// Types no schema describes: custom resources, and types a transform or macro expands.
+fn is_unchecked_type(type_name: &str, has_transform: bool) -> bool {
+    type_name.starts_with("Custom::")
+        || type_name.ends_with("::MODULE")
+        || (has_transform && !schema::is_known_type(type_name))
+}
+
+/// The compiled validator of a type, built on first use; `None` for an unknown type.
+fn validator(type_name: &str) -> Option<Arc<Validator>> {
+    type Cache = Mutex<HashMap<String, Option<Arc<Validator>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(v) = cache.lock().ok()?.get(type_name) {
+        return v.clone();
+    }
+    let compiled = schema::resource(type_name).and_then(|s| compile(&s.raw).map(Arc::new));
+    cache
+        .lock()
+        .ok()?
+        .insert(type_name.to_string(), compiled.clone());
+    compiled
+}
+
+/// Compiles a schema, removing the `pattern`s the draft-07 meta-schema rejects.
+fn compile(raw: &Json) -> Option<Validator> {
+    let mut schema = raw.clone();
+    for _ in 0..64 {
+        match jsonschema::draft7::options()
+            .should_validate_formats(false)
+            .build(&schema)
+        {
+            Ok(v) => return Some(v),
+            Err(e) => {
+                let at = e.instance_path().as_str().to_string();
+                let fixed = if e.schema_path().as_str().ends_with("propertyNames/format") {
+                    rename_pattern_keys(&mut schema, &at)
+                } else {
+                    remove_pattern(&mut schema, &at)
+                };
+                if !fixed {
+                    return None;
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Replaces the `patternProperties` keys that are not ECMA-262 regexes by ones matching any name.
+fn rename_pattern_keys(schema: &mut Json, pointer: &str) -> bool {
+    let Some(Json::Object(map)) = schema.pointer_mut(pointer) else {
+        return false;
+    };
+    let is_regex = |key: &str| {
+        jsonschema::draft7::options()
+            .build(&serde_json::json!({ "pattern": key }))
+            .is_ok()
+    };
+    let bad: Vec<String> = map.keys().filter(|k| !is_regex(k)).cloned().collect();
+    for (i, key) in bad.iter().enumerate() {
+        if let Some(value) = map.remove(key) {
+            map.insert(format!("(?:{i})?.*"), value);
+        }
+    }
+    !bad.is_empty()
+}
+
+/// Removes the `pattern` at (or nearest above) `pointer`; false when there is none.
+fn remove_pattern(schema: &mut Json, pointer: &str) -> bool {
+    let mut p = pointer.to_string();
+    loop {
+        let target = if p.ends_with("/pattern") {
+            p.trim_end_matches("/pattern").to_string()
+        } else {
+            p.clone()
+        };
+        if let Some(Json::Object(map)) = schema.pointer_mut(&target) {
+            if map.remove("pattern").is_some() {
+                return true;
+            }
+        }
+        match p.rfind('/') {
+            Some(i) => p.truncate(i),
+            None => return false,
+        }
+    }
+}
+
+/// The instances to check: the properties as given, or, when they hold `Fn::If`, the
+/// properties with every condition true and with every condition false.
+fn variants(properties: &Json) -> Vec<Json> {
+    if !has_if(properties) {
+        return vec![properties.clone()];
+    }
+    [true, false]
+        .into_iter()
+        .filter_map(|branch| resolve_if(properties, branch))
+        .collect()
+}
+
+fn has_if(value: &Json) -> bool {
+    match value {
+        Json::Object(map) => map.contains_key("Fn::If") || map.values().any(has_if),
+        Json::Array(items) => items.iter().any(has_if),
+        _ => false,
+    }
+}
+
+fn is_no_value(value: &Json) -> bool {
+    value.get("Ref").and_then(Json::as_str) == Some("AWS::NoValue")
+}
+
+/// The value with each `Fn::If` replaced by one branch; `None` where that is `AWS::NoValue`.
+fn resolve_if(value: &Json, branch: bool) -> Option<Json> {
+    match value {
+        Json::Object(map) => {
+            if let (1, Some(Json::Array(args))) = (map.len(), map.get("Fn::If")) {
+                if args.len() == 3 {
+                    let chosen = &args[if branch { 1 } else { 2 }];
+                    return resolve_if(chosen, branch);
+                }
+            }
+            if is_no_value(value) {
+                return None;
+            }
+            Some(Json::Object(
+                map.iter()
+                    .filter_map(|(k, v)| resolve_if(v, branch).map(|v| (k.clone(), v)))
+                    .collect(),
+            ))
+        }
+        Json::Array(items) => Some(Json::Array(
+            items.iter().filter_map(|v| resolve_if(v, branch)).collect(),
+        )),
+        other => Some(other.clone()),
+    }
+}
+
+/// True when CloudFormation converts `value` to one of `types` itself.
+fn converts_to(value: &Json, types: &[JsonType]) -> bool {
+    types.iter().any(|t| match (t, value) {
+        (JsonType::String, Json::Number(_) | Json::Bool(_)) => true,
+        (JsonType::Integer, Json::String(s)) => s.trim().parse::<i64>().is_ok(),
+        (JsonType::Number, Json::String(s)) => s.trim().parse::<f64>().is_ok(),
+        (JsonType::Boolean, Json::String(s)) => {
+            s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")
+        }
+        _ => false,
+    })
+}
+
+fn to_finding(type_name: &str, base: &str, e: &jsonschema::ValidationError<'_>) -> Option<Finding> {
+    let instance = e.instance().as_ref();
+    if is_deploy_time(instance) {
+        return None;
+    }
+    let path = e.instance_path().as_str();
+    let pointer = format!("{base}{path}");
+    let property = if path.is_empty() {
+        type_name.to_string()
+    } else {
+        format!("property '{}'", path.trim_start_matches('/'))
+    };
+    let (rule, message) = match e.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let unexpected: Vec<&String> = unexpected
+                .iter()
+                .filter(|k| !k.starts_with("Fn::"))
+                .collect();
+            let name = unexpected.first()?;
+            let known = known_properties(type_name, e.schema_path().as_str());
+            let hint = suggest::did_you_mean(name, known.iter().map(String::as_str));
+            let where_ = if path.is_empty() {
+                type_name.to_string()
+            } else {
+                format!("'{}' of {type_name}", path.trim_start_matches('/'))
+            };
+            return Some(Finding::of(
+                "E3002",
+                format!("{pointer}/{}", escape_pointer(name)),
+                format!("unknown property '{name}' of {where_}{hint}"),
+            ));
+        }
+        ValidationErrorKind::Required { property: missing } => {
+            let name = missing.as_str().unwrap_or_default();
+            let of = if path.is_empty() {
+                String::new()
+            } else {
+                format!(" in '{}'", path.trim_start_matches('/'))
+            };
+            (
+                "E3003",
+                format!("{type_name} needs the property '{name}'{of}"),
+            )
+        }
+        ValidationErrorKind::Type { kind } => {
+            let types: Vec<JsonType> = match kind {
+                TypeKind::Single(t) => vec![*t],
+                TypeKind::Multiple(set) => set.iter().collect(),
+            };
+            if converts_to(instance, &types) {
+                return None;
+            }
+            let names: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
+            (
+                "E3012",
+                format!(
+                    "{property} must be of type {}, got {}",
+                    names.join(" or "),
+                    short(instance)
+                ),
+            )
+        }
+        ValidationErrorKind::Enum { options } => {
+            if let (Json::Number(_) | Json::Bool(_), Some(opts)) = (instance, options.as_array()) {
+                let text = instance.to_string();
+                if opts.iter().any(|o| o.as_str() == Some(text.as_str())) {
+                    return None;
+                }
+            }
+            if let (Json::String(s), Some(opts)) = (instance, options.as_array()) {
+                if opts
+                    .iter()
+                    .any(|o| o.as_number().is_some_and(|n| n.to_string() == *s))
+                {
+                    return None;
+                }
+            }
+            (
+                "E3030",
+                format!(
+                    "{property} is {}, which is not one of the allowed values {}",
+                    short(instance),
+                    short(options)
+                ),
+            )
+        }
+        ValidationErrorKind::Constant { expected_value } => (
+            "E3030",
+            format!(
+                "{property} must be {}, got {}",
+                short(expected_value),
+                short(instance)
+            ),
+        ),
+        ValidationErrorKind::Pattern { pattern } => (
+            "E3031",
+            format!(
+                "{property} is {}, which does not match the pattern {pattern}",
+                short(instance)
+            ),
+        ),
+        ValidationErrorKind::MinItems { limit } => (
+            "E3032",
+            format!(
+                "{property} needs at least {limit} item(s), got {}",
+                len(instance)
+            ),
+        ),
+        ValidationErrorKind::MaxItems { limit } => (
+            "E3032",
+            format!(
+                "{property} takes at most {limit} item(s), got {}",
+                len(instance)
+            ),
+        ),
+        ValidationErrorKind::MinLength { limit } => (
+            "E3033",
+            format!(
+                "{property} is {}, shorter than the minimum length {limit}",
+                short(instance)
+            ),
+        ),
+        ValidationErrorKind::MaxLength { limit } => (
+            "E3033",
+            format!(
+                "{property} is {} characters, longer than the maximum length {limit}",
+                instance.as_str().map_or(0, |s| s.chars().count())
+            ),
+        ),
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => (
+            "E3034",
+            format!("{property} is {instance}, below the minimum {limit}"),
+        ),
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => (
+            "E3034",
+            format!("{property} is {instance}, above the maximum {limit}"),
+        ),
+        ValidationErrorKind::UniqueItems => (
+            "E3037",
+            format!("{property} has duplicate items: {}", short(instance)),
+        ),
+        ValidationErrorKind::BacktrackLimitExceeded { .. }
+        | ValidationErrorKind::RegexEngineFailure { .. }
+        | ValidationErrorKind::Format { .. }
+        | ValidationErrorKind::Referencing(_) => return None,
+        kind => {
+            if contains_deploy_time(instance) || contains_conversions(instance) {
+                return None;
+            }
+            let rule = match kind {
+                ValidationErrorKind::OneOfMultipleValid { .. }
+                | ValidationErrorKind::OneOfNotValid { .. } => "E3018",
+                ValidationErrorKind::AnyOf { .. } => "E3017",
+                ValidationErrorKind::Not { .. } => "E3020",
+                _ => "E3012",
+            };
+            (rule, format!("{property}: {e}"))
+        }
+    };
+    Some(Finding::of(rule, pointer, message))
+}
+
+/// True when a value holds strings CloudFormation may convert (numbers or booleans as text):
+/// branch-matching keywords (`oneOf`, `anyOf`) can fail on those without the template being wrong.
+fn contains_conversions(value: &Json) -> bool {
+    match value {
+        Json::String(s) => s.parse::<f64>().is_ok() || s == "true" || s == "false",
+        Json::Number(_) | Json::Bool(_) => true,
+        Json::Array(items) => items.iter().any(contains_conversions),
+        Json::Object(map) => map.values().any(contains_conversions),
+        Json::Null => false,
+    }
+}
+
+fn len(value: &Json) -> usize {
+    value.as_array().map_or(0, Vec::len)
+}
+
+/// The property names of the schema object whose `additionalProperties` failed.
+fn known_properties(type_name: &str, schema_path: &str) -> Vec<String> {
+    let Some(schema) = schema::resource(type_name) else {
+        return Vec::new();
+    };
+    let parent = schema_path.trim_end_matches("/additionalProperties");
+    schema
+        .raw
+        .pointer(&format!("{parent}/properties"))
+        .and_then(Json::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn every_schema_compiles() {
+        let failing: Vec<&str> = schema::type_names()
+            .filter(|t| validator(t).is_none())
+            .collect();
+        assert!(failing.is_empty(), "{failing:?}");
+    }
+
+    #[test]
+    fn resolves_fn_if_both_ways() {
+        let props = json!({"A": {"Fn::If": ["C", 1, {"Ref": "AWS::NoValue"}]}, "B": [
+            {"Fn::If": ["C", "x", "y"]}]});
+        assert_eq!(
+            variants(&props),
+            vec![json!({"A": 1, "B": ["x"]}), json!({"B": ["y"]})]
+        );
+    }
+}
