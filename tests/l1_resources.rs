@@ -415,3 +415,15 @@ fn property_overrides_apply_to_typed_resources() {
         })
     );
 }
+
+#[test]
+fn property_overrides_are_validated_at_synth() {
+    let (app, stack) = stack();
+    let vpc = Resource::new(&stack, "Vpc", CfnVpc::new().cidr_block("10.0.0.0/16")).unwrap();
+    vpc.add_property_override("CidrBlok", "10.1.0.0/16");
+    vpc.add_property_override("EnableDnsSupport", "maybe");
+    let failure = app.synth(&Default::default()).unwrap_err();
+    let text = failure.to_string();
+    assert!(text.contains("CidrBlok"), "{text}");
+    assert!(text.contains("EnableDnsSupport"), "{text}");
+}

@@ -34,7 +34,8 @@ enum Cmd {
         out: Option<PathBuf>,
     },
     /// Replaces `schemas/cloudformation/` with the schemas of a downloaded
-    /// `CloudformationSchema.zip` (or a folder of schema files), then regenerates.
+    /// `CloudformationSchema.zip` (or a folder of schema files), then regenerates (when
+    /// `--schemas` is not given).
     Refresh {
         /// The zip file or folder.
         input: PathBuf,
@@ -57,6 +58,7 @@ fn main() -> ExitCode {
 fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     let root = workspace_root();
+    let own_schemas = cli.schemas.is_none();
     let schemas = cli.schemas.unwrap_or_else(|| root.join("schemas"));
     let default_out = root.join("src/generated");
     let cargo_toml = root.join("Cargo.toml");
@@ -88,9 +90,11 @@ fn run() -> Result<ExitCode> {
         Cmd::Refresh { input, date } => {
             let report = refresh::refresh(&input, &schemas, date.as_deref())?;
             eprintln!("{report}");
-            let generated = generate(&schemas)?;
-            write(&default_out, &cargo_toml, &generated)?;
-            eprintln!("regenerated {}", default_out.display());
+            if own_schemas {
+                let generated = generate(&schemas)?;
+                write(&default_out, &cargo_toml, &generated)?;
+                eprintln!("regenerated {}", default_out.display());
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

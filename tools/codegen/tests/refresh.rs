@@ -90,3 +90,28 @@ fn a_folder_works_too_and_junk_is_refused() {
     fs::create_dir_all(&empty).unwrap();
     assert!(refresh(&empty, &schemas, None).is_err());
 }
+
+#[test]
+fn the_command_refreshes_another_schemas_folder_without_touching_the_workspace() {
+    let work = tempfile::tempdir().unwrap();
+    let input = work.path().join("in");
+    fs::create_dir_all(&input).unwrap();
+    fs::write(input.join("a.json"), committed("aws-kms-key.json")).unwrap();
+    let schemas = work.path().join("schemas");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stackcraft-codegen"))
+        .arg("refresh")
+        .arg(&input)
+        .arg("--schemas")
+        .arg(&schemas)
+        .args(["--date", "2026-12-01"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("1 schemas (1 new or changed, 0 removed)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("regenerated"), "{stderr}");
+    assert!(schemas.join("cloudformation/aws-kms-key.json").exists());
+}
