@@ -60,6 +60,20 @@ pub enum ErrorKind {
         /// What was wrong, with the value given and what is allowed.
         message: String,
     },
+    /// A property override or deletion override whose path cannot be followed.
+    InvalidOverride {
+        /// The override's dotted path below `Properties`.
+        path: String,
+        /// Why it cannot be applied, with the value found on the way.
+        message: String,
+    },
+    /// A construct added an error annotation (or a warning, under `--strict`).
+    Annotation {
+        /// The annotation's id, as the construct gave it.
+        id: String,
+        /// The annotation's text.
+        message: String,
+    },
     /// A stack named on the command line or in a selection does not exist.
     UnknownStack {
         /// The name asked for.
@@ -175,6 +189,10 @@ impl fmt::Display for Error {
             ErrorKind::InvalidProps { property, message } => {
                 write!(f, "property '{property}': {message}")
             }
+            ErrorKind::InvalidOverride { path, message } => {
+                write!(f, "property override '{path}': {message}")
+            }
+            ErrorKind::Annotation { id, message } => write!(f, "{message} [{id}]"),
             ErrorKind::UnknownStack { name, known } => {
                 write!(
                     f,

@@ -78,16 +78,16 @@ pub struct DatadogProps {
 /// Options of a [`FargateServiceWithDatadog`].
 #[derive(Debug, Clone)]
 pub struct FargateServiceWithDatadogProps {
-    /// The ECS cluster (its `Ref`). Required.
-    pub cluster: Option<Token>,
+    /// The ECS cluster (its `Ref`).
+    pub cluster: Token,
     /// What the service must wait for before it is created: the cluster (whose capacity
     /// providers it uses).
     ///
     /// **Default:** nothing beyond its references.
     pub depends_on: Vec<Construct>,
-    /// The VPC of the tasks. Required.
-    pub vpc_id: Option<Token>,
-    /// The subnets of the tasks (private ones). Required.
+    /// The VPC of the tasks.
+    pub vpc_id: Token,
+    /// The subnets of the tasks (private ones); at least one.
     pub subnet_ids: Vec<Token>,
     /// Task CPU units; with `memory`, a size Fargate accepts.
     ///
@@ -105,8 +105,8 @@ pub struct FargateServiceWithDatadogProps {
     ///
     /// **Default:** whatever the sidecars leave of the task's memory.
     pub container_memory: Option<u32>,
-    /// The app container's image. Required.
-    pub image: Option<Token>,
+    /// The app container's image.
+    pub image: Token,
     /// The app container's name.
     ///
     /// **Default:** `app`.
@@ -149,8 +149,8 @@ pub struct FargateServiceWithDatadogProps {
     ///
     /// **Default:** 30.
     pub log_retention_days: u32,
-    /// The Datadog agent and log routing. Required.
-    pub datadog: Option<DatadogProps>,
+    /// The Datadog agent and log routing.
+    pub datadog: DatadogProps,
     /// Registers the tasks in a Cloud Map namespace under this name (an A record per task,
     /// healthy while ECS sees the task healthy): `(namespace id, service name)`.
     ///
@@ -168,18 +168,26 @@ pub struct FargateServiceWithDatadogProps {
     pub health_check_grace_seconds: Option<u32>,
 }
 
-impl Default for FargateServiceWithDatadogProps {
-    fn default() -> Self {
+impl FargateServiceWithDatadogProps {
+    /// The props of a service given what it cannot do without, every other prop at its
+    /// default; change others with struct update syntax (`..Props::new(...)`).
+    pub fn new(
+        cluster: Token,
+        vpc_id: Token,
+        subnet_ids: Vec<Token>,
+        image: Token,
+        datadog: DatadogProps,
+    ) -> Self {
         FargateServiceWithDatadogProps {
-            cluster: None,
+            cluster,
             depends_on: Vec::new(),
-            vpc_id: None,
-            subnet_ids: Vec::new(),
+            vpc_id,
+            subnet_ids,
             cpu: 512,
             memory: 1024,
             container_cpu: None,
             container_memory: None,
-            image: None,
+            image,
             container_name: "app".into(),
             ports: Vec::new(),
             environment: IndexMap::new(),
@@ -190,7 +198,7 @@ impl Default for FargateServiceWithDatadogProps {
             capacity_provider: CapacityProvider::Fargate,
             deployment_percent: (100, 200),
             log_retention_days: 30,
-            datadog: None,
+            datadog,
             cloud_map: None,
             load_balancer: None,
             health_check_grace_seconds: None,
@@ -230,7 +238,7 @@ impl AsConstruct for FargateServiceWithDatadog {
 impl FargateServiceWithDatadog {
     /// Creates the service under `scope`.
     ///
-    /// Fails when a required prop is missing, when cpu and memory are not a Fargate size, or
+    /// Fails when no subnet is given, when cpu and memory are not a Fargate size, or
     /// when the task is too small for the app container plus the sidecars (the error says by
     /// how much).
     pub fn new(
@@ -242,25 +250,15 @@ impl FargateServiceWithDatadog {
         let path = construct.path();
         let fail =
             |property: &str, message: String| Error::invalid_props(path.clone(), property, message);
-        let required = |property: &str, what: &str| fail(property, format!("is required: {what}"));
-        let cluster = props
-            .cluster
-            .clone()
-            .ok_or_else(|| required("cluster", "the ECS cluster"))?;
-        let vpc_id = props
-            .vpc_id
-            .clone()
-            .ok_or_else(|| required("vpc_id", "the tasks' VPC"))?;
-        let image = props
-            .image
-            .clone()
-            .ok_or_else(|| required("image", "the app image"))?;
-        let dd = props
-            .datadog
-            .clone()
-            .ok_or_else(|| required("datadog", "the Datadog settings"))?;
+        let cluster = props.cluster.clone();
+        let vpc_id = props.vpc_id.clone();
+        let image = props.image.clone();
+        let dd = props.datadog.clone();
         if props.subnet_ids.is_empty() {
-            return Err(required("subnet_ids", "the tasks' subnets"));
+            return Err(fail(
+                "subnet_ids",
+                "is empty: give at least one subnet for the tasks".into(),
+            ));
         }
         fargate::check_task_size(props.cpu, props.memory).map_err(|m| fail("cpu", m))?;
         let side_cpu = AGENT_SIZE.0 + LOG_ROUTER_SIZE.0;

@@ -21,12 +21,12 @@ pub const PASSWORD_KEY: &str = "PASSWORD";
 /// Options of a [`MysqlDb`].
 #[derive(Debug, Clone)]
 pub struct MysqlDbProps {
-    /// The VPC the database lives in. Required.
-    pub vpc_id: Option<Token>,
-    /// The subnets of the subnet group: private ones, in at least two zones. Required.
+    /// The VPC the database lives in.
+    pub vpc_id: Token,
+    /// The subnets of the subnet group: private ones, in at least two zones.
     pub subnet_ids: Vec<Token>,
     /// A full MySQL version such as `8.0.39`; automatic minor upgrades are turned off so the
-    /// template and the instance never disagree. Required.
+    /// template and the instance never disagree.
     pub engine_version: String,
     /// The instance class.
     ///
@@ -54,12 +54,14 @@ pub struct MysqlDbProps {
     pub master_username: String,
 }
 
-impl Default for MysqlDbProps {
-    fn default() -> Self {
+impl MysqlDbProps {
+    /// The props of a database given what it cannot do without, every other prop at its
+    /// default; change others with struct update syntax (`..MysqlDbProps::new(...)`).
+    pub fn new(vpc_id: Token, subnet_ids: Vec<Token>, engine_version: impl Into<String>) -> Self {
         MysqlDbProps {
-            vpc_id: None,
-            subnet_ids: Vec::new(),
-            engine_version: String::new(),
+            vpc_id,
+            subnet_ids,
+            engine_version: engine_version.into(),
             instance_class: "db.t3.micro".into(),
             allocated_storage_gib: 20,
             backup_retention_days: 7,
@@ -102,12 +104,7 @@ impl MysqlDb {
         let fail = |property: &str, message: String| {
             Err(Error::invalid_props(path.clone(), property, message))
         };
-        let Some(vpc_id) = props.vpc_id.clone() else {
-            return fail(
-                "vpc_id",
-                "is required: give the VPC the database lives in".into(),
-            );
-        };
+        let vpc_id = props.vpc_id.clone();
         if props.subnet_ids.len() < 2 {
             return fail(
                 "subnet_ids",

@@ -9,11 +9,11 @@ use stackcraft::{AsConstruct, Construct, Error, Level, Resource, Result, Token};
 use crate::connections::{Connections, Port};
 
 /// Options of a [`PublicAlb`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PublicAlbProps {
-    /// The VPC. Required.
-    pub vpc_id: Option<Token>,
-    /// Public subnets in at least two zones. Required.
+    /// The VPC.
+    pub vpc_id: Token,
+    /// Public subnets in at least two zones.
     pub subnet_ids: Vec<Token>,
     /// Who may reach the listeners. There is no silent default to the whole internet:
     /// `0.0.0.0/0` must be listed to open a listener to everyone, and then synthesis warns.
@@ -24,6 +24,19 @@ pub struct PublicAlbProps {
     ///
     /// **Default:** nothing beyond its references.
     pub depends_on: Vec<Construct>,
+}
+
+impl PublicAlbProps {
+    /// The props of a load balancer in `vpc_id` over `subnet_ids`, reachable by nobody until
+    /// `allowed_cidrs` is set (struct update syntax: `..PublicAlbProps::new(...)`).
+    pub fn new(vpc_id: Token, subnet_ids: Vec<Token>) -> Self {
+        PublicAlbProps {
+            vpc_id,
+            subnet_ids,
+            allowed_cidrs: Vec::new(),
+            depends_on: Vec::new(),
+        }
+    }
 }
 
 /// Health check of a target group.
@@ -91,18 +104,12 @@ impl AsConstruct for PublicAlb {
 impl PublicAlb {
     /// Creates the load balancer under `scope`.
     ///
-    /// Fails when the VPC is missing, when fewer than two subnets are given, or when an
+    /// Fails when fewer than two subnets are given, or when an
     /// allowed CIDR block is not valid.
     pub fn new(scope: &impl AsConstruct, id: &str, props: PublicAlbProps) -> Result<Self> {
         let construct = Construct::new(scope, id)?;
         let path = construct.path();
-        let vpc_id = props.vpc_id.clone().ok_or_else(|| {
-            Error::invalid_props(
-                path.clone(),
-                "vpc_id",
-                "is required: the load balancer's VPC",
-            )
-        })?;
+        let vpc_id = props.vpc_id.clone();
         if props.subnet_ids.len() < 2 {
             return Err(Error::invalid_props(
                 path,

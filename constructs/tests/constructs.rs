@@ -105,13 +105,14 @@ fn network_rejects_a_range_too_small_for_its_subnets() {
 #[test]
 fn fargate_service_checks_the_task_size_at_construction() {
     let (_app, stack) = stack();
-    let base = || FargateServiceWithDatadogProps {
-        cluster: Some(Token::from("c")),
-        vpc_id: Some(Token::from("vpc")),
-        subnet_ids: vec![Token::from("s1")],
-        image: Some(Token::from("app:1")),
-        datadog: Some(datadog()),
-        ..Default::default()
+    let base = || {
+        FargateServiceWithDatadogProps::new(
+            Token::from("c"),
+            Token::from("vpc"),
+            vec![Token::from("s1")],
+            Token::from("app:1"),
+            datadog(),
+        )
     };
     let err = FargateServiceWithDatadog::new(
         &stack,
@@ -144,14 +145,14 @@ fn fargate_service_checks_the_task_size_at_construction() {
 
     let err = FargateServiceWithDatadog::new(
         &stack,
-        "NoImage",
+        "NoSubnets",
         FargateServiceWithDatadogProps {
-            image: None,
+            subnet_ids: Vec::new(),
             ..base()
         },
     )
     .unwrap_err();
-    assert_eq!(property_error(err).0, "image");
+    assert_eq!(property_error(err).0, "subnet_ids");
 }
 
 #[test]
@@ -161,22 +162,15 @@ fn database_and_service_are_wired_by_reference() {
     let db = MysqlDb::new(
         &stack,
         "Db",
-        MysqlDbProps {
-            vpc_id: Some(net.vpc_id()),
-            subnet_ids: net.private_subnet_ids(),
-            engine_version: "8.0.45".into(),
-            ..Default::default()
-        },
+        MysqlDbProps::new(net.vpc_id(), net.private_subnet_ids(), "8.0.45"),
     )
     .unwrap();
     let alb = PublicAlb::new(
         &stack,
         "Alb",
         PublicAlbProps {
-            vpc_id: Some(net.vpc_id()),
-            subnet_ids: net.public_subnet_ids(),
             allowed_cidrs: vec!["0.0.0.0/0".into()],
-            ..Default::default()
+            ..PublicAlbProps::new(net.vpc_id(), net.public_subnet_ids())
         },
     )
     .unwrap();
@@ -185,14 +179,15 @@ fn database_and_service_are_wired_by_reference() {
         &stack,
         "Svc",
         FargateServiceWithDatadogProps {
-            cluster: Some(Token::from("cluster")),
-            vpc_id: Some(net.vpc_id()),
-            subnet_ids: net.private_subnet_ids(),
-            image: Some(Token::from("app:1")),
             ports: vec![8080],
-            datadog: Some(datadog()),
             load_balancer: Some((target, 8080)),
-            ..Default::default()
+            ..FargateServiceWithDatadogProps::new(
+                Token::from("cluster"),
+                net.vpc_id(),
+                net.private_subnet_ids(),
+                Token::from("app:1"),
+                datadog(),
+            )
         },
     )
     .unwrap();
@@ -248,12 +243,11 @@ fn database_requires_a_full_engine_version() {
     let err = MysqlDb::new(
         &stack,
         "Db",
-        MysqlDbProps {
-            vpc_id: Some(Token::from("vpc")),
-            subnet_ids: vec![Token::from("a"), Token::from("b")],
-            engine_version: "8.0".into(),
-            ..Default::default()
-        },
+        MysqlDbProps::new(
+            Token::from("vpc"),
+            vec![Token::from("a"), Token::from("b")],
+            "8.0",
+        ),
     )
     .unwrap_err();
     let (property, message) = property_error(err);

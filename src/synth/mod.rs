@@ -153,10 +153,12 @@ pub(crate) fn synthesize(
 
     for a in &annotations {
         if a.level == Level::Error || (options.strict && a.level == Level::Warning) {
-            errors.push(Error::invalid_props(
+            errors.push(Error::new(
                 a.path.clone(),
-                a.id.clone(),
-                a.message.clone(),
+                ErrorKind::Annotation {
+                    id: a.id.clone(),
+                    message: a.message.clone(),
+                },
             ));
         }
     }

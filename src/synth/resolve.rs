@@ -192,7 +192,15 @@ pub(super) fn element_json(tree: &Tree, idx: usize, ctx: &mut ResolveCtx<'_>) ->
             let mut props = ctx.resolve(&r.properties);
             for (path, value) in &r.overrides {
                 let value = value.as_ref().map(|v| ctx.resolve(v));
-                apply_override(&mut props, path, value);
+                if let Err(message) = apply_override(&mut props, path, value) {
+                    ctx.errors.push(Error::new(
+                        ctx.paths[idx].clone(),
+                        ErrorKind::InvalidOverride {
+                            path: path.join("."),
+                            message,
+                        },
+                    ));
+                }
             }
             if props.as_object().is_some_and(|m| !m.is_empty()) {
                 body.insert("Properties".into(), props);
@@ -222,52 +230,67 @@ pub(super) fn element_json(tree: &Tree, idx: usize, ctx: &mut ResolveCtx<'_>) ->
     }
 }
 
-fn apply_override(props: &mut Json, path: &[String], value: Option<Json>) {
+/// Applies one override to the resolved properties: `Some` sets the value at `path`, `None`
+/// removes it. Missing objects on the way are created; a path that runs into a value that is
+/// neither an object nor an array, or past the end of an array, is refused rather than
+/// overwriting what the typed properties gave.
+fn apply_override(props: &mut Json, path: &[String], value: Option<Json>) -> Result<(), String> {
     let Some((last, parents)) = path.split_last() else {
-        return;
+        return Err("the path is empty".into());
     };
     let mut cur = props;
-    for part in parents {
-        let index = part
-            .parse::<usize>()
-            .ok()
-            .filter(|&n| cur.as_array().is_some_and(|a| n < a.len()));
-        cur = match index {
-            Some(n) => &mut cur.as_array_mut().expect("checked to be an array")[n],
-            None => {
-                if !cur.is_object() {
-                    *cur = Json::Object(Map::new());
-                }
-                let map = cur.as_object_mut().expect("made an object above");
-                map.entry(part.clone())
-                    .or_insert_with(|| Json::Object(Map::new()))
+    for (depth, part) in parents.iter().enumerate() {
+        let here = || path[..depth].join(".");
+        cur = match cur {
+            Json::Object(map) => map
+                .entry(part.clone())
+                .or_insert_with(|| Json::Object(Map::new())),
+            Json::Array(items) => {
+                let len = items.len();
+                let n = array_index(part, len, &here())?;
+                &mut items[n]
             }
+            other => return Err(not_a_container(&here(), other)),
         };
     }
-    let index = last
-        .parse::<usize>()
-        .ok()
-        .filter(|&n| cur.as_array().is_some_and(|a| n < a.len()));
-    match (index, value) {
-        (Some(n), Some(v)) => cur.as_array_mut().expect("checked to be an array")[n] = v,
-        (Some(n), None) => {
-            cur.as_array_mut()
-                .expect("checked to be an array")
-                .remove(n);
-        }
-        (None, value) => {
-            if !cur.is_object() {
-                *cur = Json::Object(Map::new());
-            }
-            let map = cur.as_object_mut().expect("made an object above");
+    let here = path[..parents.len()].join(".");
+    match cur {
+        Json::Object(map) => {
             match value {
-                Some(v) => {
-                    map.insert(last.clone(), v);
-                }
+                Some(v) => map.insert(last.clone(), v),
+                None => map.remove(last),
+            };
+        }
+        Json::Array(items) => {
+            let n = array_index(last, items.len(), &here)?;
+            match value {
+                Some(v) => items[n] = v,
                 None => {
-                    map.remove(last);
+                    items.remove(n);
                 }
             }
         }
+        other => return Err(not_a_container(&here, other)),
     }
+    Ok(())
+}
+
+fn array_index(part: &str, len: usize, here: &str) -> Result<usize, String> {
+    match part.parse::<usize>() {
+        Ok(n) if n < len => Ok(n),
+        Ok(n) => Err(format!(
+            "index {n} is past the end of '{here}', which has {len} item(s)"
+        )),
+        Err(_) => Err(format!(
+            "'{here}' is a list, so the next part must be an index from 0 to {len}, not '{part}'",
+            len = len.saturating_sub(1)
+        )),
+    }
+}
+
+fn not_a_container(here: &str, value: &Json) -> String {
+    format!(
+        "'{here}' holds {value}, which is neither an object nor a list; \
+         override '{here}' itself instead"
+    )
 }

@@ -280,3 +280,45 @@ fn the_tree_is_locked_after_synthesis() {
     let err = Construct::new(&stack, "Late").unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::Locked);
 }
+
+#[test]
+fn overrides_that_would_overwrite_a_value_fail_with_the_path() {
+    let app = App::new();
+    let stack = Stack::new(&app, "S", StackProps::default()).unwrap();
+    let v = vpc(&stack, "Vpc");
+    v.add_property_override("Tags", json!([{"Key": "Name", "Value": "main"}]));
+    v.add_property_override("CidrBlock.Nested", "x");
+    v.add_property_override("Tags.3.Value", "y");
+    v.add_property_override("Tags.first", "z");
+    v.add_property_override("Fresh.Deep", "created");
+    let failure = app.synth(&Default::default()).unwrap_err();
+    let messages: Vec<String> = failure.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    assert!(messages
+        .iter()
+        .all(|m| m.starts_with("[S/Vpc] property override")));
+    assert!(
+        messages[0].contains("'CidrBlock' holds \"10.0.0.0/16\""),
+        "{}",
+        messages[0]
+    );
+    assert!(messages[1].contains("index 3 is past the end of 'Tags', which has 1"));
+    assert!(messages[2].contains("'Tags' is a list"), "{}", messages[2]);
+}
+
+#[test]
+fn error_annotations_fail_synthesis_with_their_id() {
+    let app = App::new();
+    let stack = Stack::new(&app, "S", StackProps::default()).unwrap();
+    let v = vpc(&stack, "Vpc");
+    crate::AsConstruct::construct(&v).annotate(
+        crate::Level::Error,
+        "NoNat",
+        "this network has no NAT gateway",
+    );
+    let failure = app.synth(&Default::default()).unwrap_err();
+    assert_eq!(
+        failure.errors[0].to_string(),
+        "[S/Vpc] this network has no NAT gateway [NoNat]"
+    );
+}

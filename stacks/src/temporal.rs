@@ -84,15 +84,16 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         &data_stack,
         "Database",
         MysqlDbProps {
-            vpc_id: Some(network.vpc_id()),
-            subnet_ids: network.private_subnet_ids(),
-            engine_version: config.database.engine_version.0.clone(),
             instance_class: config.database.instance_class.0.clone(),
             allocated_storage_gib: config.database.allocated_storage_gib.0,
             backup_retention_days: config.database.backup_retention_days.0,
             multi_az: config.database.multi_az,
             deletion_protection: config.database.deletion_protection,
-            ..MysqlDbProps::default()
+            ..MysqlDbProps::new(
+                network.vpc_id(),
+                network.private_subnet_ids(),
+                config.database.engine_version.0.clone(),
+            )
         },
     )?;
     let worker_repo = repository(&data_stack, "WorkerRepository", env_name, "worker")?;
@@ -130,7 +131,7 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         &services_stack,
         "LoadBalancer",
         PublicAlbProps {
-            vpc_id: Some(network.vpc_id()),
+            vpc_id: network.vpc_id(),
             subnet_ids: network.public_subnet_ids(),
             allowed_cidrs: config
                 .load_balancer
@@ -185,10 +186,7 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         env: env_name.to_string(),
         keep_cloudwatch_logs: config.datadog.keep_cloudwatch_logs,
     };
-    let base = |service: &ServiceConfig| FargateServiceWithDatadogProps {
-        cluster: Some(cluster.ref_()),
-        vpc_id: Some(network.vpc_id()),
-        subnet_ids: network.private_subnet_ids(),
+    let base = |service: &ServiceConfig, image: Token| FargateServiceWithDatadogProps {
         cpu: service.cpu,
         memory: service.memory,
         desired_count: service.desired_count.0,
@@ -197,8 +195,13 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
             Capacity::FargateSpot => CapacityProvider::FargateSpot,
         },
         log_retention_days: config.log_retention_days.0,
-        datadog: Some(datadog.clone()),
-        ..FargateServiceWithDatadogProps::default()
+        ..FargateServiceWithDatadogProps::new(
+            cluster.ref_(),
+            network.vpc_id(),
+            network.private_subnet_ids(),
+            image,
+            datadog.clone(),
+        )
     };
     let frontend_address = format!("frontend.{NAMESPACE}:{FRONTEND_PORT}");
 
@@ -209,7 +212,6 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         &services_stack,
         "TemporalServer",
         FargateServiceWithDatadogProps {
-            image: Some(config.temporal.server_image.0.as_str().into()),
             container_name: "temporal".into(),
             ports: vec![FRONTEND_PORT, METRICS_PORT],
             environment: temporal_environment(config, &db),
@@ -230,7 +232,7 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
             deployment_percent: if single_task { (0, 100) } else { (100, 200) },
             health_check_grace_seconds: Some(300),
             cloud_map: Some((namespace.attr_id(), "frontend".into())),
-            ..base(fe)
+            ..base(fe, config.temporal.server_image.0.as_str().into())
         },
     )?;
     let temporal = frontend.connections();
@@ -243,7 +245,6 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         &services_stack,
         "TemporalUi",
         FargateServiceWithDatadogProps {
-            image: Some(config.temporal.ui_image.0.as_str().into()),
             container_name: "temporal-ui".into(),
             ports: vec![UI_PORT],
             environment: IndexMap::from([
@@ -263,7 +264,10 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
                 ),
             ]),
             load_balancer: Some((ui_target, UI_PORT)),
-            ..base(&config.services.ui)
+            ..base(
+                &config.services.ui,
+                config.temporal.ui_image.0.as_str().into(),
+            )
         },
     )?;
     temporal.allow_from(
@@ -276,13 +280,15 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         &services_stack,
         "Worker",
         FargateServiceWithDatadogProps {
-            image: Some(image_of(&worker_repo, &config.services.worker)),
             container_name: "worker".into(),
             environment: IndexMap::from([(
                 "TEMPORAL_ADDRESS".to_string(),
                 Token::from(frontend_address.as_str()),
             )]),
-            ..base(&config.services.worker)
+            ..base(
+                &config.services.worker,
+                image_of(&worker_repo, &config.services.worker),
+            )
         },
     )?;
     temporal.allow_from(
@@ -295,7 +301,6 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         &services_stack,
         "Api",
         FargateServiceWithDatadogProps {
-            image: Some(image_of(&api_repo, &config.services.api)),
             container_name: "api".into(),
             ports: vec![API_PORT],
             environment: IndexMap::from([(
@@ -303,7 +308,10 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
                 Token::from(frontend_address.as_str()),
             )]),
             load_balancer: Some((api_target, API_PORT)),
-            ..base(&config.services.api)
+            ..base(
+                &config.services.api,
+                image_of(&api_repo, &config.services.api),
+            )
         },
     )?;
     temporal.allow_from(api.connections(), Port::tcp(FRONTEND_PORT), "from the API")?;
