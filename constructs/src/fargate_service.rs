@@ -11,8 +11,8 @@ use stackcraft::resources::servicediscovery::{service as sd, CfnService as CfnDi
 use stackcraft::{AsConstruct, Construct, Error, Resource, Result, Token};
 
 use crate::connections::{Connections, Port};
-use crate::fargate;
 use crate::public_alb::AlbTarget;
+use stackcraft::validate::fargate::{self, TaskSizeError};
 
 /// Which Fargate capacity runs the tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,7 +260,13 @@ impl FargateServiceWithDatadog {
                 "is empty: give at least one subnet for the tasks".into(),
             ));
         }
-        fargate::check_task_size(props.cpu, props.memory).map_err(|m| fail("cpu", m))?;
+        fargate::check_task_size(props.cpu.into(), props.memory.into()).map_err(|e| {
+            let property = match e {
+                TaskSizeError::Cpu { .. } => "cpu",
+                TaskSizeError::Memory { .. } => "memory",
+            };
+            fail(property, e.to_string())
+        })?;
         let side_cpu = AGENT_SIZE.0 + LOG_ROUTER_SIZE.0;
         let side_memory = AGENT_SIZE.1 + LOG_ROUTER_SIZE.1;
         let app_cpu = props

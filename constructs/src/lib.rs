@@ -4,7 +4,6 @@
 #![deny(missing_docs)]
 
 pub mod connections;
-pub mod fargate;
 pub mod fargate_service;
 pub mod mysql_db;
 pub mod network;

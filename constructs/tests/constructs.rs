@@ -114,44 +114,28 @@ fn fargate_service_checks_the_task_size_at_construction() {
             datadog(),
         )
     };
-    let err = FargateServiceWithDatadog::new(
-        &stack,
-        "Bad",
-        FargateServiceWithDatadogProps {
-            cpu: 256,
-            memory: 4096,
+    let cases = [
+        ("PairWrong", 256, 4096, None, "memory", "512, 1024, 2048"),
+        ("OddCpu", 300, 1024, None, "cpu", "256, 512, 1024"),
+        ("Small", 256, 512, Some(256), "memory", "MiB short"),
+    ];
+    for (id, cpu, memory, container_memory, expected, text) in cases {
+        let props = FargateServiceWithDatadogProps {
+            cpu,
+            memory,
+            container_memory,
             ..base()
-        },
-    )
-    .unwrap_err();
-    let (property, message) = property_error(err);
-    assert_eq!(property, "cpu");
-    assert!(message.contains("512, 1024, 2048"), "{message}");
-
-    let err = FargateServiceWithDatadog::new(
-        &stack,
-        "Small",
-        FargateServiceWithDatadogProps {
-            cpu: 256,
-            memory: 512,
-            container_memory: Some(256),
-            ..base()
-        },
-    )
-    .unwrap_err();
-    let (property, message) = property_error(err);
-    assert_eq!(property, "memory");
-    assert!(message.contains("MiB short"), "{message}");
-
-    let err = FargateServiceWithDatadog::new(
-        &stack,
-        "NoSubnets",
-        FargateServiceWithDatadogProps {
-            subnet_ids: Vec::new(),
-            ..base()
-        },
-    )
-    .unwrap_err();
+        };
+        let err = FargateServiceWithDatadog::new(&stack, id, props).unwrap_err();
+        let (property, message) = property_error(err);
+        assert_eq!(property, expected, "{id}: {message}");
+        assert!(message.contains(text), "{id}: {message}");
+    }
+    let props = FargateServiceWithDatadogProps {
+        subnet_ids: Vec::new(),
+        ..base()
+    };
+    let err = FargateServiceWithDatadog::new(&stack, "NoSubnets", props).unwrap_err();
     assert_eq!(property_error(err).0, "subnet_ids");
 }
 

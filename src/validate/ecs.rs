@@ -5,6 +5,7 @@
 
 use serde_json::Value as Json;
 
+use super::fargate::{self, TaskSizeError};
 use super::template_view::{as_number, depends_on, intrinsic, property_pointer, TemplateView};
 use super::Finding;
 
@@ -19,21 +20,6 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
     for (id, service) in view.resources_of_type(SERVICE) {
         self::service(view, id, service, findings);
     }
-}
-
-/// Fargate's valid memory sizes (MiB) for each task cpu (units).
-pub fn fargate_memory(cpu: u64) -> Option<Vec<u64>> {
-    let range = |from: u64, to: u64, step: u64| (from..=to).step_by(step as usize).collect();
-    Some(match cpu {
-        256 => vec![512, 1024, 2048],
-        512 => vec![1024, 2048, 3072, 4096],
-        1024 => range(2048, 8192, 1024),
-        2048 => range(4096, 16384, 1024),
-        4096 => range(8192, 30720, 1024),
-        8192 => range(16384, 61440, 4096),
-        16384 => range(32768, 122880, 8192),
-        _ => return None,
-    })
 }
 
 /// Task cpu in units: `1024`, `"1024"` or `"1 vCPU"`.
@@ -91,31 +77,18 @@ fn task_definition(view: &TemplateView<'_>, id: &str, props: &Json, findings: &m
             )),
         }
         if let (Some(cpu), Some(memory)) = (cpu, memory) {
-            match fargate_memory(cpu) {
-                None => findings.push(Finding::of(
+            match fargate::check_task_size(cpu, memory) {
+                Err(e @ TaskSizeError::Cpu { .. }) => findings.push(Finding::of(
                     "E3047",
                     property_pointer(id, "Cpu"),
-                    format!(
-                        "Fargate task cpu {cpu} is not a Fargate size; use 256, 512, 1024, \
-                         2048, 4096, 8192 or 16384"
-                    ),
+                    format!("Fargate task {e}"),
                 )),
-                Some(allowed) if !allowed.contains(&memory) => findings.push(Finding::of(
+                Err(e @ TaskSizeError::Memory { .. }) => findings.push(Finding::of(
                     "E3047",
                     property_pointer(id, "Memory"),
-                    format!(
-                        "Fargate task memory {memory} MiB does not go with cpu {cpu}; allowed: \
-                         {} to {} MiB in steps of {}",
-                        allowed[0],
-                        allowed[allowed.len() - 1],
-                        if allowed.len() > 1 {
-                            allowed[1] - allowed[0]
-                        } else {
-                            0
-                        }
-                    ),
+                    format!("Fargate task {e}"),
                 )),
-                Some(_) => {}
+                Ok(()) => {}
             }
         }
     }
@@ -537,12 +510,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn knows_the_fargate_table() {
-        assert_eq!(fargate_memory(256), Some(vec![512, 1024, 2048]));
-        assert!(fargate_memory(8192).unwrap().contains(&61440));
-        assert!(!fargate_memory(8192).unwrap().contains(&18432));
-        assert!(fargate_memory(16384).unwrap().contains(&40960));
-        assert_eq!(fargate_memory(300), None);
+    fn reads_cpu_and_memory_in_units_and_words() {
         assert_eq!(cpu_units(&"0.25 vCPU".into()), Some(256));
         assert_eq!(memory_mib(&"2 GB".into()), Some(2048));
     }

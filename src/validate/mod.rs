@@ -11,6 +11,7 @@
 
 mod cycles;
 mod ecs;
+pub mod fargate;
 mod finding;
 mod getatt;
 mod properties;
