@@ -187,13 +187,8 @@ pub(crate) fn load_assembly(
             .with_context(|| format!("loading the cloud assembly {}", dir.display()))?;
         return Ok(Some((assembly, dir.to_path_buf())));
     }
-    let app = build().context("building the app")?;
-    let synthesis = match app.synth(&Default::default()) {
-        Ok(s) => s,
-        Err(failure) => {
-            render::synth_failure(&failure);
-            return Ok(None);
-        }
+    let Some(synthesis) = super::synthesize(build, &Default::default())? else {
+        return Ok(None);
     };
     render::annotations(&synthesis.annotations);
     render::findings(&synthesis.findings);

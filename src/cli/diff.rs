@@ -66,13 +66,8 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
         (None, Some(file)) => Baseline::Template(diff::read_template(file)?),
         (None, None) => bail!("give --against deployed, --against DIR or --template FILE"),
     };
-    let app = build().context("building the app")?;
-    let synthesis = match app.synth(&Default::default()) {
-        Ok(s) => s,
-        Err(failure) => {
-            render::synth_failure(&failure);
-            return Ok(ExitCode::from(1));
-        }
+    let Some(synthesis) = super::synthesize(build, &Default::default())? else {
+        return Ok(ExitCode::from(1));
     };
     render::annotations(&synthesis.annotations);
     let new = &synthesis.assembly;

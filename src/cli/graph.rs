@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 
-use super::{render, AppBuilder};
+use super::AppBuilder;
 use crate::diff::read_template;
 use crate::graph::{self, StackGraph};
 
@@ -40,13 +40,8 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
             vec![StackGraph::from_template(&name, &template)]
         }
         None => {
-            let app = build().context("building the app")?;
-            let synthesis = match app.synth(&Default::default()) {
-                Ok(s) => s,
-                Err(failure) => {
-                    render::synth_failure(&failure);
-                    return Ok(ExitCode::from(1));
-                }
+            let Some(synthesis) = super::synthesize(build, &Default::default())? else {
+                return Ok(ExitCode::from(1));
             };
             let assembly = synthesis.assembly;
             let stacks: Vec<_> = match &args.stack {

@@ -2,9 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
-
-use super::{render, AppBuilder};
+use super::AppBuilder;
 
 /// Arguments of `ls`.
 #[derive(Debug, clap::Args)]
@@ -18,13 +16,8 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
-    let app = build().context("building the app")?;
-    let synthesis = match app.synth(&Default::default()) {
-        Ok(s) => s,
-        Err(failure) => {
-            render::synth_failure(&failure);
-            return Ok(ExitCode::from(1));
-        }
+    let Some(synthesis) = super::synthesize(build, &Default::default())? else {
+        return Ok(ExitCode::from(1));
     };
     let stacks = super::select_stacks(&synthesis.assembly, &[], args.env.as_deref())?;
     let width = stacks.iter().map(|s| s.stack_name.len()).max().unwrap_or(0);

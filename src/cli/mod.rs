@@ -97,6 +97,26 @@ pub(crate) fn select_stacks<'a>(
         .collect())
 }
 
+/// Builds the app and synthesizes it. A failure is rendered here and gives `None`, for the
+/// command to exit with 1; the app failing to build is an error.
+pub(crate) fn synthesize(
+    build: AppBuilder<'_>,
+    options: &crate::SynthOptions,
+) -> anyhow::Result<Option<crate::Synthesis>> {
+    use anyhow::Context;
+    let app = build().context("building the app")?;
+    let result = app.synth(options);
+    // One command per process: freeing the construct tree would only cost time.
+    std::mem::forget(app);
+    match result {
+        Ok(synthesis) => Ok(Some(synthesis)),
+        Err(failure) => {
+            render::synth_failure(&failure);
+            Ok(None)
+        }
+    }
+}
+
 /// Runs the command line for the app that `build` creates; returns the process exit code
 /// (0 success, 1 failure, 2 usage error).
 pub fn main(build: impl FnOnce() -> anyhow::Result<App>) -> ExitCode {

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Context;
 
 use super::{render, AppBuilder};
 use crate::assembly::TemplateFormat;
@@ -53,17 +52,12 @@ impl From<Format> for TemplateFormat {
 
 pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let app = build().context("building the app")?;
     let options = SynthOptions {
         strict: args.strict,
         ..SynthOptions::default()
     };
-    let synthesis = match app.synth(&options) {
-        Ok(s) => s,
-        Err(failure) => {
-            render::synth_failure(&failure);
-            return Ok(ExitCode::from(1));
-        }
+    let Some(synthesis) = super::synthesize(build, &options)? else {
+        return Ok(ExitCode::from(1));
     };
     render::annotations(&synthesis.annotations);
     render::findings(&synthesis.findings);
@@ -103,6 +97,5 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
     }
     // The process ends here: freeing the tree and the assembly would only cost time.
     std::mem::forget(synthesis);
-    std::mem::forget(app);
     Ok(ExitCode::SUCCESS)
 }
