@@ -317,7 +317,7 @@ fn correction_9_world_open_load_balancer_warns_about_missing_authentication() {
 fn correction_10_shards_from_config_and_pools_fit_the_instance() {
     let dev = EnvConfig::load_dir(&repo_root().join("stacks")).unwrap();
     for config in dev {
-        let pools = stackcraft_app::temporal::connection_pools(&config);
+        let pools = stackcraft_app::temporal::connection_pools(&config).unwrap();
         let memory = config.database.instance_class.memory_gib().unwrap();
         let max_connections = (memory * 1024.0 * 1024.0 * 1024.0 / 12_582_880.0) as u32;
         let tasks = config.services.frontend.desired_count.0.max(1) * 2;

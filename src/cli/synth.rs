@@ -4,7 +4,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-
 use super::{render, AppBuilder};
 use crate::assembly::TemplateFormat;
 use crate::synth::SynthOptions;

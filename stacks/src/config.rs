@@ -177,24 +177,32 @@ pub struct DatabaseConfig {
 pub struct InstanceClass(pub String);
 
 impl InstanceClass {
-    /// Memory of the class in GiB, for the classes whose size is known; `None` otherwise.
+    /// Memory of the class in GiB, for the burstable (`t`), general purpose (`m`) and memory
+    /// optimized (`r`) families; `None` for any other.
     pub fn memory_gib(&self) -> Option<f64> {
-        let size = self.0.rsplit('.').next()?;
-        let family = self.0.split('.').nth(1)?;
-        let burstable = family.starts_with('t');
-        Some(match (burstable, size) {
-            (true, "micro") => 1.0,
-            (true, "small") => 2.0,
-            (true, "medium") => 4.0,
-            (true, "large") => 8.0,
-            (true, "xlarge") => 16.0,
-            (true, "2xlarge") => 32.0,
-            (false, "large") => 16.0,
-            (false, "xlarge") => 32.0,
-            (false, "2xlarge") => 64.0,
-            (false, "4xlarge") => 128.0,
+        let mut parts = self.0.split('.').skip(1);
+        let family = parts.next()?;
+        let size = parts.next()?;
+        let large = match family.chars().next()? {
+            't' | 'm' => 8.0,
+            'r' => 16.0,
             _ => return None,
-        })
+        };
+        let factor = match size {
+            "micro" if family.starts_with('t') => 0.125,
+            "small" if family.starts_with('t') => 0.25,
+            "medium" if family.starts_with('t') => 0.5,
+            "large" => 1.0,
+            "xlarge" => 2.0,
+            _ => {
+                let n: u32 = size.strip_suffix("xlarge")?.parse().ok()?;
+                if family.starts_with('t') && n > 2 {
+                    return None;
+                }
+                2.0 * f64::from(n)
+            }
+        };
+        Some(large * factor)
     }
 }
 
@@ -202,13 +210,20 @@ impl TryFrom<String> for InstanceClass {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
         let parts: Vec<&str> = s.split('.').collect();
-        if parts.len() == 3 && parts[0] == "db" && parts[1..].iter().all(|p| !p.is_empty()) {
-            Ok(InstanceClass(s))
-        } else {
-            Err(format!(
+        if parts.len() != 3 || parts[0] != "db" || parts[1..].iter().any(|p| p.is_empty()) {
+            return Err(format!(
                 "instance_class '{s}' is not an RDS class such as db.t3.micro"
-            ))
+            ));
         }
+        let class = InstanceClass(s);
+        if class.memory_gib().is_none() {
+            return Err(format!(
+                "instance_class '{}' is not a class whose memory is known (db.t*, db.m* or \
+                 db.r* from micro to 24xlarge); Temporal's connection pools are sized from it",
+                class.0
+            ));
+        }
+        Ok(class)
     }
 }
 
@@ -513,5 +528,32 @@ impl EnvConfig {
             configs.push(config);
         }
         Ok(configs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class(name: &str) -> Result<InstanceClass, String> {
+        InstanceClass::try_from(name.to_string())
+    }
+
+    #[test]
+    fn instance_classes_know_their_memory() {
+        let memory = |name: &str| class(name).unwrap().memory_gib().unwrap();
+        assert_eq!(memory("db.t3.micro"), 1.0);
+        assert_eq!(memory("db.t4g.medium"), 4.0);
+        assert_eq!(memory("db.m6g.large"), 8.0);
+        assert_eq!(memory("db.m5.4xlarge"), 64.0);
+        assert_eq!(memory("db.r6g.large"), 16.0);
+        assert_eq!(memory("db.r5.24xlarge"), 768.0);
+        assert!(class("db.x2g.large")
+            .unwrap_err()
+            .contains("memory is known"));
+        assert!(class("db.t3.8xlarge").is_err());
+        assert!(class("t3.micro")
+            .unwrap_err()
+            .contains("such as db.t3.micro"));
     }
 }

@@ -214,7 +214,7 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         FargateServiceWithDatadogProps {
             container_name: "temporal".into(),
             ports: vec![FRONTEND_PORT, METRICS_PORT],
-            environment: temporal_environment(config, &db),
+            environment: temporal_environment(config, &db)?,
             secrets: vec![
                 db_secret("MYSQL_USER", &db, USERNAME_KEY),
                 db_secret("MYSQL_PWD", &db, PASSWORD_KEY),
@@ -392,8 +392,11 @@ fn db_secret(env_name: &str, db: &MysqlDb, key: &str) -> ContainerSecret {
 /// the generated secret (see the `secrets` of the service). `STATSD_ENDPOINT` stays unset, since
 /// it would turn the Prometheus listener off; `MYSQL_TX_ISOLATION_COMPAT` is never set, since
 /// MySQL 8 has no `tx_isolation` and any value turns it on.
-fn temporal_environment(config: &EnvConfig, db: &MysqlDb) -> IndexMap<String, Token> {
-    let pool = connection_pools(config);
+fn temporal_environment(
+    config: &EnvConfig,
+    db: &MysqlDb,
+) -> anyhow::Result<IndexMap<String, Token>> {
+    let pool = connection_pools(config).map_err(anyhow::Error::msg)?;
     let mut env = IndexMap::new();
     let mut set = |k: &str, v: Token| {
         env.insert(k.to_string(), v);
@@ -417,7 +420,7 @@ fn temporal_environment(config: &EnvConfig, db: &MysqlDb) -> IndexMap<String, To
     set("SQL_MAX_IDLE_CONNS", pool.main.to_string().into());
     set("SQL_VIS_MAX_CONNS", pool.visibility.to_string().into());
     set("SQL_VIS_MAX_IDLE_CONNS", pool.visibility.to_string().into());
-    env
+    Ok(env)
 }
 
 /// Connection pool sizes per Temporal role.
@@ -433,17 +436,37 @@ pub struct ConnectionPools {
 /// `max_connections`.
 ///
 /// RDS sets MySQL's `max_connections` to the instance memory divided by 12,582,880 bytes. Each
-/// server task runs four roles with a main and a visibility pool each; the pools get 80% of the
-/// connections (the rest stays for the admin and for rolling deploys), two thirds for the main
-/// store, capped at Temporal's defaults (20 and 10).
-pub fn connection_pools(config: &EnvConfig) -> ConnectionPools {
-    let memory = config.database.instance_class.memory_gib().unwrap_or(1.0);
+/// server task runs four roles with a main and a visibility pool each, and during a rolling
+/// deploy twice the desired tasks run; the pools get 80% of the connections (the rest stays for
+/// the admin), two thirds for the main store, capped at Temporal's defaults (20 and 10). Fails
+/// when even pools of 2 and 1 connections would not fit, naming what to change.
+pub fn connection_pools(config: &EnvConfig) -> Result<ConnectionPools, String> {
+    let class = &config.database.instance_class;
+    let memory = class.memory_gib().ok_or_else(|| {
+        format!(
+            "database.instance_class '{}' has no known memory size",
+            class.0
+        )
+    })?;
     let max_connections = (memory * 1024.0 * 1024.0 * 1024.0 / 12_582_880.0).floor() as u32;
     let tasks = config.services.frontend.desired_count.0.max(1) * 2;
-    let per_role = max_connections * 8 / 10 / (4 * tasks);
-    let main = (per_role * 2 / 3).clamp(2, 20);
-    let visibility = (per_role - per_role * 2 / 3).clamp(1, 10);
-    ConnectionPools { main, visibility }
+    let roles = 4 * tasks;
+    let budget = max_connections * 8 / 10;
+    let per_role = budget / roles;
+    if per_role < 3 {
+        return Err(format!(
+            "database.instance_class '{}' allows {max_connections} connections, {budget} of \
+             them for Temporal; {} server task(s), doubled during a deploy, run {roles} roles \
+             that need at least 3 connections each ({} in all): choose a class with more \
+             memory or lower services.frontend.desired_count",
+            class.0,
+            config.services.frontend.desired_count.0,
+            roles * 3
+        ));
+    }
+    let main = (per_role * 2 / 3).min(20);
+    let visibility = (per_role - per_role * 2 / 3).min(10);
+    Ok(ConnectionPools { main, visibility })
 }
 
 /// Datadog autodiscovery labels for the Temporal container: the openmetrics check scrapes the
@@ -468,4 +491,53 @@ fn openmetrics_labels() -> IndexMap<String, String> {
             instances.to_string(),
         ),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::{DesiredCount, InstanceClass};
+
+    fn dev() -> EnvConfig {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        EnvConfig::load_dir(dir)
+            .unwrap()
+            .into_iter()
+            .find(|c| c.name.0 == "dev")
+            .unwrap()
+    }
+
+    #[test]
+    fn pools_fit_the_instance_or_say_what_to_change() {
+        let mut config = dev();
+        config.database.instance_class =
+            InstanceClass::try_from("db.t3.micro".to_string()).unwrap();
+        config.services.frontend.desired_count = DesiredCount(1);
+        let pools = connection_pools(&config).unwrap();
+        assert_eq!(
+            pools,
+            ConnectionPools {
+                main: 5,
+                visibility: 3
+            }
+        );
+
+        config.services.frontend.desired_count = DesiredCount(4);
+        let err = connection_pools(&config).unwrap_err();
+        assert!(err.contains("allows 85 connections"), "{err}");
+        assert!(err.contains("32 roles"), "{err}");
+
+        config.database.instance_class =
+            InstanceClass::try_from("db.r6g.xlarge".to_string()).unwrap();
+        let pools = connection_pools(&config).unwrap();
+        assert_eq!(
+            pools,
+            ConnectionPools {
+                main: 20,
+                visibility: 10
+            }
+        );
+    }
 }
