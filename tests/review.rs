@@ -562,6 +562,12 @@ fn graph_of_the_app_renders_with_graphviz() {
     assert!(text.contains(&node), "{text}");
     let edge = format!("\"{STACK}/{subnet}\" -> \"{STACK}/{vpc}\";");
     assert!(text.contains(&edge), "{text}");
+    let import = format!(" -> \"{STACK}/{vpc}\" [style=bold, label=\"ImportValue\"];");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("  \"temporal-dev-services/") && l.ends_with(&import)),
+        "no import edge from the services stack to the VPC:\n{text}"
+    );
     let mut resources = 0;
     for (name, artifact) in stack_artifacts(&out) {
         assert!(text.contains(&format!("    label=\"{name}\";\n")), "{text}");
@@ -589,6 +595,12 @@ fn graph_of_the_app_parses_as_mermaid() {
     );
     assert!(text.contains(&format!("  {subnet} --> {vpc}\n")), "{text}");
     assert_eq!(parse_mermaid(&text).trim(), "parsed: flowchart-v2");
+
+    let env = graph(&["--env", "dev"], None);
+    assert!(!env.contains("temporal-prod"), "{env}");
+    let import = format!(" ==>|ImportValue| temporal_dev_network_{vpc}\n");
+    assert!(env.contains(&import), "{env}");
+    assert_eq!(parse_mermaid(&env).trim(), "parsed: flowchart-v2");
 }
 
 #[test]

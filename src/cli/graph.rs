@@ -3,8 +3,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::bail;
-
 use super::AppBuilder;
 use crate::diff::read_template;
 use crate::graph::{self, StackGraph};
@@ -14,10 +12,13 @@ use crate::graph::{self, StackGraph};
 pub(crate) struct Args {
     /// The stack to draw (default: every stack of the app)
     stack: Option<String>,
+    /// Only the stacks of this environment
+    #[arg(long = "env", value_name = "NAME")]
+    env: Option<String>,
     /// Output format: Mermaid (renders in GitHub Markdown) or Graphviz DOT
     #[arg(long, value_enum, default_value_t = Format::Mermaid)]
     format: Format,
-    /// Draw this template file (JSON) instead of the app
+    /// Draw this template file (JSON or YAML) instead of the app
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
 }
@@ -30,44 +31,37 @@ enum Format {
 }
 
 pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
-    let graphs = match &args.template {
+    let (graphs, imports) = match &args.template {
         Some(file) => {
             let template = read_template(file)?;
             let name = args.stack.clone().unwrap_or_else(|| {
                 let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("Stack");
                 stem.trim_end_matches(".template").to_string()
             });
-            vec![StackGraph::from_template(&name, &template)]
+            (
+                vec![StackGraph::from_template(&name, &template)],
+                Vec::new(),
+            )
         }
         None => {
             let Some(synthesis) = super::synthesize(build, &Default::default())? else {
                 return Ok(ExitCode::from(1));
             };
             let assembly = synthesis.assembly;
-            let stacks: Vec<_> = match &args.stack {
-                Some(name) => match assembly.stack(name) {
-                    Some(stack) => vec![stack],
-                    None => bail!(
-                        "no stack named '{name}'; the app has: {}",
-                        assembly
-                            .stacks
-                            .iter()
-                            .map(|s| s.stack_name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                },
-                None => assembly.stacks.iter().collect(),
-            };
-            stacks
-                .into_iter()
+            let stacks =
+                super::select_stacks(&assembly, args.stack.as_slice(), args.env.as_deref())?;
+            let graphs: Vec<StackGraph> = stacks
+                .iter()
                 .map(|s| StackGraph::from_template(&s.id, &s.template))
-                .collect()
+                .collect();
+            let templates: Vec<&serde_json::Value> = stacks.iter().map(|s| &s.template).collect();
+            let imports = graph::import_edges(&graphs, &templates);
+            (graphs, imports)
         }
     };
     let text = match args.format {
-        Format::Mermaid => graph::mermaid(&graphs),
-        Format::Dot => graph::dot(&graphs),
+        Format::Mermaid => graph::mermaid(&graphs, &imports),
+        Format::Dot => graph::dot(&graphs, &imports),
     };
     print!("{text}");
     Ok(ExitCode::SUCCESS)

@@ -1,12 +1,13 @@
 //! The graph in Graphviz DOT, for `dot -Tsvg` and other Graphviz tools.
 
-use super::{child_groups, label_of_group, EdgeKind, Node, StackGraph};
+use super::{child_groups, label_of_group, EdgeKind, ImportEdge, Node, StackGraph};
 
-/// Renders the graphs of one or more stacks as one DOT digraph.
+/// Renders the graphs of one or more stacks, and the imports between them, as one DOT digraph.
 ///
 /// Node ids are the logical ids, prefixed with `Stack/` when more than one stack is drawn; each
-/// construct-path group is a `cluster` subgraph labelled with its last path part.
-pub fn dot(graphs: &[StackGraph]) -> String {
+/// construct-path group is a `cluster` subgraph labelled with its last path part; an import is
+/// a bold edge labelled `ImportValue`.
+pub fn dot(graphs: &[StackGraph], imports: &[ImportEdge]) -> String {
     let prefixed = graphs.len() > 1;
     let mut out = String::from(
         "digraph stackcraft {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
@@ -38,6 +39,18 @@ pub fn dot(graphs: &[StackGraph]) -> String {
                 )),
             }
         }
+    }
+    for edge in imports {
+        let (from_graph, to_graph) = (&graphs[edge.from.0], &graphs[edge.to.0]);
+        let from = quote(&node_id(
+            from_graph,
+            &from_graph.nodes[edge.from.1],
+            prefixed,
+        ));
+        let to = quote(&node_id(to_graph, &to_graph.nodes[edge.to.1], prefixed));
+        out.push_str(&format!(
+            "  {from} -> {to} [style=bold, label=\"ImportValue\"];\n"
+        ));
     }
     out.push_str("}\n");
     out
@@ -116,7 +129,7 @@ mod tests {
         } });
         let graph = StackGraph::from_template("Net", &template);
         assert_eq!(
-            dot(&[graph]),
+            dot(&[graph], &[]),
             "digraph stackcraft {\n\
              \x20 rankdir=LR;\n\
              \x20 node [shape=box, fontname=\"Helvetica\"];\n\

@@ -1,12 +1,14 @@
 //! The graph as a Mermaid flowchart, which GitHub renders in a pull-request description.
 
-use super::{child_groups, label_of_group, EdgeKind, StackGraph};
+use super::{child_groups, label_of_group, EdgeKind, ImportEdge, StackGraph};
 
-/// Renders the graphs of one or more stacks as one Mermaid flowchart.
+/// Renders the graphs of one or more stacks, and the imports between them, as one Mermaid
+/// flowchart.
 ///
 /// Node ids are the logical ids, prefixed with the stack name when more than one stack is drawn;
-/// each construct-path group is a `subgraph` labelled with its last path part.
-pub fn mermaid(graphs: &[StackGraph]) -> String {
+/// each construct-path group is a `subgraph` labelled with its last path part; an import is a
+/// thick arrow labelled `ImportValue`.
+pub fn mermaid(graphs: &[StackGraph], imports: &[ImportEdge]) -> String {
     let prefixed = graphs.len() > 1;
     let mut out = String::from("flowchart LR\n");
     let mut counter = 0;
@@ -33,6 +35,11 @@ pub fn mermaid(graphs: &[StackGraph]) -> String {
                 EdgeKind::DependsOn => out.push_str(&format!("  {from} -.->|DependsOn| {to}\n")),
             }
         }
+    }
+    for edge in imports {
+        let from = node_id(&graphs[edge.from.0], edge.from.1, prefixed);
+        let to = node_id(&graphs[edge.to.0], edge.to.1, prefixed);
+        out.push_str(&format!("  {from} ==>|ImportValue| {to}\n"));
     }
     out
 }
@@ -115,7 +122,7 @@ mod tests {
         } });
         let graph = StackGraph::from_template("Net", &template);
         assert_eq!(
-            mermaid(&[graph]),
+            mermaid(&[graph], &[]),
             "flowchart LR\n\
              \x20 subgraph g0[\"Net\"]\n\
              \x20   subgraph g1[\"Network\"]\n\
@@ -136,7 +143,7 @@ mod tests {
             StackGraph::from_template("A", &template),
             StackGraph::from_template("B-2", &template),
         ];
-        let text = mermaid(&graphs);
+        let text = mermaid(&graphs, &[]);
         assert!(
             text.contains("  A_Q[\"Q<br/>AWS::SQS::Queue\"]\n"),
             "{text}"

@@ -5,13 +5,17 @@
 //! path's parent (from the `aws:cdk:path` metadata synthesis writes on every resource), so the
 //! resources of one construct are drawn together. An edge goes from a resource to each resource
 //! it refers to through `Ref`, `Fn::GetAtt` or `Fn::Sub` (`${X}`, `${X.Attr}`), and to each
-//! resource named in its `DependsOn`. [`mermaid`] and [`dot`] render it; both are deterministic:
-//! the same template gives the same bytes.
+//! resource named in its `DependsOn`. Drawn together, stacks are joined by [`import_edges`]:
+//! from a resource that imports an export to the resource of the other stack that exports it.
+//! [`mermaid`] and [`dot`] render them; both are deterministic: the same templates give the same
+//! bytes.
 
 mod dot;
+mod imports;
 mod mermaid;
 
 pub use dot::dot;
+pub use imports::{import_edges, ImportEdge};
 pub use mermaid::mermaid;
 
 use std::collections::{BTreeSet, HashMap};
