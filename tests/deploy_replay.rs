@@ -82,12 +82,21 @@ fn failing_create_events(stack: &str) -> (Vec<Ev>, Vec<Ev>) {
             "CREATE_FAILED",
             Some("DB subnet group 'default' doesn't meet Availability Zone coverage requirement"),
         ),
-        resource_event("Queue", QUEUE, 5, "CREATE_FAILED", Some("Resource creation cancelled")),
+        resource_event(
+            "Queue",
+            QUEUE,
+            5,
+            "CREATE_FAILED",
+            Some("Resource creation cancelled"),
+        ),
         stack_event(
             stack,
             6,
             "ROLLBACK_IN_PROGRESS",
-            Some("The following resource(s) failed to create: [Db, Queue]. Rollback requested by user."),
+            Some(
+                "The following resource(s) failed to create: [Db, Queue]. \
+                 Rollback requested by user.",
+            ),
         ),
         resource_event("Queue", QUEUE, 7, "DELETE_COMPLETE", None),
         resource_event("Db", DB, 8, "DELETE_COMPLETE", None),

@@ -98,7 +98,8 @@ mod tests {
         let consumer = json!({ "Resources": {
             "Sg": { "Type": "AWS::EC2::SecurityGroup",
                     "Properties": { "VpcId": { "Fn::ImportValue": "net:Vpc" },
-                                    "Tags": [{ "Key": "p", "Value": { "Fn::ImportValue": "net:Plain" } }],
+                                    "Tags": [{ "Key": "p",
+                                               "Value": { "Fn::ImportValue": "net:Plain" } }],
                                     "GroupDescription": { "Fn::ImportValue": "elsewhere:X" } } }
         } });
         let graphs = [

@@ -9,7 +9,8 @@ const NS: &str = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
 pub const ACCOUNT: &str = "123456789012";
 
 pub fn stack_id(stack: &str) -> String {
-    format!("arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/{stack}/6a3e1f20-0000-11ef-8000-0a1b2c3d4e5f")
+    let uuid = "6a3e1f20-0000-11ef-8000-0a1b2c3d4e5f";
+    format!("arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/{stack}/{uuid}")
 }
 
 pub fn change_set_id(stack: &str) -> String {
