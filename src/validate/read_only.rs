@@ -26,12 +26,14 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
         ) else {
             continue;
         };
-        let settable = |path: &String| {
-            schema.create_only.contains(path) || write_only(&schema.raw).contains(path)
-        };
+        let write_only = write_only(&schema.raw);
+        let settable =
+            |path: &String| schema.create_only.contains(path) || write_only.contains(path);
         let base = format!("/Resources/{}/Properties", escape_pointer(id));
         let mut reported: Vec<String> = Vec::new();
-        for path in schema.attributes.iter().filter(|p| !settable(p)) {
+        let mut paths: Vec<&String> = schema.attributes.iter().filter(|p| !settable(p)).collect();
+        paths.sort_by_key(|p| p.matches('.').count());
+        for path in paths {
             let segments: Vec<&str> = path.split('.').collect();
             for (pointer, value) in values_at(properties, &segments, base.clone()) {
                 if reported
@@ -40,12 +42,17 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
                 {
                     continue;
                 }
+                let instead = if path.contains('*') {
+                    String::new()
+                } else {
+                    format!(" (read it with Fn::GetAtt {id}.{path} instead)")
+                };
                 findings.push(Finding::of(
                     "E3040",
                     pointer.clone(),
                     format!(
                         "'{path}' of {type_name} is read-only, set to {}; CloudFormation \
-                         ignores the value (read it with Fn::GetAtt {id}.{path} instead)",
+                         ignores the value{instead}",
                         short(value)
                     ),
                 ));
