@@ -30,6 +30,21 @@ fn every_faulty_template_trips_the_rule_it_is_named_after() {
 }
 
 #[test]
+fn every_rule_has_a_faulty_template() {
+    let faulty = corpus::faulty();
+    let missing: Vec<&str> = RULES
+        .iter()
+        .map(|r| r.id)
+        .filter(|id| !faulty.iter().any(|f| corpus::rule_of(f) == *id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules without a template that trips them in tests/validation/faulty/ (name it \
+         <RULE>-<what>.json): {missing:?}"
+    );
+}
+
+#[test]
 fn valid_templates_and_the_synthesized_app_validate_clean() {
     let files = corpus::valid();
     assert!(files.len() >= 10, "only {} valid templates", files.len());

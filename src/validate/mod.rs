@@ -6,17 +6,21 @@
 //! construct path that made the resource; read from a file, also the line and column.
 //!
 //! The checks, in order: structure and limits; intrinsic functions and references; dependency
-//! cycles; properties against the resource schemas; ECS and Fargate; security. Suppressions in
+//! cycles; properties against the resource schemas, properties that exclude each other and
+//! read-only properties; ECS and Fargate; security. Suppressions in
 //! resource `Metadata` are applied last.
 
 mod cycles;
 mod ecs;
+mod exclusions;
 pub mod fargate;
 mod finding;
 mod getatt;
 mod properties;
+mod read_only;
 mod references;
 pub mod rules;
+mod scenarios;
 mod security;
 pub mod source;
 mod structure;
@@ -40,6 +44,8 @@ pub fn validate_template(template: &Json) -> Vec<Finding> {
     let edges = references::check(&view, &mut findings);
     cycles::check(&edges, &mut findings);
     properties::check(&view, &mut findings);
+    exclusions::check(&view, &mut findings);
+    read_only::check(&view, &mut findings);
     ecs::check(&view, &mut findings);
     security::check(&view, &mut findings);
     drop_superseded(&mut findings);

@@ -8,7 +8,8 @@
 //!
 //! Values CloudFormation only knows at deploy time are not type-checked: a property holding an
 //! intrinsic function or a dynamic reference passes (the intrinsic itself is checked in
-//! [`super::references`]). `Fn::If` is resolved both ways, so each branch is checked, and
+//! [`super::references`]). `Fn::If` is resolved for each scenario of its conditions
+//! ([`super::scenarios`]), so each branch is checked and reported where it is written, and
 //! CloudFormation's own conversions (`"5"` for an integer, `true` for a string) are accepted.
 
 use std::collections::{HashMap, HashSet};
@@ -19,6 +20,7 @@ use jsonschema::{JsonType, Validator};
 use serde_json::{Map, Value as Json};
 
 use super::references::short;
+use super::scenarios::{self, Scenario};
 use super::source::escape_pointer;
 use super::suggest;
 use super::template_view::{contains_deploy_time, is_deploy_time, TemplateView};
@@ -52,13 +54,20 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
         let empty = Json::Object(Map::new());
         let properties = resource.get("Properties").unwrap_or(&empty);
         let pointer = format!("{base}/Properties");
-        if is_deploy_time(properties) {
-            continue;
-        }
         let mut seen = HashSet::new();
-        for variant in variants(properties) {
-            for e in validator.iter_errors(&variant) {
-                let Some(finding) = to_finding(type_name, &pointer, &e) else {
+        for scenario in scenarios::scenarios(view, properties) {
+            let resolved = scenarios::resolve(properties, &scenario).unwrap_or_default();
+            if is_deploy_time(&resolved) {
+                continue;
+            }
+            for e in validator.iter_errors(&resolved) {
+                let place = Place {
+                    type_name,
+                    base: &pointer,
+                    properties,
+                    scenario: &scenario,
+                };
+                let Some(finding) = place.finding(&e) else {
                     continue;
                 };
                 if seen.insert((finding.pointer.clone(), finding.message.clone())) {
@@ -66,6 +75,37 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
                 }
             }
         }
+    }
+}
+
+/// Where a schema error of one scenario is: the resource's type and properties, as written.
+struct Place<'a> {
+    type_name: &'a str,
+    /// The pointer of the resource's `Properties`.
+    base: &'a str,
+    properties: &'a Json,
+    scenario: &'a Scenario,
+}
+
+impl Place<'_> {
+    /// The finding of a schema error, at its place in the template, naming the `Fn::If`
+    /// branches it is in.
+    fn finding(&self, e: &jsonschema::ValidationError<'_>) -> Option<Finding> {
+        let located = scenarios::locate(self.properties, self.scenario, e.instance_path().as_str());
+        let mut finding = to_finding(self.type_name, self.base, &located.pointer, e)?;
+        if !located.conditions.is_empty() {
+            let branches: Vec<String> = located
+                .conditions
+                .iter()
+                .map(|(name, value)| format!("{name} is {value}"))
+                .collect();
+            finding.message = format!(
+                "{} (the Fn::If branch taken when {})",
+                finding.message,
+                branches.join(" and ")
+            );
+        }
+        Some(finding)
     }
 }
 
@@ -157,56 +197,6 @@ fn remove_pattern(schema: &mut Json, pointer: &str) -> bool {
     }
 }
 
-/// The instances to check: the properties as given, or, when they hold `Fn::If`, the
-/// properties with every condition true and with every condition false.
-fn variants(properties: &Json) -> Vec<Json> {
-    if !has_if(properties) {
-        return vec![properties.clone()];
-    }
-    [true, false]
-        .into_iter()
-        .filter_map(|branch| resolve_if(properties, branch))
-        .collect()
-}
-
-fn has_if(value: &Json) -> bool {
-    match value {
-        Json::Object(map) => map.contains_key("Fn::If") || map.values().any(has_if),
-        Json::Array(items) => items.iter().any(has_if),
-        _ => false,
-    }
-}
-
-fn is_no_value(value: &Json) -> bool {
-    value.get("Ref").and_then(Json::as_str) == Some("AWS::NoValue")
-}
-
-/// The value with each `Fn::If` replaced by one branch; `None` where that is `AWS::NoValue`.
-fn resolve_if(value: &Json, branch: bool) -> Option<Json> {
-    match value {
-        Json::Object(map) => {
-            if let (1, Some(Json::Array(args))) = (map.len(), map.get("Fn::If")) {
-                if args.len() == 3 {
-                    let chosen = &args[if branch { 1 } else { 2 }];
-                    return resolve_if(chosen, branch);
-                }
-            }
-            if is_no_value(value) {
-                return None;
-            }
-            Some(Json::Object(
-                map.iter()
-                    .filter_map(|(k, v)| resolve_if(v, branch).map(|v| (k.clone(), v)))
-                    .collect(),
-            ))
-        }
-        Json::Array(items) => Some(Json::Array(
-            items.iter().filter_map(|v| resolve_if(v, branch)).collect(),
-        )),
-        other => Some(other.clone()),
-    }
-}
-
 /// True when CloudFormation converts `value` to one of `types` itself.
 fn converts_to(value: &Json, types: &[JsonType]) -> bool {
     types.iter().any(|t| match (t, value) {
@@ -220,18 +210,37 @@ fn converts_to(value: &Json, types: &[JsonType]) -> bool {
     })
 }
 
-fn to_finding(type_name: &str, base: &str, e: &jsonschema::ValidationError<'_>) -> Option<Finding> {
+/// The finding of a schema error; `at` is its pointer under `base`, in the template as written.
+fn to_finding(
+    type_name: &str,
+    base: &str,
+    at: &str,
+    e: &jsonschema::ValidationError<'_>,
+) -> Option<Finding> {
     let instance = e.instance().as_ref();
     if is_deploy_time(instance) {
         return None;
     }
     let path = e.instance_path().as_str();
-    let pointer = format!("{base}{path}");
+    let pointer = format!("{base}{at}");
     let property = if path.is_empty() {
         type_name.to_string()
     } else {
         format!("property '{}'", path.trim_start_matches('/'))
     };
+    let combinator = matches!(
+        e.kind(),
+        ValidationErrorKind::AnyOf { .. }
+            | ValidationErrorKind::OneOfMultipleValid { .. }
+            | ValidationErrorKind::OneOfNotValid { .. }
+    );
+    if let Some(branches) = combinator
+        .then(|| presence_branches(type_name, e.schema_path().as_str()))
+        .flatten()
+    {
+        let (rule, message) = presence_finding(&property, instance, &branches, e.kind());
+        return Some(Finding::of(rule, pointer, message));
+    }
     let (rule, message) = match e.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let unexpected: Vec<&String> = unexpected
@@ -384,6 +393,68 @@ fn to_finding(type_name: &str, base: &str, e: &jsonschema::ValidationError<'_>) 
     Some(Finding::of(rule, pointer, message))
 }
 
+/// The property names each branch of the `anyOf`/`oneOf` at `schema_path` requires, when the
+/// branches ask for nothing else: whether such a branch matches depends only on which properties
+/// are set, never on values CloudFormation resolves or converts at deploy time.
+fn presence_branches(type_name: &str, schema_path: &str) -> Option<Vec<Vec<String>>> {
+    let schema = schema::resource(type_name)?;
+    let branches = schema.raw.pointer(schema_path)?.as_array()?;
+    branches
+        .iter()
+        .map(|branch| {
+            let map = branch.as_object()?;
+            let only_required = map.keys().all(|k| {
+                matches!(
+                    k.as_str(),
+                    "required" | "description" | "$comment" | "title"
+                )
+            });
+            let required = map.get("required")?.as_array()?;
+            only_required.then(|| {
+                required
+                    .iter()
+                    .filter_map(Json::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+        })
+        .collect()
+}
+
+/// The finding of an `anyOf` or `oneOf` over which properties are set.
+fn presence_finding(
+    property: &str,
+    instance: &Json,
+    branches: &[Vec<String>],
+    kind: &ValidationErrorKind,
+) -> (&'static str, String) {
+    let alternatives: Vec<String> = branches.iter().map(|b| b.join(" with ")).collect();
+    let alternatives = alternatives.join(", ");
+    let is_set = |name: &String| instance.get(name).is_some();
+    let matched: Vec<String> = branches
+        .iter()
+        .filter(|b| b.iter().all(is_set))
+        .map(|b| b.join(" with "))
+        .collect();
+    match kind {
+        ValidationErrorKind::AnyOf { .. } => (
+            "E3017",
+            format!("{property} needs at least one of: {alternatives}; none is set"),
+        ),
+        ValidationErrorKind::OneOfMultipleValid { .. } => (
+            "E3018",
+            format!(
+                "{property} sets {}, but takes exactly one of: {alternatives}",
+                matched.join(" and ")
+            ),
+        ),
+        _ => (
+            "E3018",
+            format!("{property} needs exactly one of: {alternatives}; none is set"),
+        ),
+    }
+}
+
 /// True when a value holds strings CloudFormation may convert (numbers or booleans as text):
 /// branch-matching keywords (`oneOf`, `anyOf`) can fail on those without the template being wrong.
 fn contains_conversions(value: &Json) -> bool {
@@ -428,13 +499,99 @@ mod tests {
         assert!(failing.is_empty(), "{failing:?}");
     }
 
+    fn findings(template: &Json) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        check(&TemplateView::new(template), &mut findings);
+        findings
+    }
+
     #[test]
-    fn resolves_fn_if_both_ways() {
-        let props = json!({"A": {"Fn::If": ["C", 1, {"Ref": "AWS::NoValue"}]}, "B": [
-            {"Fn::If": ["C", "x", "y"]}]});
+    fn a_literal_branch_of_the_wrong_type_is_reported_at_the_branch() {
+        let template = json!({"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {
+            "DelaySeconds": {"Fn::If": ["IsProd", {"Ref": "Delay"}, "none"]},
+            "VisibilityTimeout": {"Fn::If": ["IsProd", 300, "five minutes"]}}}}});
+        let found = findings(&template);
+        let pointers: Vec<&str> = found.iter().map(|f| f.pointer.as_str()).collect();
         assert_eq!(
-            variants(&props),
-            vec![json!({"A": 1, "B": ["x"]}), json!({"B": ["y"]})]
+            pointers,
+            vec![
+                "/Resources/Queue/Properties/DelaySeconds/Fn::If/2",
+                "/Resources/Queue/Properties/VisibilityTimeout/Fn::If/2"
+            ],
+            "{found:?}"
+        );
+        assert!(found.iter().all(|f| f.rule == "E3012"));
+        assert!(
+            found[1].message.contains("\"five minutes\"")
+                && found[1]
+                    .message
+                    .ends_with("(the Fn::If branch taken when IsProd is false)"),
+            "{}",
+            found[1]
+        );
+    }
+
+    #[test]
+    fn a_branch_inside_a_branch_and_whole_properties_under_fn_if_are_checked() {
+        let template = json!({"Resources": {
+            "Nested": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": {"Fn::If": [
+                "A", {"Fn::If": ["B", 5, "later"]}, 0]}}},
+            "Whole": {"Type": "AWS::SQS::Queue", "Properties": {"Fn::If": [
+                "A", {"DelaySeconds": 5}, {"DelaySeconds": [5]}]}}}});
+        let pointers: Vec<String> = findings(&template).into_iter().map(|f| f.pointer).collect();
+        assert_eq!(
+            pointers,
+            vec![
+                "/Resources/Nested/Properties/DelaySeconds/Fn::If/1/Fn::If/2",
+                "/Resources/Whole/Properties/Fn::If/2/DelaySeconds"
+            ]
+        );
+    }
+
+    #[test]
+    fn which_properties_are_set_is_judged_whatever_their_values() {
+        let template = json!({"Resources": {
+            "Policy": {"Type": "AWS::IAM::Policy", "Properties": {
+                "PolicyName": "read", "PolicyDocument": {"Statement": [{"Effect": "Allow",
+                "Action": "s3:GetObject", "Resource": {"Fn::Sub": "${Bucket.Arn}/*"}}]}}},
+            "Record": {"Type": "AWS::Route53::RecordSet", "Properties": {
+                "HostedZoneId": {"Ref": "Zone"}, "HostedZoneName": "example.com.",
+                "Name": "api.example.com.", "Type": "A", "TTL": "300",
+                "ResourceRecords": ["192.0.2.1"]}}}});
+        let found: Vec<(&str, String)> = findings(&template)
+            .into_iter()
+            .map(|f| (f.rule, f.message))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (
+                    "E3017",
+                    "AWS::IAM::Policy needs at least one of: Users, Groups, Roles; none is set"
+                        .to_string()
+                ),
+                (
+                    "E3018",
+                    "AWS::Route53::RecordSet sets HostedZoneId and HostedZoneName, but takes \
+                     exactly one of: HostedZoneId, HostedZoneName"
+                        .to_string()
+                )
+            ]
+        );
+    }
+
+    #[test]
+    fn list_items_removed_by_no_value_do_not_shift_the_pointer() {
+        let template = json!({"Resources": {"Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Role": "arn:aws:iam::123456789012:role/fn", "Code": {"ZipFile": "x"},
+            "Architectures": [{"Fn::If": ["Arm", "arm64", {"Ref": "AWS::NoValue"}]}, "sparc"]}}}});
+        let found = findings(&template);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.pointer == "/Resources/Fn/Properties/Architectures/1"
+                    && f.rule == "E3030"),
+            "{found:?}"
         );
     }
 }

@@ -116,6 +116,10 @@ pub const RULES: &[Rule] = &[
     ),
     error("E3036", "UpdateReplacePolicy is Delete, Retain or Snapshot"),
     error("E3037", "list items that must be unique are"),
+    error(
+        "E3040",
+        "a resource does not set a read-only property of its type",
+    ),
     error("E3047", "a Fargate task's cpu and memory are a valid pair"),
     error("E3048", "a Fargate task uses the awsvpc network mode"),
     error("E6001", "outputs have only known keys"),

@@ -129,3 +129,39 @@ pub(crate) fn as_number(value: &Json) -> Option<f64> {
         _ => None,
     }
 }
+
+/// The values at `path` (`*` for every list item) under `value`, with their pointers: both
+/// branches of an `Fn::If` are entered, and `AWS::NoValue` is no value.
+pub(crate) fn values_at<'a>(
+    value: &'a Json,
+    path: &[&str],
+    pointer: String,
+) -> Vec<(String, &'a Json)> {
+    if let Some(("Fn::If", Json::Array(args))) = intrinsic(value) {
+        return args
+            .iter()
+            .enumerate()
+            .skip(1)
+            .flat_map(|(i, branch)| values_at(branch, path, format!("{pointer}/Fn::If/{i}")))
+            .collect();
+    }
+    let Some((first, rest)) = path.split_first() else {
+        let no_value = value.get("Ref").and_then(Json::as_str) == Some("AWS::NoValue");
+        return if no_value {
+            Vec::new()
+        } else {
+            vec![(pointer, value)]
+        };
+    };
+    match (value, *first) {
+        (Json::Array(items), "*") => items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, item)| values_at(item, rest, format!("{pointer}/{i}")))
+            .collect(),
+        (Json::Object(map), key) => map.get(key).map_or_else(Vec::new, |v| {
+            values_at(v, rest, format!("{pointer}/{}", escape_pointer(key)))
+        }),
+        _ => Vec::new(),
+    }
+}
