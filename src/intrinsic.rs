@@ -95,6 +95,23 @@ pub fn sub(template: &str) -> Token {
     Token(json!({ "Fn::Sub": template }))
 }
 
+/// The variables of an `Fn::Sub` pattern in order: the trimmed `Name` or `Name.Attr` of each
+/// `${...}`, skipping the literals written `${!...}` and empty ones. An unclosed `${` ends the
+/// search. Synthesis, validation and the graph all read patterns through this one function.
+pub fn sub_variables(pattern: &str) -> impl Iterator<Item = &str> {
+    let mut rest = pattern;
+    std::iter::from_fn(move || loop {
+        let start = rest.find("${")?;
+        let after = &rest[start + 2..];
+        let end = after.find('}')?;
+        let name = after[..end].trim();
+        rest = &after[end + 1..];
+        if !name.is_empty() && !name.starts_with('!') {
+            return Some(name);
+        }
+    })
+}
+
 /// `Fn::Sub` with a variable map: each `${name}` in `template` is replaced by its token.
 ///
 /// Variables bound to a reference or attribute of the same stack are written inline as
@@ -225,5 +242,13 @@ mod tests {
             find_in_map("M", "a", "b").0,
             json!({"Fn::FindInMap": ["M", "a", "b"]})
         );
+    }
+
+    #[test]
+    fn sub_variables_skip_literals_and_empty_names() {
+        let names: Vec<&str> =
+            sub_variables("arn:${AWS::Partition}:s3:::${Bucket}/${!Literal}/${ A.B }${}${Open")
+                .collect();
+        assert_eq!(names, ["AWS::Partition", "Bucket", "A.B"]);
     }
 }

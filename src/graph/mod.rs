@@ -199,21 +199,14 @@ pub fn references(value: &Json, out: &mut Vec<String>) {
     }
 }
 
-/// The names in `${Name}` and `${Name.Attr}` of an `Fn::Sub` pattern, skipping `${!Literal}`
-/// and the variables the `Fn::Sub` defines itself.
+/// The resources and parameters an `Fn::Sub` pattern names (the part of `${Name.Attr}` before
+/// the dot), leaving out the variables the `Fn::Sub` defines itself.
 fn sub_variables(pattern: &str, defined: &[&str], out: &mut Vec<String>) {
-    let mut rest = pattern;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        let name = after[..end].trim();
-        if !name.starts_with('!') {
-            let target = name.split('.').next().unwrap_or_default();
-            if !target.is_empty() && !defined.contains(&name) && !defined.contains(&target) {
-                out.push(target.to_string());
-            }
+    for name in crate::intrinsic::sub_variables(pattern) {
+        let target = name.split('.').next().unwrap_or_default();
+        if !target.is_empty() && !defined.contains(&name) && !defined.contains(&target) {
+            out.push(target.to_string());
         }
-        rest = &after[end + 1..];
     }
 }
 

@@ -643,20 +643,9 @@ impl Walker<'_, '_> {
     }
 }
 
-/// The `${Name}` references of a `Fn::Sub` string (`${!Literal}` excluded).
+/// The `${Name}` references of a `Fn::Sub` string (`${!Literal}` excluded), each once.
 pub(crate) fn sub_names(text: &str) -> BTreeSet<&str> {
-    let mut names = BTreeSet::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else { break };
-        let name = after[..end].trim();
-        if !name.starts_with('!') && !name.is_empty() {
-            names.insert(name);
-        }
-        rest = &after[end + 1..];
-    }
-    names
+    crate::intrinsic::sub_variables(text).collect()
 }
 
 /// A value shortened for a message.
