@@ -11,11 +11,12 @@
 //! [`super::references`]). `Fn::If` is resolved both ways, so each branch is checked, and
 //! CloudFormation's own conversions (`"5"` for an integer, `true` for a string) are accepted.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::{JsonType, Validator};
+use jsonschema::{JsonType, PatternCache, Validator};
 use serde_json::{Map, Value as Json};
 
 use super::references::short;
@@ -92,26 +93,35 @@ fn validator(type_name: &str) -> Option<Arc<Validator>> {
     compiled
 }
 
+/// Regexes compiled for one schema's `pattern`s, kept for every other schema of the process.
+///
+/// The resource schemas share many patterns (most tagged types repeat the same Unicode tag-value
+/// pattern), and compiling regexes is most of what compiling a validator costs.
+static PATTERNS: LazyLock<PatternCache> = LazyLock::new(PatternCache::new);
+
 /// Compiles a schema, removing the `pattern`s the draft-07 meta-schema rejects.
 fn compile(raw: &Json) -> Option<Validator> {
-    let mut schema = raw.clone();
+    // Most schemas compile as they are; only one that does not is copied and patched.
+    let mut patched: Option<Json> = None;
     for _ in 0..64 {
-        match jsonschema::draft7::options()
+        let schema = patched.as_ref().unwrap_or(raw);
+        let e = match jsonschema::draft7::options()
             .should_validate_formats(false)
-            .build(&schema)
+            .with_pattern_cache(PATTERNS.clone())
+            .build(schema)
         {
             Ok(v) => return Some(v),
-            Err(e) => {
-                let at = e.instance_path().as_str().to_string();
-                let fixed = if e.schema_path().as_str().ends_with("propertyNames/format") {
-                    rename_pattern_keys(&mut schema, &at)
-                } else {
-                    remove_pattern(&mut schema, &at)
-                };
-                if !fixed {
-                    return None;
-                }
-            }
+            Err(e) => e,
+        };
+        let at = e.instance_path().as_str().to_string();
+        let schema = patched.get_or_insert_with(|| raw.clone());
+        let fixed = if e.schema_path().as_str().ends_with("propertyNames/format") {
+            rename_pattern_keys(schema, &at)
+        } else {
+            remove_pattern(schema, &at)
+        };
+        if !fixed {
+            return None;
         }
     }
     None
@@ -159,13 +169,13 @@ fn remove_pattern(schema: &mut Json, pointer: &str) -> bool {
 
 /// The instances to check: the properties as given, or, when they hold `Fn::If`, the
 /// properties with every condition true and with every condition false.
-fn variants(properties: &Json) -> Vec<Json> {
+fn variants(properties: &Json) -> Vec<Cow<'_, Json>> {
     if !has_if(properties) {
-        return vec![properties.clone()];
+        return vec![Cow::Borrowed(properties)];
     }
     [true, false]
         .into_iter()
-        .filter_map(|branch| resolve_if(properties, branch))
+        .filter_map(|branch| resolve_if(properties, branch).map(Cow::Owned))
         .collect()
 }
 
@@ -434,7 +444,10 @@ mod tests {
             {"Fn::If": ["C", "x", "y"]}]});
         assert_eq!(
             variants(&props),
-            vec![json!({"A": 1, "B": ["x"]}), json!({"B": ["y"]})]
+            vec![
+                Cow::<Json>::Owned(json!({"A": 1, "B": ["x"]})),
+                Cow::Owned(json!({"B": ["y"]}))
+            ]
         );
     }
 }
