@@ -2,8 +2,9 @@
 //! the default app's largest template, with schemas already compiled (as in every stack after
 //! the first), and reading plus validating the file as `validate FILE` does.
 //!
-//! `scripts/bench-validate` times the release binary on the same files beside cfn-lint and AWS's
-//! validator and writes `BENCHMARKS.md`.
+//! `scripts/bench` runs these and times the release binary as a whole process on the default
+//! app's templates and a 500-resource template, beside cfn-lint and AWS's validator on the same
+//! files, and writes `BENCHMARKS.md`.
 
 use std::path::PathBuf;
 

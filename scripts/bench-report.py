@@ -72,9 +72,9 @@ def machine():
 UNITS = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
-def divan():
+def divan(name="divan.txt"):
     """{name: (fastest s, median s, samples)} from divan's table; args become `group/arg`."""
-    text = read("divan.txt", "")
+    text = read(name, "")
     out = {}
     group = None
     for line in text.splitlines():
@@ -121,23 +121,32 @@ def callgrind():
         fn = re.sub(r"^\S*?:", "", name.split(" [")[0], count=1)
         inclusive.setdefault(fn, count)
     names = {}
-    calls = {}
-    current_call = None
+    calls = {}  # (caller id, callee id) -> calls
+    caller = current_call = None
     with open(path) as f:
         for line in f:
             m = re.match(r"^c?fn=\((\d+)\)(?: (.*))?$", line.rstrip("\n"))
             if m:
                 if m.group(2):
                     names[m.group(1)] = m.group(2)
-                current_call = m.group(1) if line.startswith("cfn=") else None
+                if line.startswith("cfn="):
+                    current_call = m.group(1)
+                else:
+                    caller, current_call = m.group(1), None
                 continue
             m = re.match(r"^calls=(\d+)", line)
             if m and current_call:
-                calls[current_call] = calls.get(current_call, 0) + int(m.group(1))
-    by_name = {}
-    for fid, n in calls.items():
-        name = names.get(fid, "")
-        by_name[name] = by_name.get(name, 0) + n
+                key = (caller, current_call)
+                calls[key] = calls.get(key, 0) + int(m.group(1))
+
+    def count(callee, by=None):
+        """Calls of functions named like `callee` (from functions named like `by`)."""
+        return sum(
+            n
+            for (a, b), n in calls.items()
+            if re.search(callee, names.get(b, ""))
+            and (by is None or re.search(by, names.get(a, "")))
+        )
     sdk = sorted(
         {
             n.split("::")[0]
@@ -145,12 +154,9 @@ def callgrind():
             if re.search(r"\b(aws_config|aws_sdk_\w+|aws_smithy_\w+|tokio|hyper|rustls)::", n)
         }
     )
-    parsed = sum(n for name, n in by_name.items() if name.endswith("stackcraft::schema::resource"))
-    compiled = sum(
-        n
-        for name, n in by_name.items()
-        if re.search(r"jsonschema::.*(Validator|ValidationOptions).*::build$", name)
-    )
+    # A schema is parsed (JSON text to a value) the first time its type is asked for.
+    parsed = count(r"^serde_json::de::from_\w+", by=r"^stackcraft::schema::resource$")
+    compiled = count(r"^jsonschema::compiler::build_validator$")
     phases = [
         ("building the app (`build_app`: YAML, constructs)", [r"^stackcraft_app::build_app$"]),
         (
@@ -161,7 +167,18 @@ def callgrind():
             "of which validation",
             [r"^stackcraft::validate::validate_template$", r"^stackcraft::validate::\w+::check$"],
         ),
-        ("writing `cdk.out` (`CloudAssembly::write`)", [r"^stackcraft::assembly::CloudAssembly::write$"]),
+        (
+            "of validation: compiling the schemas' validators (`jsonschema`)",
+            [r"^jsonschema::compiler::build_validator$"],
+        ),
+        (
+            "of validation: parsing the embedded schemas (`schema::resource`)",
+            [r"^stackcraft::schema::resource$"],
+        ),
+        (
+            "writing `cdk.out` (`CloudAssembly::write`)",
+            [r"^stackcraft::assembly::CloudAssembly::write(_in)?$"],
+        ),
     ]
     rows = []
     for label, patterns in phases:
@@ -186,6 +203,38 @@ def app_templates():
     return len(types), len(set(types))
 
 
+def template_facts(name):
+    """(files, resources, minified bytes) of a validated set of templates."""
+    files = (read(name + ".files") or "").splitlines()
+    resources = size = 0
+    for path in files:
+        with open(path) as f:
+            template = json.load(f)
+        resources += len(template.get("Resources", {}))
+        size += len(json.dumps(template, separators=(",", ":")))
+    return files, resources, size
+
+
+VALIDATE_SETS = [
+    ("app", "the default app's {n} templates"),
+    ("largest", "its largest template, `{file}`"),
+    ("scale500", "`Scale500.template.json`"),
+]
+
+
+def validation_rows():
+    """{set: (label, resources, bytes, stackcraft, cfn-lint, AWS)}, each tool (hyperfine, KiB)."""
+    rows = {}
+    for name, label in VALIDATE_SETS:
+        files, resources, size = template_facts(name)
+        if not files:
+            continue
+        text = label.format(n=len(files), file=os.path.basename(files[0]))
+        tools = [(hyperfine(f"{tool}_{name}"), kib(f"{tool}_{name}")) for tool in ("sc", "lint", "aws")]
+        rows[name] = (text, resources, size, *tools)
+    return rows
+
+
 def main():
     model, nproc, mem_gib, rustc = machine()
     resources, type_count = app_templates()
@@ -201,11 +250,9 @@ def main():
     ).stdout
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     synth = hyperfine("synth")
-    lint_app = hyperfine("lint_app")
-    val500 = hyperfine("validate500")
-    val_app = hyperfine("validate_app")
-    lint500 = hyperfine("lint500")
+    validation = validation_rows()
     d = divan()
+    dv = divan("divan-validate.txt")
     cg = callgrind()
     p = print
 
@@ -240,6 +287,21 @@ def main():
     k = kib("synth")
     if k is not None:
         p(f"| `synth` of the default app, ≤ 30 MiB peak memory | {mib(k)} | {yes(k <= 30 * 1024)} |")
+    scale = validation.get("scale500")
+    if scale and scale[3][0]:
+        med, fast = scale[3][0][0], scale[3][0][1]
+        p(f"| `validate` of a 500-resource template, whole process, < 50 ms (median) | "
+          f"{ms(med)} (fastest {ms(fast)}) | {yes(med < 0.050)} |")
+    ratios = [
+        (row[4][0][0] / row[3][0][0], row[5][0][0] / row[3][0][0])
+        for row in validation.values()
+        if row[3][0] and row[4][0] and row[5][0]
+    ]
+    if ratios:
+        lint, aws = min(r[0] for r in ratios), min(r[1] for r in ratios)
+        p(f"| `validate` ≥ 100× faster than cfn-lint and AWS's validator (median wall, least "
+          f"ratio of the {len(ratios)} template sets below) | {lint:.0f}× and {aws:.0f}× | "
+          f"{yes(lint >= 100 and aws >= 100)} |")
     s500 = d.get("stack/500")
     if s500 and s500[1]:
         p(f"| 500-resource stack, synth + validate < 50 ms (divan median) | {ms(s500[1])} "
@@ -265,46 +327,86 @@ def main():
     p("The time ratios come from the divan medians and fastest runs below; the instruction ratio")
     p("counts what `examples/scale` executes beyond a 1-resource stack (build, synthesize, validate,")
     p("write), whatever the load.")
+    caches = [read(f"scale{n}.cache") for n in (1, 250, 500)]
+    if all(caches):
+        # cachegrind's summary: Ir I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw
+        base, c250, c500 = ([int(v) for v in c.split()] for c in caches)
+
+        def growth(*columns):
+            extra = [sum(c[i] for i in columns) - sum(base[i] for i in columns) for c in (c250, c500)]
+            return extra[1] / extra[0]
+
+        p()
+        p("Simulated by cachegrind on the same sizes, 250 → 500 resources: first-level data misses")
+        p(f"grow {growth(4, 7):.2f}×, last-level misses {growth(2, 5, 8):.2f}×. Misses growing "
+          "faster than")
+        p("instructions mean the working set outgrows the caches: wall-time ratios above the")
+        p("instruction ratio come from there (and from the load), not from a loop that grows")
+        p("faster than the input.")
+    if synth and synth[0] > 0.010 and cg:
+        compile_row = next((v for label, v in cg[1] if "compiling" in label), None)
+        p()
+        p(f"`synth` misses the 10 ms median on this machine (fastest run {ms(synth[1])}). It executes")
+        p(f"{cg[0]:,} instructions (deterministic, see the start-up section)"
+          + (f", {compile_row:,} of them compiling" if compile_row else "") + " the")
+        p(f"JSON Schema validators of the {type_count} resource types it uses, once per process.")
     p()
 
     p("## The release binary as a whole process")
     p()
-    p(f"Wall time by hyperfine (median of the runs given, {ENV['RUNS']} for stackcraft after 3")
-    p(f"warm-up runs), peak resident memory by GNU time (`/usr/bin/time -f %M`, median of "
-      f"{ENV['MEM_RUNS']} runs")
-    p("for stackcraft, of the same runs for cfn-lint). cfn-lint runs in the same script on the very")
-    p("files stackcraft reads or writes, so the ratios hold however loaded the machine is.")
+    p(f"Wall time by hyperfine (median of {ENV['RUNS']} runs after 3 warm-up runs), peak resident")
+    p(f"memory by GNU time (`/usr/bin/time -f %M`, median of {ENV['MEM_RUNS']} runs).")
     p()
     p("| command | wall (median) | fastest | runs | CPU (user + system, mean) | peak memory |")
     p("| --- | --- | --- | --- | --- | --- |")
-
-    def row(label, h, k):
-        if h:
-            p(f"| {label} | {ms(h[0])} | {ms(h[1])} | {h[2]} | {ms(h[3])} | {mib(k)} |")
-
-    row(f"`stackcraft synth -q -o DIR` (default app: {resources} resources)", synth, kib("synth"))
-    row("`cfn-lint` on the 6 templates that synth writes", lint_app, kib("lint_app"))
-    if ENV.get("HAS_VALIDATE") == "1":
-        row("`stackcraft validate` on the same 6 templates", val_app, kib("validate_app"))
-        row("`stackcraft validate Scale500.template.json` (500 resources)", val500, kib("validate500"))
-    row("`cfn-lint Scale500.template.json`", lint500, kib("lint500"))
+    if synth:
+        h, k = synth, kib("synth")
+        p(f"| `stackcraft synth -q -o DIR` (default app: {resources} resources) | {ms(h[0])} | "
+          f"{ms(h[1])} | {h[2]} | {ms(h[3])} | {mib(k)} |")
     p()
-    if synth and lint_app:
-        p(f"- `synth` (build, validate, write) of the default app against cfn-lint only checking its")
-        p(f"  output: {lint_app[0] / synth[0]:.0f}× less wall time, "
-          f"{(kib('lint_app') or 0) / max(kib('synth') or 1, 1):.0f}× less memory.")
-    if ENV.get("HAS_VALIDATE") == "1" and val500 and lint500:
-        p(f"- `validate` of the 500-resource template against cfn-lint: "
-          f"{lint500[0] / val500[0]:.0f}× less wall time, "
-          f"{(kib('lint500') or 0) / max(kib('validate500') or 1, 1):.0f}× less memory.")
-    elif ENV.get("HAS_VALIDATE") != "1":
-        p("- `validate` is not a command of this build (`stackcraft --help` does not list it), so")
-        p("  only cfn-lint was timed on the 500-resource template.")
+    app = validation.get("app")
+    if synth and app and app[4][0]:
+        lint, lint_kib = app[4]
+        p("- `synth` (build, validate, write) of the default app against cfn-lint only checking its")
+        p(f"  output (the validation table below): {lint[0] / synth[0]:.0f}× less wall time, "
+          f"{(lint_kib or 0) / max(kib('synth') or 1, 1):.0f}× less memory.")
     p(f"- The release binary is {binary_mib:.1f} MiB; it embeds every resource schema and links the")
     p("  AWS SDK that `deploy` uses.")
     p("- For scale, from issue 8 (the same Temporal architecture, 60 resources, 2 cores): `cdk synth`")
     p("  9.2 s and 1.26 GB; a precompiled CDK app 2.5 s and 430 MB; cfn-lint 1.3 s and 137 MB.")
     p()
+
+    p("## Validation: `stackcraft validate` beside cfn-lint and AWS's validator")
+    p()
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    p("Each tool is a whole process on the same files in the same run: stackcraft's release")
+    p(f"binary ({ENV['RUNS']} runs after 3 warm-ups), cfn-lint {ENV.get('CFN_LINT_VERSION', '?')} "
+      f"and @aws/cloudformation-validate {ENV.get('AWS_VALIDATE_VERSION', '?')}")
+    p(f"under Node {node} ({ENV['LINT_RUNS']} runs each; the validator's WebAssembly engine starts "
+      "in every")
+    p("run, as it does for a user). Median wall time (hyperfine) and peak resident memory (GNU")
+    p("time, median of the same runs for the reference tools). The templates are the ones `synth`")
+    p("writes for the default app, and the 500-resource stack described below.")
+    p()
+    p("| templates | stackcraft | cfn-lint | AWS validator | stackcraft faster by (cfn-lint / AWS) |")
+    p("| --- | --- | --- | --- | --- |")
+    for label, n, size, sc, lint, aws in validation.values():
+        cells = [f"{ms(h[0])}, {mib(k)}" if h else "n/a" for h, k in (sc, lint, aws)]
+        ratio = (f"{lint[0][0] / sc[0][0]:.0f}× / {aws[0][0] / sc[0][0]:.0f}×"
+                 if sc[0] and lint[0] and aws[0] else "n/a")
+        p(f"| {label} ({n} resources, {size:,} bytes minified) | {' | '.join(cells)} | {ratio} |")
+    p()
+    if dv:
+        p("In process, with the schemas' validators already compiled (as for every stack after the")
+        p("first in one `synth`): `cargo bench -p stackcraft --bench validate` (`benches/validate.rs`),")
+        p("on `benches/data/generated-500.json` (500 resources of 6 types) and the default app's")
+        p("committed `temporal-prod-services` template.")
+        p()
+        p("| benchmark | median | fastest | samples |")
+        p("| --- | --- | --- | --- |")
+        for name, (fast, med, samples) in dv.items():
+            p(f"| `{name}` | {ms(med) if med else 'n/a'} | {ms(fast)} | {samples} |")
+        p()
     p("`Scale500.template.json` is written by `cargo run --release -p stackcraft-app --example scale")
     p("-- 500 DIR`: ten units of 50 resources of the default app's types in the default app's")
     p("proportions, built with the typed L1 resources (`stacks/benches/support/scale.rs`).")
@@ -336,16 +438,6 @@ def main():
     p("- `fifty_stacks`: a network stack and 49 stacks of 25 resources (the default app's average)")
     p("  that read the network's VPC and subnets and the previous stack's security group through")
     p("  cross-stack references (exports and `Fn::ImportValue`), about 1,250 resources in all.")
-    p()
-
-    p("## Validation")
-    p()
-    section = ENV.get("VALIDATION_SECTION", "").strip()
-    if section:
-        p(section)
-    else:
-        p("`scripts/bench-validate` is not on this branch; once it is, `scripts/bench` runs it and")
-        p("puts what it prints here.")
     p()
 
     p("## The edit→synth loop")
@@ -401,9 +493,10 @@ def main():
         p()
         p(f"- AWS SDK, tokio, hyper or rustls code executed: "
           f"{', '.join(sdk) if sdk else 'none'}.")
-        p(f"- Resource schemas parsed (`stackcraft::schema::resource` calls): {parsed}; JSON Schema")
-        p(f"  validators compiled: {compiled}. The default app uses {type_count} resource types; the")
-        p("  binary embeds every schema and parses one only when a template uses its type.")
+        p(f"- Resource schemas parsed: {parsed}; JSON Schema validators built: {compiled} (a schema")
+        p("  with a pattern the draft-07 meta-schema rejects is built again once it is patched). The")
+        p(f"  default app uses {type_count} resource types; the binary embeds every schema and parses")
+        p("  and compiles one only when a template uses its type, once per process.")
     else:
         p("valgrind is not installed; start-up was not profiled.")
     p()

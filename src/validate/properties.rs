@@ -13,10 +13,10 @@
 //! CloudFormation's own conversions (`"5"` for an integer, `true` for a string) are accepted.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::{JsonType, Validator};
+use jsonschema::{JsonType, PatternCache, Validator};
 use serde_json::{Map, Value as Json};
 
 use super::references::short;
@@ -56,7 +56,7 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
         let pointer = format!("{base}/Properties");
         let mut seen = HashSet::new();
         for scenario in scenarios::scenarios(view, properties) {
-            let resolved = scenarios::resolve(properties, &scenario).unwrap_or_default();
+            let resolved = scenarios::resolve_borrowed(properties, &scenario).unwrap_or_default();
             if is_deploy_time(&resolved) {
                 continue;
             }
@@ -132,26 +132,35 @@ fn validator(type_name: &str) -> Option<Arc<Validator>> {
     compiled
 }
 
+/// Regexes compiled for one schema's `pattern`s, kept for every other schema of the process.
+///
+/// The resource schemas share many patterns (most tagged types repeat the same Unicode tag-value
+/// pattern), and compiling regexes is most of what compiling a validator costs.
+static PATTERNS: LazyLock<PatternCache> = LazyLock::new(PatternCache::new);
+
 /// Compiles a schema, removing the `pattern`s the draft-07 meta-schema rejects.
 fn compile(raw: &Json) -> Option<Validator> {
-    let mut schema = raw.clone();
+    // Most schemas compile as they are; only one that does not is copied and patched.
+    let mut patched: Option<Json> = None;
     for _ in 0..64 {
-        match jsonschema::draft7::options()
+        let schema = patched.as_ref().unwrap_or(raw);
+        let e = match jsonschema::draft7::options()
             .should_validate_formats(false)
-            .build(&schema)
+            .with_pattern_cache(PATTERNS.clone())
+            .build(schema)
         {
             Ok(v) => return Some(v),
-            Err(e) => {
-                let at = e.instance_path().as_str().to_string();
-                let fixed = if e.schema_path().as_str().ends_with("propertyNames/format") {
-                    rename_pattern_keys(&mut schema, &at)
-                } else {
-                    remove_pattern(&mut schema, &at)
-                };
-                if !fixed {
-                    return None;
-                }
-            }
+            Err(e) => e,
+        };
+        let at = e.instance_path().as_str().to_string();
+        let schema = patched.get_or_insert_with(|| raw.clone());
+        let fixed = if e.schema_path().as_str().ends_with("propertyNames/format") {
+            rename_pattern_keys(schema, &at)
+        } else {
+            remove_pattern(schema, &at)
+        };
+        if !fixed {
+            return None;
         }
     }
     None

@@ -7,11 +7,11 @@ use std::collections::BTreeSet;
 use serde_json::Value as Json;
 
 use super::getatt;
-use super::source::escape_pointer;
-use super::template_view::{as_number, depends_on, TemplateView};
+use super::template_view::{as_number, depends_on, render_pointer, Segment, TemplateView};
 use super::Finding;
 use crate::intrinsic::Pseudo;
 use crate::schema;
+use Segment::{Index, Key};
 
 /// One dependency between two resources, and why it exists.
 pub(crate) struct Edge {
@@ -28,37 +28,48 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) -> Vec
         findings,
         edges: Vec::new(),
         from: None,
+        path: Vec::new(),
     };
     for (id, resource) in view.resources() {
-        let base = format!("/Resources/{}", escape_pointer(id));
         walker.from = Some(id.clone());
+        walker.path = vec![Key("Resources"), Key(id)];
         for key in ["Properties", "Condition", "DependsOn"] {
             if let Some(value) = resource.get(key) {
-                let pointer = format!("{base}/{key}");
+                walker.path.push(Key(key));
                 match key {
-                    "Properties" => walker.walk(value, &pointer),
-                    "Condition" => walker.condition_name(value, &pointer),
-                    _ => walker.depends_on(resource, &pointer),
+                    "Properties" => walker.walk(value),
+                    "Condition" => walker.condition_name(value),
+                    _ => walker.depends_on(resource),
                 }
+                walker.path.pop();
             }
         }
     }
     walker.from = None;
     for (id, output) in view.outputs.into_iter().flatten() {
-        let base = format!("/Outputs/{}", escape_pointer(id));
+        walker.path = vec![Key("Outputs"), Key(id)];
         for key in ["Value", "Export"] {
             if let Some(value) = output.get(key) {
-                walker.walk(value, &format!("{base}/{key}"));
+                walker.walk_in(Key(key), value);
             }
         }
         if let Some(c) = output.get("Condition") {
-            walker.condition_name(c, &format!("{base}/Condition"));
+            walker.path.push(Key("Condition"));
+            walker.condition_name(c);
+            walker.path.pop();
         }
     }
     for (id, condition) in view.conditions.into_iter().flatten() {
-        walker.condition(condition, &format!("/Conditions/{}", escape_pointer(id)));
+        walker.path = vec![Key("Conditions"), Key(id)];
+        walker.condition(condition);
     }
     walker.edges
+}
+
+/// The attribute argument of `Fn::GetAtt`: a name, or (in the list form) a function giving one.
+enum Attribute<'a> {
+    Name(&'a str),
+    Function(&'a Json),
 }
 
 struct Walker<'v, 'f> {
@@ -67,11 +78,29 @@ struct Walker<'v, 'f> {
     edges: Vec<Edge>,
     /// The resource being walked, for dependency edges.
     from: Option<String>,
+    /// Where the walk is. Most of a template holds nothing to report, so the JSON pointer is
+    /// rendered from these segments only when a finding needs it.
+    path: Vec<Segment<'v>>,
 }
 
-impl Walker<'_, '_> {
-    fn report(&mut self, rule: &'static str, pointer: &str, message: String) {
-        self.findings.push(Finding::of(rule, pointer, message));
+impl<'v> Walker<'v, '_> {
+    fn report(&mut self, rule: &'static str, message: String) {
+        let finding = Finding::of(rule, render_pointer(&self.path), message);
+        self.findings.push(finding);
+    }
+
+    /// Reports at a child of where the walk is.
+    fn report_in(&mut self, segment: Segment<'v>, rule: &'static str, message: String) {
+        self.path.push(segment);
+        self.report(rule, message);
+        self.path.pop();
+    }
+
+    /// Walks `value`, a child of where the walk is.
+    fn walk_in(&mut self, segment: Segment<'v>, value: &'v Json) {
+        self.path.push(segment);
+        self.walk(value);
+        self.path.pop();
     }
 
     fn edge(&mut self, to: &str) {
@@ -85,24 +114,25 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn walk(&mut self, value: &Json, pointer: &str) {
+    fn walk(&mut self, value: &'v Json) {
         match value {
             Json::Object(map) => {
                 if map.len() == 1 {
                     let (key, arg) = map.iter().next().expect("one entry");
                     if key == "Ref" || key.starts_with("Fn::") {
-                        let pointer = format!("{pointer}/{}", escape_pointer(key));
-                        self.function(key, arg, &pointer);
+                        self.path.push(Key(key));
+                        self.function(key, arg);
+                        self.path.pop();
                         return;
                     }
                 }
                 for (k, v) in map {
-                    self.walk(v, &format!("{pointer}/{}", escape_pointer(k)));
+                    self.walk_in(Key(k), v);
                 }
             }
             Json::Array(items) => {
                 for (i, v) in items.iter().enumerate() {
-                    self.walk(v, &format!("{pointer}/{i}"));
+                    self.walk_in(Index(i), v);
                 }
             }
             _ => {}
@@ -110,25 +140,29 @@ impl Walker<'_, '_> {
     }
 
     /// Walks the arguments of a function, each under its own pointer.
-    fn walk_args(&mut self, arg: &Json, pointer: &str) {
+    fn walk_args(&mut self, arg: &'v Json) {
         match arg {
             Json::Array(items) => {
                 for (i, v) in items.iter().enumerate() {
-                    self.walk(v, &format!("{pointer}/{i}"));
+                    self.walk_in(Index(i), v);
                 }
             }
-            other => self.walk(other, pointer),
+            other => self.walk(other),
         }
     }
 
-    fn function(&mut self, name: &str, arg: &Json, pointer: &str) {
+    fn function(&mut self, name: &str, arg: &'v Json) {
         match name {
-            "Ref" => self.reference(arg, pointer),
-            "Fn::GetAtt" => self.get_att(arg, pointer),
-            "Fn::Sub" => self.sub(arg, pointer),
-            "Fn::If" => self.if_(arg, pointer),
-            "Fn::Select" => self.select(arg, pointer),
-            "Fn::FindInMap" => self.find_in_map(arg, pointer),
+            "Ref" => self.reference(arg),
+            "Fn::GetAtt" => {
+                if let Some(attribute) = self.get_att(arg) {
+                    self.walk_in(Index(1), attribute);
+                }
+            }
+            "Fn::Sub" => self.sub(arg),
+            "Fn::If" => self.if_(arg),
+            "Fn::Select" => self.select(arg),
+            "Fn::FindInMap" => self.find_in_map(arg),
             "Fn::Join" => {
                 let ok = matches!(
                     arg.as_array().map(Vec::as_slice),
@@ -137,14 +171,13 @@ impl Walker<'_, '_> {
                 if !ok {
                     self.report(
                         "E1022",
-                        pointer,
                         format!(
                             "Fn::Join needs [delimiter, [values...]], got {}",
                             short(arg)
                         ),
                     );
                 }
-                self.walk_args(arg, pointer);
+                self.walk_args(arg);
             }
             "Fn::Split" => {
                 let ok = matches!(
@@ -154,68 +187,62 @@ impl Walker<'_, '_> {
                 if !ok {
                     self.report(
                         "E1018",
-                        pointer,
                         format!("Fn::Split needs [delimiter, string], got {}", short(arg)),
                     );
                 }
-                self.walk_args(arg, pointer);
+                self.walk_args(arg);
             }
             "Fn::GetAZs" => {
                 if !matches!(arg, Json::String(_) | Json::Object(_)) {
                     self.report(
                         "E1015",
-                        pointer,
                         format!(
                             "Fn::GetAZs needs a region name, \"\" or a Ref, got {}",
                             short(arg)
                         ),
                     );
                 }
-                self.walk(arg, pointer);
+                self.walk(arg);
             }
             "Fn::Base64" => {
                 if !matches!(arg, Json::String(_) | Json::Object(_)) {
                     self.report(
                         "E1021",
-                        pointer,
                         format!("Fn::Base64 needs a string, got {}", short(arg)),
                     );
                 }
-                self.walk(arg, pointer);
+                self.walk(arg);
             }
             "Fn::Cidr" => {
                 let ok = arg.as_array().is_some_and(|a| a.len() == 3);
                 if !ok {
                     self.report(
                         "E1024",
-                        pointer,
                         format!(
                             "Fn::Cidr needs [ipBlock, count, cidrBits], got {}",
                             short(arg)
                         ),
                     );
                 }
-                self.walk_args(arg, pointer);
+                self.walk_args(arg);
             }
             "Fn::ImportValue" => {
                 if !matches!(arg, Json::String(_) | Json::Object(_)) {
                     self.report(
                         "E1016",
-                        pointer,
                         format!("Fn::ImportValue needs an export name, got {}", short(arg)),
                     );
                 }
-                self.walk(arg, pointer);
+                self.walk(arg);
             }
-            _ => self.walk_args(arg, pointer),
+            _ => self.walk_args(arg),
         }
     }
 
-    fn reference(&mut self, arg: &Json, pointer: &str) {
+    fn reference(&mut self, arg: &Json) {
         let Json::String(target) = arg else {
             self.report(
                 "E1020",
-                pointer,
                 format!(
                     "Ref needs the name of a resource or parameter, got {}",
                     short(arg)
@@ -231,7 +258,7 @@ impl Walker<'_, '_> {
                  this template{}",
                 self.did_you_mean_name(target)
             );
-            self.report("E1020", pointer, message);
+            self.report("E1020", message);
         }
     }
 
@@ -252,81 +279,72 @@ impl Walker<'_, '_> {
         super::suggest::did_you_mean(name, candidates)
     }
 
-    fn get_att(&mut self, arg: &Json, pointer: &str) {
-        let (target, attribute): (&str, Option<&Json>) = match arg {
-            Json::Array(parts) if parts.len() == 2 => match &parts[0] {
-                Json::String(t) => (t.as_str(), Some(&parts[1])),
-                _ => ("", None),
+    /// Checks a `Fn::GetAtt`; returns the attribute argument when it is a function to walk.
+    fn get_att<'a>(&mut self, arg: &'a Json) -> Option<&'a Json> {
+        let (target, attribute) = match arg {
+            Json::Array(parts) if parts.len() == 2 => match (&parts[0], &parts[1]) {
+                (Json::String(t), Json::String(a)) => (t.as_str(), Attribute::Name(a)),
+                (Json::String(t), other) => (t.as_str(), Attribute::Function(other)),
+                _ => ("", Attribute::Name("")),
             },
             Json::String(s) => match s.split_once('.') {
-                Some((t, _)) => (t, None),
-                None => ("", None),
+                Some((t, a)) => (t, Attribute::Name(a)),
+                None => ("", Attribute::Name("")),
             },
-            _ => ("", None),
-        };
-        let dotted;
-        let attribute = match (arg, attribute) {
-            (Json::String(s), _) => {
-                dotted = Json::String(s.split_once('.').map_or("", |(_, a)| a).to_string());
-                Some(&dotted)
-            }
-            (_, a) => a,
+            _ => ("", Attribute::Name("")),
         };
         if target.is_empty() {
             self.report(
                 "E1010",
-                pointer,
                 format!(
                     "Fn::GetAtt needs [LogicalId, Attribute] or \"LogicalId.Attribute\", got {}",
                     short(arg)
                 ),
             );
-            return;
+            return None;
         }
         let Some(type_name) = self.view.type_of(target) else {
             let message = format!(
                 "Fn::GetAtt on '{target}', which is not a resource of this template{}",
                 self.did_you_mean_name(target)
             );
-            self.report("E1010", pointer, message);
-            return;
+            self.report("E1010", message);
+            return None;
         };
         self.edge(target);
-        match attribute {
-            Some(Json::String(attribute)) => {
-                let schema = schema::resource(type_name);
-                let allowed = getatt::attributes(type_name, schema.as_deref());
-                if !allowed.allows(attribute) {
-                    let hint = match &allowed {
-                        getatt::Attributes::Listed(names) if names.is_empty() => {
-                            "; the type returns no attributes".to_string()
-                        }
-                        getatt::Attributes::Listed(names) => format!(
-                            "; it returns {}",
-                            names
-                                .iter()
-                                .map(String::as_str)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                        _ => String::new(),
-                    };
-                    self.report(
-                        "E1010",
-                        pointer,
-                        format!(
-                            "Fn::GetAtt reads '{attribute}' of '{target}' ({type_name}), which \
-                             has no such attribute{hint}"
-                        ),
-                    );
+        let attribute = match attribute {
+            Attribute::Name(name) => name,
+            Attribute::Function(function) => return Some(function),
+        };
+        let schema = schema::resource(type_name);
+        let allowed = getatt::attributes(type_name, schema.as_deref());
+        if !allowed.allows(attribute) {
+            let hint = match &allowed {
+                getatt::Attributes::Listed(names) if names.is_empty() => {
+                    "; the type returns no attributes".to_string()
                 }
-            }
-            Some(other) => self.walk(other, &format!("{pointer}/1")),
-            None => {}
+                getatt::Attributes::Listed(names) => format!(
+                    "; it returns {}",
+                    names
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                _ => String::new(),
+            };
+            self.report(
+                "E1010",
+                format!(
+                    "Fn::GetAtt reads '{attribute}' of '{target}' ({type_name}), which \
+                     has no such attribute{hint}"
+                ),
+            );
         }
+        None
     }
 
-    fn sub(&mut self, arg: &Json, pointer: &str) {
+    fn sub(&mut self, arg: &'v Json) {
         let (text, variables) = match arg {
             Json::String(s) => (s.as_str(), None),
             Json::Array(parts) if parts.len() == 2 => match (&parts[0], &parts[1]) {
@@ -334,7 +352,6 @@ impl Walker<'_, '_> {
                 _ => {
                     self.report(
                         "E1019",
-                        pointer,
                         format!(
                             "Fn::Sub needs a string or [string, {{variables}}], got {}",
                             short(arg)
@@ -346,7 +363,6 @@ impl Walker<'_, '_> {
             _ => {
                 self.report(
                     "E1019",
-                    pointer,
                     format!(
                         "Fn::Sub needs a string or [string, {{variables}}], got {}",
                         short(arg)
@@ -356,15 +372,14 @@ impl Walker<'_, '_> {
             }
         };
         if let Some(vars) = variables {
+            self.path.push(Index(1));
             for (k, v) in vars {
-                self.walk(v, &format!("{pointer}/1/{}", escape_pointer(k)));
+                self.walk_in(Key(k), v);
             }
+            self.path.pop();
+            // Findings about the string are reported at its own pointer.
+            self.path.push(Index(0));
         }
-        let text_pointer = if variables.is_some() {
-            format!("{pointer}/0")
-        } else {
-            pointer.to_string()
-        };
         for name in sub_names(text) {
             if variables.is_some_and(|v| v.contains_key(name)) {
                 continue;
@@ -374,7 +389,7 @@ impl Walker<'_, '_> {
                     continue;
                 }
                 let get_att = Json::Array(vec![target.into(), attribute.into()]);
-                self.get_att_in_sub(&get_att, &text_pointer, name);
+                self.get_att_in_sub(&get_att, name);
             } else if self.view.resource(name).is_some() {
                 self.edge(name);
             } else if !self.view.is_parameter(name) && !Pseudo::NAMES.contains(&name) {
@@ -383,27 +398,30 @@ impl Walker<'_, '_> {
                      parameter or variable of the Sub{}",
                     self.did_you_mean_name(name)
                 );
-                self.report("E1019", &text_pointer, message);
+                self.report("E1019", message);
             }
+        }
+        if variables.is_some() {
+            self.path.pop();
         }
     }
 
-    fn get_att_in_sub(&mut self, get_att: &Json, pointer: &str, name: &str) {
+    fn get_att_in_sub(&mut self, get_att: &Json, name: &str) {
         let before = self.findings.len();
-        self.get_att(get_att, pointer);
+        self.get_att(get_att);
         for f in &mut self.findings[before..] {
             f.rule = "E1019";
             f.message = format!("Fn::Sub uses ${{{name}}}: {}", f.message);
         }
     }
 
-    fn if_(&mut self, arg: &Json, pointer: &str) {
+    fn if_(&mut self, arg: &'v Json) {
         match arg.as_array().map(Vec::as_slice) {
             Some([Json::String(condition), _, _]) => {
                 if !self.view.is_condition(condition) {
-                    self.report(
+                    self.report_in(
+                        Index(0),
                         "E8002",
-                        &format!("{pointer}/0"),
                         format!(
                             "Fn::If names condition '{condition}', which the template's \
                              Conditions do not define{}",
@@ -419,12 +437,11 @@ impl Walker<'_, '_> {
                     );
                 }
                 let items = arg.as_array().expect("array");
-                self.walk(&items[1], &format!("{pointer}/1"));
-                self.walk(&items[2], &format!("{pointer}/2"));
+                self.walk_in(Index(1), &items[1]);
+                self.walk_in(Index(2), &items[2]);
             }
             _ => self.report(
                 "E1028",
-                pointer,
                 format!(
                     "Fn::If needs [condition name, value if true, value if false], got {}",
                     short(arg)
@@ -433,7 +450,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn select(&mut self, arg: &Json, pointer: &str) {
+    fn select(&mut self, arg: &'v Json) {
         match arg.as_array().map(Vec::as_slice) {
             Some([index, list]) => {
                 let index_ok = match index {
@@ -443,9 +460,9 @@ impl Walker<'_, '_> {
                     _ => false,
                 };
                 if !index_ok {
-                    self.report(
+                    self.report_in(
+                        Index(0),
                         "E1017",
-                        &format!("{pointer}/0"),
                         format!(
                             "Fn::Select index must be a whole number (or a function giving \
                              one), got {}",
@@ -455,9 +472,9 @@ impl Walker<'_, '_> {
                 }
                 if let (Some(i), Json::Array(items)) = (as_number(index), list) {
                     if i >= 0.0 && i as usize >= items.len() && !items.is_empty() {
-                        self.report(
+                        self.report_in(
+                            Index(0),
                             "E1017",
-                            &format!("{pointer}/0"),
                             format!(
                                 "Fn::Select index {i} is past the end of a list of {}",
                                 items.len()
@@ -465,22 +482,20 @@ impl Walker<'_, '_> {
                         );
                     }
                 }
-                self.walk(index, &format!("{pointer}/0"));
-                self.walk(list, &format!("{pointer}/1"));
+                self.walk_in(Index(0), index);
+                self.walk_in(Index(1), list);
             }
             _ => self.report(
                 "E1017",
-                pointer,
                 format!("Fn::Select needs [index, list], got {}", short(arg)),
             ),
         }
     }
 
-    fn find_in_map(&mut self, arg: &Json, pointer: &str) {
+    fn find_in_map(&mut self, arg: &'v Json) {
         let Some(items) = arg.as_array().filter(|a| a.len() == 3 || a.len() == 4) else {
             self.report(
                 "E1011",
-                pointer,
                 format!(
                     "Fn::FindInMap needs [map, top-level key, second-level key], got {}",
                     short(arg)
@@ -490,25 +505,25 @@ impl Walker<'_, '_> {
         };
         if let Json::String(map_name) = &items[0] {
             match self.view.mappings.and_then(|m| m.get(map_name)) {
-                None => self.report(
+                None => self.report_in(
+                    Index(0),
                     "E1011",
-                    &format!("{pointer}/0"),
                     format!("Fn::FindInMap names mapping '{map_name}', which does not exist"),
                 ),
                 Some(map) => {
                     if let Json::String(top) = &items[1] {
                         match map.get(top) {
-                            None => self.report(
+                            None => self.report_in(
+                                Index(1),
                                 "E1011",
-                                &format!("{pointer}/1"),
                                 format!("mapping '{map_name}' has no key '{top}'"),
                             ),
                             Some(inner) => {
                                 if let Json::String(second) = &items[2] {
                                     if inner.get(second).is_none() {
-                                        self.report(
+                                        self.report_in(
+                                            Index(2),
                                             "E1011",
-                                            &format!("{pointer}/2"),
                                             format!(
                                                 "mapping '{map_name}' has no key '{second}' \
                                                  under '{top}'"
@@ -522,26 +537,24 @@ impl Walker<'_, '_> {
                 }
             }
         }
-        self.walk_args(arg, pointer);
+        self.walk_args(arg);
     }
 
-    fn condition_name(&mut self, value: &Json, pointer: &str) {
+    fn condition_name(&mut self, value: &Json) {
         match value {
             Json::String(name) if self.view.is_condition(name) => {}
             Json::String(name) => self.report(
                 "E8002",
-                pointer,
                 format!("condition '{name}' is not defined in the template's Conditions"),
             ),
             other => self.report(
                 "E8002",
-                pointer,
                 format!("a condition is named by a string, got {}", short(other)),
             ),
         }
     }
 
-    fn depends_on(&mut self, resource: &Json, pointer: &str) {
+    fn depends_on(&mut self, resource: &Json) {
         let ok = match &resource["DependsOn"] {
             Json::String(_) => true,
             Json::Array(items) => items.iter().all(Json::is_string),
@@ -550,7 +563,6 @@ impl Walker<'_, '_> {
         if !ok {
             self.report(
                 "E3005",
-                pointer,
                 "DependsOn must be a logical id or a list of logical ids".to_string(),
             );
         }
@@ -559,21 +571,20 @@ impl Walker<'_, '_> {
                 self.edge(dep);
                 continue;
             }
-            let at = if resource["DependsOn"].is_array() {
-                format!("{pointer}/{i}")
-            } else {
-                pointer.to_string()
-            };
             let message = format!(
                 "DependsOn '{dep}', which is not a resource of this template{}",
                 super::suggest::did_you_mean(dep, self.view.resources().map(|(k, _)| k.as_str()))
             );
-            self.report("E3005", &at, message);
+            if resource["DependsOn"].is_array() {
+                self.report_in(Index(i), "E3005", message);
+            } else {
+                self.report("E3005", message);
+            }
         }
     }
 
     /// Checks a condition function in the Conditions section.
-    fn condition(&mut self, value: &Json, pointer: &str) {
+    fn condition(&mut self, value: &'v Json) {
         let Some((name, arg)) = value
             .as_object()
             .filter(|m| m.len() == 1)
@@ -581,7 +592,6 @@ impl Walker<'_, '_> {
         else {
             self.report(
                 "E8001",
-                pointer,
                 format!(
                     "a condition must be Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition, \
                      got {}",
@@ -590,44 +600,46 @@ impl Walker<'_, '_> {
             );
             return;
         };
-        let pointer = format!("{pointer}/{}", escape_pointer(name));
+        self.path.push(Key(name));
+        self.condition_function(name, arg);
+        self.path.pop();
+    }
+
+    /// Checks the function `name` of a condition, where the walk is.
+    fn condition_function(&mut self, name: &str, arg: &'v Json) {
         let count = arg.as_array().map(Vec::len);
-        match name.as_str() {
+        match name {
             "Fn::Equals" => {
                 if count != Some(2) {
                     self.report(
                         "E8003",
-                        &pointer,
                         format!("Fn::Equals compares exactly two values, got {}", short(arg)),
                     );
                 }
-                self.walk_args(arg, &pointer);
+                self.walk_args(arg);
             }
             "Fn::And" | "Fn::Or" => {
                 let rule = if name == "Fn::And" { "E8004" } else { "E8006" };
                 if !matches!(count, Some(2..=10)) {
                     self.report(
                         rule,
-                        &pointer,
                         format!("{name} takes 2 to 10 conditions, got {}", short(arg)),
                     );
                 }
-                self.sub_conditions(arg, &pointer);
+                self.sub_conditions(arg);
             }
             "Fn::Not" => {
                 if count != Some(1) {
                     self.report(
                         "E8005",
-                        &pointer,
                         format!("Fn::Not takes a list of one condition, got {}", short(arg)),
                     );
                 }
-                self.sub_conditions(arg, &pointer);
+                self.sub_conditions(arg);
             }
-            "Condition" => self.condition_name(arg, &pointer),
+            "Condition" => self.condition_name(arg),
             _ => self.report(
                 "E8001",
-                &pointer,
                 format!(
                     "{name} is not a condition function; use Fn::Equals, Fn::And, Fn::Or, \
                      Fn::Not or Condition"
@@ -636,9 +648,11 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn sub_conditions(&mut self, arg: &Json, pointer: &str) {
+    fn sub_conditions(&mut self, arg: &'v Json) {
         for (i, item) in arg.as_array().into_iter().flatten().enumerate() {
-            self.condition(item, &format!("{pointer}/{i}"));
+            self.path.push(Index(i));
+            self.condition(item);
+            self.path.pop();
         }
     }
 }

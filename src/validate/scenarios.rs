@@ -7,6 +7,7 @@
 //! `Fn::Equals` of one parameter against different values). Beyond that, every condition true
 //! and every condition false.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
@@ -124,6 +125,24 @@ fn branch<'a>(value: &'a Json, scenario: &Scenario) -> Option<(&'a str, bool, &'
     let (name, yes, no) = as_if(value)?;
     let taken = *scenario.get(name)?;
     Some((name, taken, if taken { yes } else { no }))
+}
+
+/// [`resolve`], borrowing the value when there is nothing to resolve: no condition in the
+/// scenario (so no `Fn::If`) and no `AWS::NoValue` anywhere. Most properties are like that, and
+/// checking saves copying them.
+pub(crate) fn resolve_borrowed<'a>(value: &'a Json, scenario: &Scenario) -> Option<Cow<'a, Json>> {
+    if scenario.is_empty() && !has_no_value(value) {
+        return Some(Cow::Borrowed(value));
+    }
+    resolve(value, scenario).map(Cow::Owned)
+}
+
+fn has_no_value(value: &Json) -> bool {
+    match value {
+        Json::Object(map) => is_no_value(value) || map.values().any(has_no_value),
+        Json::Array(items) => items.iter().any(has_no_value),
+        _ => false,
+    }
 }
 
 /// The value with each `Fn::If` replaced by its branch; `None` where that is `AWS::NoValue`.

@@ -4,8 +4,11 @@
 use serde_json::Value as Json;
 
 use super::source::escape_pointer;
-use super::template_view::{as_number, is_deploy_time, property_pointer, TemplateView};
+use super::template_view::{
+    as_number, is_deploy_time, property_pointer, render_pointer, Segment, TemplateView,
+};
 use super::Finding;
+use Segment::{Index, Key};
 
 /// Database and administration ports that must not be open to the whole internet.
 pub const SENSITIVE_PORTS: [(u16, &str); 8] = [
@@ -89,11 +92,8 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
             _ => {}
         }
         if props.is_object() {
-            passwords(
-                props,
-                &format!("/Resources/{}/Properties", escape_pointer(id)),
-                findings,
-            );
+            let mut path = vec![Key("Resources"), Key(id), Key("Properties")];
+            passwords(props, &mut path, findings);
         }
     }
 }
@@ -139,17 +139,16 @@ fn ingress(rule: &Json, pointer: &str, findings: &mut Vec<Finding>) {
     }
 }
 
-/// Properties whose name says password hold no literal, at any depth.
-fn passwords(value: &Json, pointer: &str, findings: &mut Vec<Finding>) {
+/// Properties whose name says password hold no literal, at any depth. `path` leads to `value`.
+fn passwords<'a>(value: &'a Json, path: &mut Vec<Segment<'a>>, findings: &mut Vec<Finding>) {
     match value {
         Json::Object(map) => {
             for (k, v) in map {
-                let p = format!("{pointer}/{}", escape_pointer(k));
-                let lower = k.to_ascii_lowercase();
-                if (lower.ends_with("password") || lower == "authtoken") && is_literal_secret(v) {
+                path.push(Key(k));
+                if names_a_password(k) && is_literal_secret(v) {
                     findings.push(Finding::of(
                         "SC5002",
-                        p,
+                        render_pointer(path),
                         format!(
                             "'{k}' holds a literal value, which anyone reading the template or \
                              the stack sees; use a dynamic reference such as \
@@ -158,17 +157,30 @@ fn passwords(value: &Json, pointer: &str, findings: &mut Vec<Finding>) {
                         ),
                     ));
                 } else if !is_deploy_time(v) {
-                    passwords(v, &p, findings);
+                    passwords(v, path, findings);
                 }
+                path.pop();
             }
         }
         Json::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                passwords(v, &format!("{pointer}/{i}"), findings);
+                path.push(Index(i));
+                passwords(v, path, findings);
+                path.pop();
             }
         }
         _ => {}
     }
+}
+
+/// True for `...Password` and `AuthToken` keys, whatever the case.
+fn names_a_password(key: &str) -> bool {
+    let suffix = key
+        .len()
+        .checked_sub("password".len())
+        .and_then(|i| key.get(i..));
+    suffix.is_some_and(|s| s.eq_ignore_ascii_case("password"))
+        || key.eq_ignore_ascii_case("authtoken")
 }
 
 fn is_literal_secret(value: &Json) -> bool {

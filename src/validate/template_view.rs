@@ -73,6 +73,31 @@ impl<'a> TemplateView<'a> {
     }
 }
 
+/// One step of a JSON pointer: an object key (unescaped) or an array index.
+///
+/// Checks that walk a whole value keep the steps to where they are and render the pointer only
+/// when they report a finding: most of a template holds nothing to report.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Segment<'a> {
+    /// An object key.
+    Key(&'a str),
+    /// An array index.
+    Index(usize),
+}
+
+/// The JSON pointer of `segments`, keys escaped (`/Resources/Vpc/Properties/Tags/0`).
+pub(crate) fn render_pointer(segments: &[Segment<'_>]) -> String {
+    let mut pointer = String::new();
+    for segment in segments {
+        pointer.push('/');
+        match segment {
+            Segment::Key(key) => pointer.push_str(&escape_pointer(key)),
+            Segment::Index(i) => pointer.push_str(&i.to_string()),
+        }
+    }
+    pointer
+}
+
 /// The pointer of a resource property: `/Resources/<id>/Properties/<name>`.
 pub(crate) fn property_pointer(id: &str, name: &str) -> String {
     format!(
