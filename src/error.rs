@@ -137,15 +137,11 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "[{}] ",
-            if self.path.is_empty() {
-                "<app>"
-            } else {
-                &self.path
-            }
-        )?;
+        match (&self.kind, self.path.is_empty()) {
+            (ErrorKind::Io { .. }, true) => {}
+            (_, true) => write!(f, "[<app>] ")?,
+            (_, false) => write!(f, "[{}] ", self.path)?,
+        }
         match &self.kind {
             ErrorKind::DuplicateId { id } => {
                 write!(

@@ -437,8 +437,18 @@ fn diff_names_what_is_wrong_with_its_arguments() {
     );
     let same = synth_into(dir.path(), "same");
     let output = run(stackcraft().args(["diff", "Nope", "--against"]).arg(&same));
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(output.status.code(), Some(2), "a usage error");
     assert!(stderr(&output).contains("no stack named 'Nope'"));
+    let manifest = same.join("manifest.json");
+    let output = run(stackcraft()
+        .args(["diff", STACK, "--template"])
+        .arg(&manifest));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("not a CloudFormation template"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 /// The folder `scripts/tools.sh` installs the external tools into.

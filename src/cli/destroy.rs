@@ -5,8 +5,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::bail;
-
 use super::deploy::{
     load_assembly, parse_duration, runtime, AwsArgs, StackArgs, EXIT_FAILED, EXIT_INTERRUPTED,
     EXIT_STOPPED,
@@ -36,7 +34,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
     if args.select.stacks.is_empty() && args.select.env.is_none() && !args.select.all {
-        bail!("name the stacks to destroy, or pass --env NAME or --all");
+        super::usage!("name the stacks to destroy, or pass --env NAME or --all");
     }
     let Some((assembly, _)) = load_assembly(args.select.app.as_deref(), build)? else {
         return Ok(ExitCode::from(EXIT_FAILED));

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use clap::ArgGroup;
 
 use super::deploy::AwsArgs;
@@ -64,7 +64,7 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
                 .with_context(|| format!("reading the cloud assembly in {}", dir.display()))?,
         ),
         (None, Some(file)) => Baseline::Template(diff::read_template(file)?),
-        (None, None) => bail!("give --against deployed, --against DIR or --template FILE"),
+        (None, None) => super::usage!("give --against deployed, --against DIR or --template FILE"),
     };
     let Some(synthesis) = super::synthesize(build, &Default::default())? else {
         return Ok(ExitCode::from(1));
@@ -79,7 +79,7 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
         Baseline::Assembly(old) => {
             for name in &args.stacks {
                 if new.stack(name).is_none() && old.stack(name).is_none() {
-                    bail!("no stack named '{name}' in the app or in {}", dir_of(&args));
+                    super::usage!("no stack named '{name}' in the app or in {}", dir_of(&args));
                 }
             }
             diff::diff_assemblies(old, new, &args.stacks)
@@ -88,13 +88,13 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
             let stack = match args.stacks.as_slice() {
                 [name] => new.stack(name),
                 [] if new.stacks.len() == 1 => new.stacks.first(),
-                _ => bail!(
+                _ => super::usage!(
                     "--template compares one stack: name it (the app has: {})",
                     stack_names(new)
                 ),
             };
             let Some(stack) = stack else {
-                bail!(
+                super::usage!(
                     "no stack named '{}'; the app has: {}",
                     args.stacks.join(" "),
                     stack_names(new)

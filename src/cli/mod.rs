@@ -54,6 +54,27 @@ enum Command {
     Validate(validate::Args),
 }
 
+/// A command line that names something the app or the files do not have, or leaves out what
+/// the command needs: the process exits with 2, as for a parse error.
+#[derive(Debug)]
+pub(crate) struct Usage(pub(crate) String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// Fails with a [`Usage`] error built like `format!`.
+macro_rules! usage {
+    ($($arg:tt)*) => {
+        return Err($crate::cli::Usage(format!($($arg)*)).into())
+    };
+}
+pub(crate) use usage;
+
 /// The stacks named on the command line (by stack name or artifact id), narrowed to one
 /// environment when `env` is given; every stack when neither is given.
 pub(crate) fn select_stacks<'a>(
@@ -68,7 +89,7 @@ pub(crate) fn select_stacks<'a>(
                 .iter()
                 .map(|s| s.stack_name.as_str())
                 .collect();
-            anyhow::bail!("no stack named '{name}'; the app has: {}", known.join(", "));
+            usage!("no stack named '{name}'; the app has: {}", known.join(", "));
         }
     }
     if let Some(env) = env {
@@ -83,7 +104,7 @@ pub(crate) fn select_stacks<'a>(
                 .filter_map(|s| s.stage.as_deref())
                 .collect();
             known.dedup();
-            anyhow::bail!(
+            usage!(
                 "no stack of environment '{env}'; the app has: {}",
                 known.join(", ")
             );
@@ -141,7 +162,7 @@ pub fn main(build: impl FnOnce() -> anyhow::Result<App>) -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             render::error(&e);
-            ExitCode::from(1)
+            ExitCode::from(if e.is::<Usage>() { 2 } else { 1 })
         }
     }
 }

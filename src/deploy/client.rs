@@ -7,8 +7,10 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 use super::error::{DeployError, DeployErrorKind};
@@ -41,11 +43,24 @@ pub struct Clients {
     cfn: Mutex<HashMap<String, aws_sdk_cloudformation::Client>>,
 }
 
+/// Limits on every AWS call, so an endpoint that accepts connections but never answers fails
+/// the command instead of hanging it: 10 s to connect, 30 s for the first byte of an answer,
+/// 60 s per attempt and 3 min per call, retries included.
+fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .read_timeout(Duration::from_secs(30))
+        .operation_attempt_timeout(Duration::from_secs(60))
+        .operation_timeout(Duration::from_secs(180))
+        .build()
+}
+
 impl Clients {
     /// Loads the shared configuration; no network call is made.
     pub async fn load(options: &ClientOptions) -> Self {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS))
+            .timeout_config(timeouts());
         if let Some(profile) = &options.profile {
             loader = loader.profile_name(profile);
         }

@@ -9,7 +9,7 @@ use std::fmt;
 use std::time::Duration;
 
 use aws_sdk_cloudformation::config::http::HttpResponse;
-use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 
 /// What went wrong during a deployment or a deletion.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,8 +176,29 @@ where
         }
         SdkError::ResponseError(ctx) => (None, describe_raw(ctx.raw())),
         SdkError::TimeoutError(_) => (None, "the request timed out".to_string()),
-        other => (None, one_line(&DisplayErrorContext(other).to_string())),
+        other => (None, causes(other)),
     }
+}
+
+/// An error and its causes on one line, each cause once (`dispatch failure: timeout: HTTP read
+/// timeout occurred after 30s`), with a hint when no credentials were found.
+fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = one_line(&err.to_string());
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let line = one_line(&cause.to_string());
+        if !text.contains(&line) {
+            text = format!("{text}: {line}");
+        }
+        source = cause.source();
+    }
+    if text.contains("credential") {
+        text.push_str(
+            " (no usable AWS credentials: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and \
+             AWS_SECRET_ACCESS_KEY, or pass --profile)",
+        );
+    }
+    text
 }
 
 /// `HTTP 500: <text of the body>` for answers that are not AWS error documents.
@@ -282,9 +303,9 @@ impl fmt::Display for DeployError {
                 if *unattended {
                     write!(
                         f,
-                        "approval is required ({}) and there is no terminal to ask: review the \
-                         change set and rerun with --yes, or use --no-execute; nothing was \
-                         executed",
+                        "approval is required ({}) and there is no terminal to ask: rerun with \
+                         --yes once you have reviewed what will change (deploy --no-execute only \
+                         creates the change sets); nothing was executed",
                         reasons.join("; ")
                     )
                 } else {

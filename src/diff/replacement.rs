@@ -4,6 +4,8 @@
 //! `createOnlyProperties` changes. The schema lists them, so the classification needs no AWS
 //! call. When the new value is an intrinsic that only resolves at deploy time (a `Ref`, an
 //! `Fn::GetAtt`, ...), it may or may not differ from the deployed value: that is `Conditional`.
+//! So is a change of one of the `conditionalCreateOnlyProperties`, which replace the resource
+//! only under some settings (a database's `Engine` or `MultiAZ`, say).
 
 use std::fmt;
 
@@ -52,8 +54,13 @@ pub fn classify(type_name: &str, change: &PropertyChange, new_properties: &Json)
         return Replacement::False;
     }
     segments.remove(0);
+    let always = schema.create_only.iter().map(|p| (p, Replacement::True));
+    let sometimes = schema
+        .conditional_create_only
+        .iter()
+        .map(|p| (p, Replacement::Conditional));
     let mut result = Replacement::False;
-    for create_only in &schema.create_only {
+    for (create_only, at_most) in always.chain(sometimes) {
         let property: Vec<&str> = create_only.split('.').filter(|s| *s != "*").collect();
         let new_values = if starts_with(&segments, &property) {
             // The change is the create-only property or lies inside it.
@@ -83,7 +90,7 @@ pub fn classify(type_name: &str, change: &PropertyChange, new_properties: &Json)
         } else {
             Replacement::True
         };
-        result = result.max(this);
+        result = result.max(this.min(at_most));
     }
     result
 }
@@ -180,6 +187,21 @@ mod tests {
         assert_eq!(
             classify("AWS::EC2::VPC", &c, &props),
             Replacement::Conditional
+        );
+    }
+
+    #[test]
+    fn a_conditionally_create_only_property_may_replace() {
+        let c = change("Properties.Engine", Some(json!("postgres")));
+        let props = json!({ "Engine": "postgres" });
+        assert_eq!(
+            classify("AWS::RDS::DBInstance", &c, &props),
+            Replacement::Conditional
+        );
+        let c = change("Properties.DBInstanceClass", Some(json!("db.t3.small")));
+        assert_eq!(
+            classify("AWS::RDS::DBInstance", &c, &props),
+            Replacement::False
         );
     }
 

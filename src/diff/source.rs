@@ -44,6 +44,21 @@ pub fn read_template(path: &Path) -> Result<Json> {
             kind_of(&template)
         )));
     }
+    if !template.get("Resources").is_some_and(Json::is_object) {
+        let keys: Vec<&str> = template
+            .as_object()
+            .map(|m| m.keys().take(5).map(String::as_str).collect())
+            .unwrap_or_default();
+        return Err(fail(format!(
+            "{}: not a CloudFormation template: it has no Resources section (its keys: {})",
+            path.display(),
+            if keys.is_empty() {
+                "none".to_string()
+            } else {
+                keys.join(", ")
+            }
+        )));
+    }
     Ok(template)
 }
 

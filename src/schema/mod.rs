@@ -25,6 +25,9 @@ pub struct ResourceSchema {
     pub attributes: Vec<String>,
     /// Properties whose change replaces the resource (from `createOnlyProperties`), dotted.
     pub create_only: Vec<String>,
+    /// Properties whose change may replace the resource, depending on other settings (from
+    /// `conditionalCreateOnlyProperties`), dotted.
+    pub conditional_create_only: Vec<String>,
     /// Properties that must be given.
     pub required: Vec<String>,
 }
@@ -54,6 +57,7 @@ impl ResourceSchema {
             type_name: type_name.to_string(),
             attributes: pointers("readOnlyProperties"),
             create_only: pointers("createOnlyProperties"),
+            conditional_create_only: pointers("conditionalCreateOnlyProperties"),
             required,
             raw,
         }

@@ -183,24 +183,28 @@ impl InstanceClass {
         let mut parts = self.0.split('.').skip(1);
         let family = parts.next()?;
         let size = parts.next()?;
+        let generation = family.get(1..2).and_then(|g| g.parse::<u8>().ok())?;
+        if !(3..=8).contains(&generation) {
+            return None;
+        }
         let large = match family.chars().next()? {
             't' | 'm' => 8.0,
             'r' => 16.0,
             _ => return None,
         };
+        let burstable = family.starts_with('t');
         let factor = match size {
-            "micro" if family.starts_with('t') => 0.125,
-            "small" if family.starts_with('t') => 0.25,
-            "medium" if family.starts_with('t') => 0.5,
+            "micro" if burstable => 0.125,
+            "small" if burstable => 0.25,
+            "medium" if burstable => 0.5,
             "large" => 1.0,
             "xlarge" => 2.0,
-            _ => {
-                let n: u32 = size.strip_suffix("xlarge")?.parse().ok()?;
-                if family.starts_with('t') && n > 2 {
-                    return None;
-                }
-                2.0 * f64::from(n)
+            "2xlarge" => 4.0,
+            "4xlarge" | "8xlarge" | "12xlarge" | "16xlarge" | "24xlarge" if !burstable => {
+                let n: f64 = size.strip_suffix("xlarge")?.parse().ok()?;
+                2.0 * n
             }
+            _ => return None,
         };
         Some(large * factor)
     }
@@ -219,7 +223,8 @@ impl TryFrom<String> for InstanceClass {
         if class.memory_gib().is_none() {
             return Err(format!(
                 "instance_class '{}' is not a class whose memory is known (db.t*, db.m* or \
-                 db.r* from micro to 24xlarge); Temporal's connection pools are sized from it",
+                 db.r* of generation 3 to 8, micro to 24xlarge); Temporal's connection pools \
+                 are sized from it",
                 class.0
             ));
         }
@@ -552,6 +557,9 @@ mod tests {
             .unwrap_err()
             .contains("memory is known"));
         assert!(class("db.t3.8xlarge").is_err());
+        assert!(class("db.m5.7xlarge").is_err());
+        assert!(class("db.r5.999xlarge").is_err());
+        assert!(class("db.t99.micro").is_err());
         assert!(class("t3.micro")
             .unwrap_err()
             .contains("such as db.t3.micro"));
