@@ -84,7 +84,8 @@ impl ParsedTemplate {
             bytes: text.as_bytes(),
             at: 0,
             line: 1,
-            line_start: 0,
+            counted_to: 0,
+            column: 0,
             positions: Positions::new(),
             duplicates: Vec::new(),
         };
@@ -147,7 +148,11 @@ struct Scanner<'a> {
     bytes: &'a [u8],
     at: usize,
     line: usize,
-    line_start: usize,
+    /// The byte offset up to which the characters of the current line are counted in `column`;
+    /// counting on from there keeps the scan linear however long a line is (minified JSON).
+    counted_to: usize,
+    /// Characters of the current line before `counted_to`.
+    column: usize,
     positions: Positions,
     duplicates: Vec<String>,
 }
@@ -159,7 +164,8 @@ impl Scanner<'_> {
                 b'\n' => {
                     self.at += 1;
                     self.line += 1;
-                    self.line_start = self.at;
+                    self.counted_to = self.at;
+                    self.column = 0;
                 }
                 b' ' | b'\t' | b'\r' => self.at += 1,
                 _ => break,
@@ -167,17 +173,19 @@ impl Scanner<'_> {
         }
     }
 
-    fn position(&self) -> (usize, usize) {
-        let column = String::from_utf8_lossy(&self.bytes[self.line_start..self.at])
-            .chars()
-            .count();
-        (self.line, column + 1)
+    fn position(&mut self) -> (usize, usize) {
+        let new = &self.bytes[self.counted_to..self.at];
+        // Every UTF-8 character has exactly one byte that is not a continuation byte.
+        self.column += new.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        self.counted_to = self.at;
+        (self.line, self.column + 1)
     }
 
     fn value(&mut self, pointer: &mut String) {
         self.skip_ws();
         if !self.positions.contains_key(pointer.as_str()) {
-            self.positions.insert(pointer.clone(), self.position());
+            let position = self.position();
+            self.positions.insert(pointer.clone(), position);
         }
         match self.bytes.get(self.at) {
             Some(b'{') => self.object(pointer),
@@ -286,6 +294,16 @@ mod tests {
         assert_eq!(parsed.positions["/Resources/Vpc/Type"], (3, 13));
         assert_eq!(parsed.positions["/Resources/Vpc/DependsOn/1"], (4, 26));
         assert_eq!(parsed.position_of("/Resources/Vpc/Type/x/y"), Some((3, 13)));
+    }
+
+    #[test]
+    fn columns_count_characters_on_long_lines() {
+        let items: Vec<String> = (0..2000).map(|i| format!("\"é{i}\"")).collect();
+        let text = format!("{{\"A\": [{}], \"B\": 1}}", items.join(","));
+        let parsed = ParsedTemplate::parse(&text).unwrap();
+        assert_eq!(parsed.positions["/A/1"], (1, 13));
+        let column_of_b = text[..text.find("\"B\"").unwrap()].chars().count() + 1;
+        assert_eq!(parsed.positions["/B"], (1, column_of_b));
     }
 
     #[test]
