@@ -446,15 +446,32 @@ impl<'de> Deserialize<'de> for Key {
 }
 
 /// Reads a YAML template into its long-form JSON, with the position of every value.
+///
+/// Anchors may be declared, but an alias (`*name`) or a merge key (`<<`) is an error, as it is
+/// for CloudFormation, which refuses templates that use them.
 pub fn from_str_with_positions(text: &str) -> Result<(Json, Positions), YamlError> {
-    let root: SpannedNode = serde_saphyr::from_str(text).map_err(|e| {
+    let mut options = serde_saphyr::Options::default();
+    options.merge_keys = serde_saphyr::MergeKeyPolicy::Error;
+    options.alias_limits.max_alias_expansions_per_anchor = 0;
+    let root: SpannedNode = serde_saphyr::from_str_with_options(text, options).map_err(|e| {
         let (line, column) = e
             .location()
             .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
+        // The errors may come wrapped with a snippet; their text names what they are.
+        let text = e.to_string();
+        let message = if text.contains("alias expansion limit exceeded") {
+            "YAML aliases (*name) are not allowed in CloudFormation templates: write the value out"
+                .to_string()
+        } else if text.contains("merge key") {
+            "YAML merge keys (<<) are not allowed in CloudFormation templates: write the keys out"
+                .to_string()
+        } else {
+            first_line(&text)
+        };
         YamlError {
             line,
             column,
-            message: first_line(&e.to_string()),
+            message,
         }
     })?;
     let mut positions = Positions::new();
@@ -503,6 +520,20 @@ Resources:
       AvailabilityZone: !Select [0, !GetAZs ""]
       CidrBlock: !Select [0, !Cidr [!GetAtt [Vpc, CidrBlock], 4, 8]]
 "#;
+
+    #[test]
+    fn aliases_and_merge_keys_are_refused_like_cloudformation_does() {
+        let alias =
+            "Base: &b {A: 1}\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: *b\n";
+        let e = from_str(alias).unwrap_err();
+        assert!(e.message.contains("aliases"), "{e:?}");
+        assert_eq!(e.line, 5, "{e:?}");
+        let merge =
+            "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      <<: {A: 1}\n";
+        let e = from_str(merge).unwrap_err();
+        assert!(e.message.contains("merge keys"), "{e:?}");
+        assert!(from_str("Resources:\n  Q: &q {Type: AWS::SQS::Queue}\n").is_ok());
+    }
 
     #[test]
     fn reads_short_forms_as_long_forms() {
