@@ -338,6 +338,35 @@ fn correction_10_shards_from_config_and_pools_fit_the_instance() {
 }
 
 #[test]
+fn a_world_wide_block_warns_and_a_repeated_block_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo_root().join("stacks/dev.yaml")).unwrap();
+    let synth = |allowed: &str| {
+        let changed = text.replace("allowed_cidrs: [203.0.113.0/24]", allowed);
+        std::fs::write(dir.path().join("dev.yaml"), changed).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_stackcraft"))
+            .args(["synth", "--quiet", "-o"])
+            .arg(dir.path().join("out"))
+            .env("STACKCRAFT_CONFIG_DIR", dir.path())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, stderr) = synth("allowed_cidrs: [0.0.0.0/1, 128.0.0.0/1]");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("temporal:ui-and-api-open-to-world"),
+        "{stderr}"
+    );
+    let (code, stderr) = synth("allowed_cidrs: [203.0.113.0/24, 203.0.113.0/24]");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("lists 203.0.113.0/24 twice"), "{stderr}");
+}
+
+#[test]
 fn config_errors_name_file_line_column_and_what_is_allowed() {
     let root = repo_root().join("stacks/dev.yaml");
     let text = std::fs::read_to_string(&root).unwrap();
@@ -355,6 +384,17 @@ fn config_errors_name_file_line_column_and_what_is_allowed() {
         (
             text.replace("allocated_storage_gib: 20", "allocated_storage_gib: twenty"),
             "line",
+        ),
+        (
+            text.replace("availability_zones: 2", "availability_zones: 1"),
+            "availability zones must be from 2 to 6",
+        ),
+        (
+            text.replace(
+                "instance_class: db.t3.micro",
+                "instance_class: db.m5.7xlarge",
+            ),
+            "memory is known",
         ),
     ];
     for (bad, expected) in cases {

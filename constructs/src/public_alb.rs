@@ -104,8 +104,8 @@ impl AsConstruct for PublicAlb {
 impl PublicAlb {
     /// Creates the load balancer under `scope`.
     ///
-    /// Fails when fewer than two subnets are given, or when an
-    /// allowed CIDR block is not valid.
+    /// Fails when fewer than two subnets are given, when an allowed CIDR block is listed twice,
+    /// or when one is not valid.
     pub fn new(scope: &impl AsConstruct, id: &str, props: PublicAlbProps) -> Result<Self> {
         let construct = Construct::new(scope, id)?;
         let path = construct.path();
@@ -119,6 +119,15 @@ impl PublicAlb {
                     props.subnet_ids.len()
                 ),
             ));
+        }
+        for (i, cidr) in props.allowed_cidrs.iter().enumerate() {
+            if props.allowed_cidrs[..i].contains(cidr) {
+                return Err(Error::invalid_props(
+                    path,
+                    "allowed_cidrs",
+                    format!("lists {cidr} twice; list each block once"),
+                ));
+            }
         }
         let connections = Connections::new(
             &construct,

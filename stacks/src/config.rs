@@ -20,7 +20,7 @@ pub struct EnvConfig {
     pub account: Option<AccountId>,
     /// The AWS region; leave out for the deployer's region.
     #[serde(default)]
-    pub region: Option<String>,
+    pub region: Option<Region>,
     /// The network.
     pub network: NetworkConfig,
     /// The Temporal database.
@@ -124,7 +124,7 @@ pub struct NetworkConfig {
     /// The VPC's range.
     pub cidr: Cidr,
     /// How many availability zones (at least 2).
-    pub availability_zones: u32,
+    pub availability_zones: ZoneCount,
     /// NAT gateways: `single` or `per-az`.
     pub nat: NatMode,
 }
@@ -261,6 +261,34 @@ bounded!(StorageGib, u32, 20, 65_536, "GiB of storage");
 bounded!(BackupDays, u32, 1, 35, "days of backups");
 bounded!(DesiredCount, u32, 0, 100, "tasks");
 bounded!(HistoryShards, u32, 1, 16_384, "history shards");
+bounded!(ZoneCount, u32, 2, 6, "availability zones");
+bounded!(TaskCpu, u32, 256, 16_384, "Fargate CPU units");
+bounded!(TaskMemory, u32, 512, 122_880, "MiB of Fargate task memory");
+
+/// An AWS region name, such as `eu-west-1` or `us-gov-west-1`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Region(pub String);
+
+impl TryFrom<String> for Region {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let parts: Vec<&str> = s.split('-').collect();
+        let letters = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase());
+        let well_formed = parts.len() >= 3
+            && parts.len() <= 4
+            && parts[0].len() == 2
+            && parts[..parts.len() - 1].iter().all(|p| letters(p))
+            && parts[parts.len() - 1].parse::<u8>().is_ok();
+        if well_formed {
+            Ok(Region(s))
+        } else {
+            Err(format!(
+                "region '{s}' is not an AWS region name such as eu-west-1 or us-gov-west-1"
+            ))
+        }
+    }
+}
 
 /// A log retention CloudWatch accepts (1, 3, 5, 7, 14, 30, ... 3653 days).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -363,9 +391,9 @@ pub enum Capacity {
 #[serde(deny_unknown_fields)]
 pub struct ServiceConfig {
     /// Task CPU units (256, 512, 1024, 2048, 4096, 8192, 16384).
-    pub cpu: u32,
+    pub cpu: TaskCpu,
     /// Task memory in MiB; must pair with `cpu` on Fargate.
-    pub memory: u32,
+    pub memory: TaskMemory,
     /// How many tasks run.
     pub desired_count: DesiredCount,
     /// `FARGATE` or `FARGATE_SPOT`.
@@ -507,9 +535,18 @@ impl EnvConfig {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(io)?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
             .collect();
         files.sort();
+        if let Some(yml) = files
+            .iter()
+            .find(|p| p.extension().is_some_and(|x| x == "yml"))
+        {
+            return Err(ConfigError {
+                file: yml.clone(),
+                message: "environment files end in .yaml: rename this one".into(),
+            });
+        }
         let mut configs = Vec::new();
         for file in files {
             let text = std::fs::read_to_string(&file).map_err(|e| ConfigError {

@@ -43,7 +43,7 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         )),
         env: Environment {
             account: config.account.as_ref().map(|a| a.0.clone()),
-            region: config.region.clone(),
+            region: config.region.as_ref().map(|r| r.0.clone()),
         },
         termination_protection,
         stage: Some(env_name.to_string()),
@@ -65,7 +65,7 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         "Network",
         NetworkProps {
             cidr: config.network.cidr.to_string(),
-            max_azs: config.network.availability_zones,
+            max_azs: config.network.availability_zones.0,
             nat_gateways: match config.network.nat {
                 NatMode::Single => NatGateways::Single,
                 NatMode::PerAz => NatGateways::PerAz,
@@ -146,13 +146,14 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         .load_balancer
         .allowed_cidrs
         .iter()
-        .any(|c| c.0.prefix_len() == 0)
+        .any(|c| c.0.prefix_len() < 8)
     {
         alb.construct().annotate(
             Level::Warning,
             "temporal:ui-and-api-open-to-world",
             "allowed_cidrs opens the Temporal UI (port 80) and the API (port 8080) to the whole \
-             internet, and neither has authentication: anyone can start, cancel or terminate \
+             internet or a large part of it (a block wider than /8), and neither has \
+             authentication: anyone can start, cancel or terminate \
              workflows. List trusted networks only, or put authentication in front (see README)",
         );
     }
@@ -187,8 +188,8 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         keep_cloudwatch_logs: config.datadog.keep_cloudwatch_logs,
     };
     let base = |service: &ServiceConfig, image: Token| FargateServiceWithDatadogProps {
-        cpu: service.cpu,
-        memory: service.memory,
+        cpu: service.cpu.0,
+        memory: service.memory.0,
         desired_count: service.desired_count.0,
         capacity_provider: match service.capacity {
             Capacity::Fargate => CapacityProvider::Fargate,
