@@ -361,6 +361,27 @@ fn a_world_wide_block_warns_and_a_repeated_block_is_refused() {
         stderr.contains("temporal:ui-and-api-open-to-world"),
         "{stderr}"
     );
+    let changed = text.replace(
+        "allowed_cidrs: [203.0.113.0/24]",
+        "allowed_cidrs: [0.0.0.0/0]",
+    );
+    std::fs::write(dir.path().join("dev.yaml"), changed).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_stackcraft"))
+        .args(["synth", "--strict", "-o"])
+        .arg(dir.path().join("strict"))
+        .env("STACKCRAFT_CONFIG_DIR", dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let lines = stderr
+        .lines()
+        .filter(|l| l.contains("ui-and-api-open-to-world"));
+    assert_eq!(
+        lines.count(),
+        1,
+        "--strict reports each warning once:\n{stderr}"
+    );
     let (code, stderr) = synth("allowed_cidrs: [203.0.113.0/24, 203.0.113.0/24]");
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("lists 203.0.113.0/24 twice"), "{stderr}");

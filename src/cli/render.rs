@@ -1,6 +1,7 @@
 //! How the CLI shows errors, findings and annotations on the terminal.
 
 use crate::construct::{Annotation, Level};
+use crate::error::ErrorKind;
 use crate::synth::SynthFailure;
 use crate::validate::{Finding, Severity};
 
@@ -31,9 +32,23 @@ pub(crate) fn findings(findings: &[Finding]) {
     }
 }
 
-/// Prints everything a failed synthesis found.
+/// Prints everything a failed synthesis found; an annotation that failed it (an error, or a
+/// warning under `--strict`) is printed once, as an error.
 pub(crate) fn synth_failure(failure: &SynthFailure) {
-    annotations(&failure.annotations);
+    let failed = |a: &Annotation| {
+        failure.errors.iter().any(|e| {
+            e.path() == a.path
+                && matches!(e.kind(), ErrorKind::Annotation { id, message }
+                    if *id == a.id && *message == a.message)
+        })
+    };
+    let rest: Vec<Annotation> = failure
+        .annotations
+        .iter()
+        .filter(|a| !failed(a))
+        .cloned()
+        .collect();
+    annotations(&rest);
     for e in &failure.errors {
         eprintln!("error: {e}");
     }
