@@ -249,7 +249,8 @@ mod tests {
     #[test]
     fn a_subnet_with_zone_name_and_zone_id_is_reported() {
         let template = json!({"Resources": {"Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {
-            "VpcId": "vpc-1", "AvailabilityZone": "eu-west-1a", "AvailabilityZoneId": "euw1-az1"}}}});
+            "VpcId": "vpc-1", "AvailabilityZone": "eu-west-1a",
+            "AvailabilityZoneId": "euw1-az1"}}}});
         let found = rules_of(&template);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "/Resources/Subnet/Properties/AvailabilityZone");

@@ -35,7 +35,8 @@ fn element(name: &str, value: Option<&str>) -> String {
 /// A successful answer of `operation` with `result` inside its result wrapper.
 pub fn ok(operation: &str, result: &str) -> Response {
     Response::xml(format!(
-        "<{operation}Response xmlns=\"{NS}\">\n  <{operation}Result>{result}</{operation}Result>\n  \
+        "<{operation}Response xmlns=\"{NS}\">\n  \
+         <{operation}Result>{result}</{operation}Result>\n  \
          <ResponseMetadata><RequestId>b9b4c3d2-1a2b-4c5d-8e9f-0a1b2c3d4e5f</RequestId>\
          </ResponseMetadata>\n</{operation}Response>\n"
     ))

@@ -315,9 +315,10 @@ fn add_one(
                 .enable_dns_hostnames(true)
                 .tags(vec![vpc::Tag::new("Name", format!("{path}/Vpc"))]),
         )?),
-        Kind::InternetGateway => made
-            .gateways
-            .push(Resource::new(scope, &id, CfnInternetGateway::new())?),
+        Kind::InternetGateway => {
+            made.gateways
+                .push(Resource::new(scope, &id, CfnInternetGateway::new())?)
+        }
         Kind::GatewayAttachment => {
             let gateway = match pick(&made.gateways, j) {
                 Some(g) => g.ref_(),
@@ -344,9 +345,10 @@ fn add_one(
                     .map_public_ip_on_launch(false),
             )?);
         }
-        Kind::RouteTable => made
-            .route_tables
-            .push(Resource::new(scope, &id, CfnRouteTable::new(vpc()))?),
+        Kind::RouteTable => {
+            made.route_tables
+                .push(Resource::new(scope, &id, CfnRouteTable::new(vpc()))?)
+        }
         Kind::RouteTableAssociation => {
             let table = match pick(&made.route_tables, j) {
                 Some(t) => t.ref_(),
@@ -431,9 +433,10 @@ fn add_one(
                     "Action": "sts:AssumeRole",
                 }],
             }))
-            .managed_policy_arns(vec![cfn::sub(
-                "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
-            )])
+            .managed_policy_arns(vec![cfn::sub(concat!(
+                "arn:${AWS::Partition}:iam::aws:policy/",
+                "service-role/AmazonECSTaskExecutionRolePolicy"
+            ))])
             .policies(vec![role::Policy::new(
                 json!({
                     "Version": "2012-10-17",
@@ -658,8 +661,12 @@ fn add_one(
             .memory(256)
             .environment(vec![
                 td::KeyValuePair::new().name("ECS_FARGATE").value("true"),
-                td::KeyValuePair::new().name("DD_SITE").value("datadoghq.eu"),
-                td::KeyValuePair::new().name("DD_SERVICE").value(format!("app{j}")),
+                td::KeyValuePair::new()
+                    .name("DD_SITE")
+                    .value("datadoghq.eu"),
+                td::KeyValuePair::new()
+                    .name("DD_SERVICE")
+                    .value(format!("app{j}")),
             ])
             .health_check(
                 td::HealthCheck::new()
@@ -718,12 +725,14 @@ fn add_one(
                 .capacity_provider_strategy(vec![service::CapacityProviderStrategyItem::new()
                     .capacity_provider("FARGATE")
                     .weight(1)])
-                .network_configuration(service::NetworkConfiguration::new().awsvpc_configuration(
-                    service::AwsVpcConfiguration::new()
-                        .subnets(vec![subnet(0), subnet(1)])
-                        .security_groups(vec![group_id(0)])
-                        .assign_public_ip("DISABLED"),
-                ))
+                .network_configuration(
+                    service::NetworkConfiguration::new().awsvpc_configuration(
+                        service::AwsVpcConfiguration::new()
+                            .subnets(vec![subnet(0), subnet(1)])
+                            .security_groups(vec![group_id(0)])
+                            .assign_public_ip("DISABLED"),
+                    ),
+                )
                 .deployment_configuration(
                     service::DeploymentConfiguration::new()
                         .minimum_healthy_percent(100)

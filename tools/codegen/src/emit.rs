@@ -126,7 +126,8 @@ fn write_struct(out: &mut String, s: &Struct, indent: &str, docs: &[String], sco
     let _ = writeln!(out, "{indent}impl serde::Serialize for {} {{", s.name);
     let _ = writeln!(
         out,
-        "{indent}    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{"
+        "{indent}    fn serialize<S: serde::Serializer>(&self, serializer: S) \
+         -> Result<S::Ok, S::Error> {{"
     );
     if s.fields.is_empty() {
         let _ = writeln!(out, "{indent}        use serde::ser::SerializeMap;");
@@ -150,7 +151,8 @@ fn write_struct(out: &mut String, s: &Struct, indent: &str, docs: &[String], sco
             } else {
                 let _ = writeln!(
                     out,
-                    "{indent}        if let Some(v) = &self.{} {{ map.serialize_entry({:?}, v)?; }}",
+                    "{indent}        if let Some(v) = &self.{} {{ \
+                     map.serialize_entry({:?}, v)?; }}",
                     f.name, f.wire
                 );
             }
