@@ -94,19 +94,24 @@ pub fn schema_text(type_name: &str) -> Option<&'static str> {
 }
 
 /// The schema of a type, parsed on first use and cached for the rest of the process.
+///
+/// Threads asking for the same type at once parse it once: the others wait for that result.
 pub fn resource(type_name: &str) -> Option<Arc<ResourceSchema>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<ResourceSchema>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(s) = cache.lock().ok()?.get(type_name) {
-        return Some(s.clone());
-    }
-    let raw: Json = serde_json::from_str(find(type_name)?).ok()?;
-    let schema = Arc::new(ResourceSchema::parse(type_name, raw));
-    cache
+    type Slot = Arc<OnceLock<Option<Arc<ResourceSchema>>>>;
+    static CACHE: OnceLock<Mutex<HashMap<String, Slot>>> = OnceLock::new();
+    let text = find(type_name)?;
+    let slot: Slot = CACHE
+        .get_or_init(Default::default)
         .lock()
         .ok()?
-        .insert(type_name.to_string(), schema.clone());
-    Some(schema)
+        .entry(type_name.to_string())
+        .or_default()
+        .clone();
+    slot.get_or_init(|| {
+        let raw: Json = serde_json::from_str(text).ok()?;
+        Some(Arc::new(ResourceSchema::parse(type_name, raw)))
+    })
+    .clone()
 }
 
 #[cfg(test)]

@@ -163,9 +163,8 @@ pub(crate) fn synthesize(
         }
     }
 
-    // Render, then validate each template.
-    let mut artifacts = Vec::new();
-    let mut findings = Vec::new();
+    // Render every template, then validate them together (each validator compiled once).
+    let mut rendered = Vec::new();
     for &stack in &order {
         let elements = stacks
             .iter()
@@ -180,21 +179,29 @@ pub(crate) fn synthesize(
             &depends_on,
             &exports,
         );
-        let json = template.into_json();
-        if !options.skip_validation {
-            let stack_findings = validate::validate_template(&json);
-            if !stack_findings.is_empty() {
-                let paths_by_id = logical_id_paths(elements, &paths, &placement);
-                for mut f in stack_findings {
-                    if let Some(lid) = &f.logical_id {
-                        f.construct_path = paths_by_id.get(lid.as_str()).map(|p| p.to_string());
-                    }
-                    findings.push(f);
+        rendered.push((stack, elements, template.into_json()));
+    }
+    let mut findings = Vec::new();
+    if !options.skip_validation {
+        let templates: Vec<&Json> = rendered.iter().map(|(_, _, json)| json).collect();
+        let per_stack = validate::validate_templates(&templates);
+        for ((_, elements, _), stack_findings) in rendered.iter().zip(per_stack) {
+            if stack_findings.is_empty() {
+                continue;
+            }
+            let paths_by_id = logical_id_paths(elements, &paths, &placement);
+            for mut f in stack_findings {
+                if let Some(lid) = &f.logical_id {
+                    f.construct_path = paths_by_id.get(lid.as_str()).map(|p| p.to_string());
                 }
+                findings.push(f);
             }
         }
-        artifacts.push(stack_artifact(&tree, stack, json, &stack_deps));
     }
+    let artifacts: Vec<_> = rendered
+        .into_iter()
+        .map(|(stack, _, json)| stack_artifact(&tree, stack, json, &stack_deps))
+        .collect();
 
     let failing = findings.iter().filter(|f| f.fails(options.strict)).count();
     if !errors.is_empty() || failing > 0 {

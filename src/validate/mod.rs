@@ -16,6 +16,8 @@ mod exclusions;
 pub mod fargate;
 mod finding;
 mod getatt;
+mod narrow;
+mod patterns;
 mod properties;
 mod read_only;
 mod references;
@@ -51,6 +53,20 @@ pub fn validate_template(template: &Json) -> Vec<Finding> {
     drop_superseded(&mut findings);
     suppress::apply(&view, &mut findings);
     findings
+}
+
+/// Every finding about each of several templates, in their order.
+///
+/// The same as [`validate_template`] on each, but faster: the schema validator of each type is
+/// compiled once, narrowed to the property names all the templates use, instead of once per
+/// set of names a template uses.
+pub fn validate_templates(templates: &[&Json]) -> Vec<Vec<Finding>> {
+    let resources = templates
+        .iter()
+        .filter_map(|t| t.get("Resources")?.as_object())
+        .flat_map(|resources| resources.values());
+    properties::prepare(&properties::names_by_type(resources));
+    templates.iter().map(|t| validate_template(t)).collect()
 }
 
 /// Every finding about a template read from a file, with file, line and column filled in.

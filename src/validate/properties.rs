@@ -12,13 +12,15 @@
 //! ([`super::scenarios`]), so each branch is checked and reported where it is written, and
 //! CloudFormation's own conversions (`"5"` for an integer, `true` for a string) are accepted.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, LazyLock, Mutex, OnceLock};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::{JsonType, PatternCache, Validator};
+use jsonschema::{JsonType, Validator};
 use serde_json::{Map, Value as Json};
 
+use super::narrow;
+use super::patterns;
 use super::references::short;
 use super::scenarios::{self, Scenario};
 use super::source::escape_pointer;
@@ -29,6 +31,7 @@ use crate::schema;
 
 /// Checks the type and properties of every resource.
 pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
+    let names = names_by_type(view.resources().map(|(_, resource)| resource));
     for (id, resource) in view.resources() {
         let Some(type_name) = resource.get("Type").and_then(Json::as_str) else {
             continue;
@@ -37,7 +40,8 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
         if is_unchecked_type(type_name, view.has_transform) {
             continue;
         }
-        let Some(validator) = validator(type_name) else {
+        let used = names.get(type_name).cloned().unwrap_or_default();
+        let Some(validator) = validator(type_name, &used) else {
             if schema::is_known_type(type_name) {
                 continue;
             }
@@ -91,6 +95,11 @@ impl Place<'_> {
     /// The finding of a schema error, at its place in the template, naming the `Fn::If`
     /// branches it is in.
     fn finding(&self, e: &jsonschema::ValidationError<'_>) -> Option<Finding> {
+        // Most errors of a valid template are about values only known at deploy time; they are
+        // dropped before the costlier walk that places them in the template as written.
+        if is_deploy_time(e.instance().as_ref()) {
+            return None;
+        }
         let located = scenarios::locate(self.properties, self.scenario, e.instance_path().as_str());
         let mut finding = to_finding(self.type_name, self.base, &located.pointer, e)?;
         if !located.conditions.is_empty() {
@@ -116,27 +125,58 @@ fn is_unchecked_type(type_name: &str, has_transform: bool) -> bool {
         || (has_transform && !schema::is_known_type(type_name))
 }
 
-/// The compiled validator of a type, built on first use; `None` for an unknown type.
-fn validator(type_name: &str) -> Option<Arc<Validator>> {
-    type Cache = Mutex<HashMap<String, Option<Arc<Validator>>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(v) = cache.lock().ok()?.get(type_name) {
-        return v.clone();
+/// Every name used in the properties of the given resources, by type.
+pub(super) fn names_by_type<'a>(
+    resources: impl Iterator<Item = &'a Json>,
+) -> BTreeMap<&'a str, BTreeSet<String>> {
+    let mut names: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for resource in resources {
+        let Some(type_name) = resource.get("Type").and_then(Json::as_str) else {
+            continue;
+        };
+        let set = names.entry(type_name).or_default();
+        if let Some(properties) = resource.get("Properties") {
+            narrow::collect_names(properties, set);
+        }
     }
-    let compiled = schema::resource(type_name).and_then(|s| compile(&s.raw).map(Arc::new));
+    names
+}
+
+/// A compiled validator of a type, and the property names its schema was narrowed to.
+type Compiled = (BTreeSet<String>, Option<Arc<Validator>>);
+
+/// A validator of a type for resources using only the property names `used`: one compiled
+/// earlier for a superset of them, or one compiled now from the schema narrowed to them. `None`
+/// for an unknown type.
+fn validator(type_name: &str, used: &BTreeSet<String>) -> Option<Arc<Validator>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Vec<Compiled>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let cached = cache.lock().ok()?.get(type_name).and_then(|compiled| {
+        compiled
+            .iter()
+            .find(|(names, _)| names.is_superset(used))
+            .map(|(_, validator)| validator.clone())
+    });
+    if let Some(validator) = cached {
+        return validator;
+    }
+    let compiled = schema::resource(type_name)
+        .and_then(|s| compile(&narrow::narrow(&s.raw, used)).map(Arc::new));
     cache
         .lock()
         .ok()?
-        .insert(type_name.to_string(), compiled.clone());
+        .entry(type_name.to_string())
+        .or_default()
+        .push((used.clone(), compiled.clone()));
     compiled
 }
 
-/// Regexes compiled for one schema's `pattern`s, kept for every other schema of the process.
-///
-/// The resource schemas share many patterns (most tagged types repeat the same Unicode tag-value
-/// pattern), and compiling regexes is most of what compiling a validator costs.
-static PATTERNS: LazyLock<PatternCache> = LazyLock::new(PatternCache::new);
+/// Compiles the validators of these types, each for the property names given, ahead of use.
+pub(super) fn prepare(types: &BTreeMap<&str, BTreeSet<String>>) {
+    for (type_name, used) in types {
+        validator(type_name, used);
+    }
+}
 
 /// Compiles a schema, removing the `pattern`s the draft-07 meta-schema rejects.
 fn compile(raw: &Json) -> Option<Validator> {
@@ -144,11 +184,7 @@ fn compile(raw: &Json) -> Option<Validator> {
     let mut patched: Option<Json> = None;
     for _ in 0..64 {
         let schema = patched.as_ref().unwrap_or(raw);
-        let e = match jsonschema::draft7::options()
-            .should_validate_formats(false)
-            .with_pattern_cache(PATTERNS.clone())
-            .build(schema)
-        {
+        let e = match patterns::options().build(schema) {
             Ok(v) => return Some(v),
             Err(e) => e,
         };
@@ -503,7 +539,7 @@ mod tests {
     #[test]
     fn every_schema_compiles() {
         let failing: Vec<&str> = schema::type_names()
-            .filter(|t| validator(t).is_none())
+            .filter(|t| schema::resource(t).and_then(|s| compile(&s.raw)).is_none())
             .collect();
         assert!(failing.is_empty(), "{failing:?}");
     }
