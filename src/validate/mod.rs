@@ -16,6 +16,7 @@ mod exclusions;
 pub mod fargate;
 mod finding;
 mod getatt;
+mod lookahead;
 mod narrow;
 mod patterns;
 mod properties;
