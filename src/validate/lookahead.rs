@@ -62,7 +62,8 @@ fn is_plain_position(pattern: &str, at: usize) -> bool {
         }
         match c {
             '\\' => {
-                if chars.next().is_some_and(|(j, _)| j == at) {
+                let escaped = chars.next();
+                if escaped.is_some_and(|(j, _)| j == at) {
                     return false;
                 }
             }
