@@ -42,18 +42,8 @@ use template_view::TemplateView;
 /// Every finding about `template`, check by check.
 pub fn validate_template(template: &Json) -> Vec<Finding> {
     let view = TemplateView::new(template);
-    let mut findings = Vec::new();
-    structure::check(&view, &mut findings);
-    let edges = references::check(&view, &mut findings);
-    cycles::check(&edges, &mut findings);
-    properties::check(&view, &mut findings);
-    exclusions::check(&view, &mut findings);
-    read_only::check(&view, &mut findings);
-    ecs::check(&view, &mut findings);
-    security::check(&view, &mut findings);
-    drop_superseded(&mut findings);
-    suppress::apply(&view, &mut findings);
-    findings
+    let names = properties::names_by_type(view.resources().map(|(_, resource)| resource));
+    validate_view(&view, &names)
 }
 
 /// Every finding about each of several templates, in their order.
@@ -66,8 +56,28 @@ pub fn validate_templates(templates: &[&Json]) -> Vec<Vec<Finding>> {
         .iter()
         .filter_map(|t| t.get("Resources")?.as_object())
         .flat_map(|resources| resources.values());
-    properties::prepare(&properties::names_by_type(resources));
-    templates.iter().map(|t| validate_template(t)).collect()
+    let names = properties::names_by_type(resources);
+    templates
+        .iter()
+        .map(|t| validate_view(&TemplateView::new(t), &names))
+        .collect()
+}
+
+/// Every finding about a template, its schema validators narrowed to `names` (property names by
+/// type: those of the template, or more).
+fn validate_view(view: &TemplateView<'_>, names: &properties::NamesByType<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    structure::check(view, &mut findings);
+    let edges = references::check(view, &mut findings);
+    cycles::check(&edges, &mut findings);
+    properties::check(view, names, &mut findings);
+    exclusions::check(view, &mut findings);
+    read_only::check(view, &mut findings);
+    ecs::check(view, &mut findings);
+    security::check(view, &mut findings);
+    drop_superseded(&mut findings);
+    suppress::apply(view, &mut findings);
+    findings
 }
 
 /// Every finding about a template read from a file, with file, line and column filled in.

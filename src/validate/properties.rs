@@ -29,9 +29,10 @@ use super::template_view::{contains_deploy_time, is_deploy_time, TemplateView};
 use super::Finding;
 use crate::schema;
 
-/// Checks the type and properties of every resource.
-pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
-    let names = names_by_type(view.resources().map(|(_, resource)| resource));
+/// Checks the type and properties of every resource, with validators narrowed to `names`, which
+/// holds at least the names the template's resources use.
+pub(crate) fn check(view: &TemplateView<'_>, names: &NamesByType<'_>, findings: &mut Vec<Finding>) {
+    let no_names = BTreeSet::new();
     for (id, resource) in view.resources() {
         let Some(type_name) = resource.get("Type").and_then(Json::as_str) else {
             continue;
@@ -40,8 +41,8 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
         if is_unchecked_type(type_name, view.has_transform) {
             continue;
         }
-        let used = names.get(type_name).cloned().unwrap_or_default();
-        let Some(validator) = validator(type_name, &used) else {
+        let used = names.get(type_name).unwrap_or(&no_names);
+        let Some(validator) = validator(type_name, used) else {
             if schema::is_known_type(type_name) {
                 continue;
             }
@@ -125,10 +126,11 @@ fn is_unchecked_type(type_name: &str, has_transform: bool) -> bool {
         || (has_transform && !schema::is_known_type(type_name))
 }
 
+/// Property names by resource type.
+pub(super) type NamesByType<'a> = BTreeMap<&'a str, BTreeSet<String>>;
+
 /// Every name used in the properties of the given resources, by type.
-pub(super) fn names_by_type<'a>(
-    resources: impl Iterator<Item = &'a Json>,
-) -> BTreeMap<&'a str, BTreeSet<String>> {
+pub(super) fn names_by_type<'a>(resources: impl Iterator<Item = &'a Json>) -> NamesByType<'a> {
     let mut names: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for resource in resources {
         let Some(type_name) = resource.get("Type").and_then(Json::as_str) else {
@@ -169,13 +171,6 @@ fn validator(type_name: &str, used: &BTreeSet<String>) -> Option<Arc<Validator>>
         .or_default()
         .push((used.clone(), compiled.clone()));
     compiled
-}
-
-/// Compiles the validators of these types, each for the property names given, ahead of use.
-pub(super) fn prepare(types: &BTreeMap<&str, BTreeSet<String>>) {
-    for (type_name, used) in types {
-        validator(type_name, used);
-    }
 }
 
 /// Compiles a schema, removing the `pattern`s the draft-07 meta-schema rejects.
@@ -545,8 +540,10 @@ mod tests {
     }
 
     fn findings(template: &Json) -> Vec<Finding> {
+        let view = TemplateView::new(template);
+        let names = names_by_type(view.resources().map(|(_, resource)| resource));
         let mut findings = Vec::new();
-        check(&TemplateView::new(template), &mut findings);
+        check(&view, &names, &mut findings);
         findings
     }
 
