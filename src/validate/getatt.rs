@@ -4,9 +4,12 @@
 //! `GetAtt` read the plain properties of some older types (a VPC's `CidrBlock`, a subnet's
 //! `AvailabilityZone`); the lists below name those types, agreeing with what cfn-lint accepts.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use serde_json::Value as Json;
 
-use crate::schema::ResourceSchema;
+use crate::schema::{self, ResourceSchema};
 
 /// Types whose every property (nested ones dotted) `GetAtt` can read.
 const ALL_PROPERTIES: &[&str] = &[
@@ -169,8 +172,25 @@ impl Attributes {
     }
 }
 
+/// The attributes of `type_name`, worked out once per process.
+pub(crate) fn attributes_of(type_name: &str) -> Arc<Attributes> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<Attributes>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache.lock().ok().and_then(|c| c.get(type_name).cloned()) {
+        return found;
+    }
+    let found = Arc::new(attributes(
+        type_name,
+        schema::resource(type_name).as_deref(),
+    ));
+    if let Ok(mut c) = cache.lock() {
+        c.insert(type_name.to_string(), found.clone());
+    }
+    found
+}
+
 /// The attributes of `type_name`, from its schema.
-pub(crate) fn attributes(type_name: &str, schema: Option<&ResourceSchema>) -> Attributes {
+fn attributes(type_name: &str, schema: Option<&ResourceSchema>) -> Attributes {
     if type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource" {
         return Attributes::Any;
     }

@@ -10,7 +10,6 @@ use super::getatt;
 use super::template_view::{as_number, depends_on, render_pointer, Segment, TemplateView};
 use super::Finding;
 use crate::intrinsic::Pseudo;
-use crate::schema;
 use Segment::{Index, Key};
 
 /// One dependency between two resources, and why it exists.
@@ -316,10 +315,9 @@ impl<'v> Walker<'v, '_> {
             Attribute::Name(name) => name,
             Attribute::Function(function) => return Some(function),
         };
-        let schema = schema::resource(type_name);
-        let allowed = getatt::attributes(type_name, schema.as_deref());
+        let allowed = getatt::attributes_of(type_name);
         if !allowed.allows(attribute) {
-            let hint = match &allowed {
+            let hint = match allowed.as_ref() {
                 getatt::Attributes::Listed(names) if names.is_empty() => {
                     "; the type returns no attributes".to_string()
                 }

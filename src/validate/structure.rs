@@ -478,9 +478,24 @@ fn logical_id(
     }
 }
 
+/// A writer that keeps only the number of bytes written to it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The size of the minified body, which is what deploy sends.
 fn size(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
-    let bytes = serde_json::to_vec(view.json).map_or(0, |b| b.len());
+    let mut counter = ByteCount(0);
+    let bytes = serde_json::to_writer(&mut counter, view.json).map_or(0, |()| counter.0);
     if bytes > S3_LIMIT {
         findings.push(Finding::of(
             "E1002",
