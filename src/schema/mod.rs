@@ -1,11 +1,15 @@
 //! The CloudFormation resource schemas, embedded and parsed lazily per type.
 //!
-//! `build.rs` packs `schemas/cloudformation/` into one blob without the documentation keys; a
-//! schema is parsed the first time a template uses its type and kept for the rest of the run.
+//! `build.rs` packs `schemas/cloudformation/` into one blob without the documentation keys. A
+//! schema is read the first time a template uses its type and kept for the rest of the run; only
+//! its top level is parsed then, each section left as text until it is asked for, since
+//! validation needs only the parts of a schema that a template uses.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use indexmap::IndexMap;
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
 
 mod generated_index {
@@ -19,8 +23,12 @@ static BLOB: &str = include_str!(concat!(env!("OUT_DIR"), "/schemas.json.bin"));
 pub struct ResourceSchema {
     /// The type name, such as `AWS::EC2::VPC`.
     pub type_name: String,
-    /// The whole schema (documentation keys stripped).
-    pub raw: Json,
+    /// The top-level keys of the schema, each with its value still as text.
+    sections: IndexMap<String, &'static RawValue>,
+    /// The text of the whole schema (documentation keys stripped).
+    text: &'static str,
+    /// The whole schema, parsed on first use.
+    whole: OnceLock<Json>,
     /// Attributes `Fn::GetAtt` may read (from `readOnlyProperties`), dotted (`Endpoint.Address`).
     pub attributes: Vec<String>,
     /// Properties whose change replaces the resource (from `createOnlyProperties`), dotted.
@@ -33,39 +41,55 @@ pub struct ResourceSchema {
 }
 
 impl ResourceSchema {
-    fn parse(type_name: &str, raw: Json) -> Self {
-        let pointers = |key: &str| -> Vec<String> {
-            raw[key]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|p| p.as_str())
-                        .map(|p| p.trim_start_matches("/properties/").replace('/', "."))
-                        .collect()
-                })
+    /// Reads the top level of a schema's text; `None` when it is not a JSON object.
+    fn parse(type_name: &str, text: &'static str) -> Option<Self> {
+        let sections: IndexMap<String, &'static RawValue> = serde_json::from_str(text).ok()?;
+        let strings = |key: &str| -> Vec<String> {
+            sections
+                .get(key)
+                .and_then(|raw| serde_json::from_str::<Vec<String>>(raw.get()).ok())
                 .unwrap_or_default()
         };
-        let required = raw["required"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        ResourceSchema {
+        let pointers = |key: &str| -> Vec<String> {
+            strings(key)
+                .iter()
+                .map(|p| p.trim_start_matches("/properties/").replace('/', "."))
+                .collect()
+        };
+        Some(ResourceSchema {
             type_name: type_name.to_string(),
             attributes: pointers("readOnlyProperties"),
             create_only: pointers("createOnlyProperties"),
             conditional_create_only: pointers("conditionalCreateOnlyProperties"),
-            required,
-            raw,
-        }
+            required: strings("required"),
+            sections,
+            text,
+            whole: OnceLock::new(),
+        })
+    }
+
+    /// The whole schema (documentation keys stripped), parsed on first use.
+    pub fn raw(&self) -> &Json {
+        self.whole
+            .get_or_init(|| serde_json::from_str(self.text).unwrap_or(Json::Null))
+    }
+
+    /// The top-level keys of the schema, in the schema's order, each value unparsed.
+    pub fn sections(&self) -> &IndexMap<String, &'static RawValue> {
+        &self.sections
+    }
+
+    /// The value of one top-level key, parsed now; `None` when the schema has no such key.
+    pub fn section(&self, key: &str) -> Option<Json> {
+        serde_json::from_str(self.sections.get(key)?.get()).ok()
     }
 
     /// True when `name` is a top-level property of the type.
     pub fn has_property(&self, name: &str) -> bool {
-        self.raw["properties"].get(name).is_some()
+        self.sections.get("properties").is_some_and(|raw| {
+            serde_json::from_str::<IndexMap<String, &RawValue>>(raw.get())
+                .is_ok_and(|properties| properties.contains_key(name))
+        })
     }
 }
 
@@ -107,11 +131,8 @@ pub fn resource(type_name: &str) -> Option<Arc<ResourceSchema>> {
         .entry(type_name.to_string())
         .or_default()
         .clone();
-    slot.get_or_init(|| {
-        let raw: Json = serde_json::from_str(text).ok()?;
-        Some(Arc::new(ResourceSchema::parse(type_name, raw)))
-    })
-    .clone()
+    slot.get_or_init(|| ResourceSchema::parse(type_name, text).map(Arc::new))
+        .clone()
 }
 
 #[cfg(test)]

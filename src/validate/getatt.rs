@@ -202,9 +202,9 @@ fn attributes(type_name: &str, schema: Option<&ResourceSchema>) -> Attributes {
     };
     if ALL_PROPERTIES.binary_search(&type_name).is_ok() {
         let mut names = Vec::new();
-        if let Some(props) = schema.raw["properties"].as_object() {
+        if let Some(props) = schema.raw()["properties"].as_object() {
             for (name, value) in props {
-                flatten(&schema.raw, value, name.clone(), &mut names, 0);
+                flatten(schema.raw(), value, name.clone(), &mut names, 0);
             }
         }
         return Attributes::Listed(names);

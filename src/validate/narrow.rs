@@ -9,8 +9,10 @@
 //! ones, and every kept subschema stays at its JSON pointer, so findings point where they did.
 //! Definitions no kept subschema refers to are left out.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
+use indexmap::IndexMap;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json};
 
 /// Adds every object key found anywhere in `value` (property names at every depth, and the
@@ -30,81 +32,111 @@ pub(super) fn collect_names(value: &Json, names: &mut BTreeSet<String>) {
     }
 }
 
-/// The schema with the subschemas of properties not in `names` replaced by `true`, keeping only
-/// the definitions that what remains refers to.
-pub(super) fn narrow(schema: &Json, names: &BTreeSet<String>) -> Json {
-    let Json::Object(root) = schema else {
-        return schema.clone();
-    };
+/// The schema, given as its unparsed top-level sections, with the subschemas of properties not
+/// in `names` replaced by `true`, keeping only the definitions that what remains refers to.
+///
+/// Only what is kept is parsed: the subschemas of unused names and unreached definitions stay
+/// text.
+pub(super) fn narrow(sections: &IndexMap<String, &RawValue>, names: &BTreeSet<String>) -> Json {
     let mut out = Map::new();
-    for (key, value) in root {
-        if key != "definitions" {
-            out.insert(key.clone(), subschema_keyword(key, value, names));
+    for (key, raw) in sections {
+        if key == "definitions" {
+            continue;
         }
+        let value = if key == "properties" {
+            narrow_properties(raw, names)
+        } else {
+            let mut value = parse(raw);
+            narrow_keyword(key, &mut value, names);
+            value
+        };
+        out.insert(key.clone(), value);
     }
-    let Some(Json::Object(definitions)) = root.get("definitions") else {
+    let Some(definitions) = sections.get("definitions").and_then(|raw| entries(raw)) else {
         return Json::Object(out);
     };
     // Definitions reached from the narrowed body, then from the definitions reached, and so on.
-    let mut kept = Map::new();
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut kept: HashMap<&str, Json> = HashMap::new();
     let mut todo: Vec<String> = Vec::new();
     out.values().for_each(|v| refs_in(v, &mut todo));
     while let Some(name) = todo.pop() {
-        let Some((stored, definition)) = definitions.get_key_value(name.as_str()) else {
+        let Some((stored, raw)) = definitions.get_key_value(name.as_str()) else {
             continue;
         };
-        if !seen.insert(stored.as_str()) {
+        if kept.contains_key(stored.as_str()) {
             continue;
         }
-        let narrowed = subschema(definition, names);
-        refs_in(&narrowed, &mut todo);
-        kept.insert(stored.clone(), narrowed);
+        let mut definition = parse(raw);
+        narrow_subschema(&mut definition, names);
+        refs_in(&definition, &mut todo);
+        kept.insert(stored.as_str(), definition);
     }
     // The same order as the source, so that compiling stays deterministic.
     let ordered: Map<String, Json> = definitions
         .keys()
-        .filter_map(|k| kept.remove(k).map(|v| (k.clone(), v)))
+        .filter_map(|k| kept.remove(k.as_str()).map(|v| (k.clone(), v)))
         .collect();
     out.insert("definitions".to_string(), Json::Object(ordered));
     Json::Object(out)
 }
 
-/// A subschema, narrowed.
-fn subschema(value: &Json, names: &BTreeSet<String>) -> Json {
-    match value {
-        Json::Object(map) => Json::Object(
-            map.iter()
-                .map(|(key, v)| (key.clone(), subschema_keyword(key, v, names)))
-                .collect(),
-        ),
-        other => other.clone(),
+/// The entries of a JSON object given as text, in order, their values unparsed; `None` when it
+/// is not an object.
+fn entries(raw: &RawValue) -> Option<IndexMap<String, &RawValue>> {
+    serde_json::from_str(raw.get()).ok()
+}
+
+/// A value given as text, parsed (`null` if it is not JSON, which the build never embeds).
+fn parse(raw: &RawValue) -> Json {
+    serde_json::from_str(raw.get()).unwrap_or_default()
+}
+
+/// A `properties` map given as text: used names parsed and narrowed, the others `true`.
+fn narrow_properties(raw: &RawValue, names: &BTreeSet<String>) -> Json {
+    let Some(properties) = entries(raw) else {
+        let mut value = parse(raw);
+        narrow_keyword("properties", &mut value, names);
+        return value;
+    };
+    let narrowed = properties.into_iter().map(|(name, raw)| {
+        let value = if names.contains(&name) {
+            let mut value = parse(raw);
+            narrow_subschema(&mut value, names);
+            value
+        } else {
+            Json::Bool(true)
+        };
+        (name, value)
+    });
+    Json::Object(narrowed.collect())
+}
+
+/// Narrows a subschema in place.
+fn narrow_subschema(value: &mut Json, names: &BTreeSet<String>) {
+    if let Json::Object(map) = value {
+        for (key, v) in map.iter_mut() {
+            narrow_keyword(key, v, names);
+        }
     }
 }
 
-/// The value of one keyword of a (sub)schema, narrowed where it holds subschemas.
-fn subschema_keyword(keyword: &str, value: &Json, names: &BTreeSet<String>) -> Json {
+/// Narrows the value of one keyword of a (sub)schema in place, where it holds subschemas.
+fn narrow_keyword(keyword: &str, value: &mut Json, names: &BTreeSet<String>) {
     match (keyword, value) {
-        ("properties", Json::Object(properties)) => Json::Object(
-            properties
-                .iter()
-                .map(|(name, s)| {
-                    let kept = if names.contains(name) {
-                        subschema(s, names)
-                    } else {
-                        Json::Bool(true)
-                    };
-                    (name.clone(), kept)
-                })
-                .collect(),
-        ),
-        ("patternProperties" | "dependencies" | "definitions", Json::Object(map)) => Json::Object(
-            map.iter()
-                .map(|(k, s)| (k.clone(), subschema(s, names)))
-                .collect(),
-        ),
+        ("properties", Json::Object(properties)) => {
+            for (name, s) in properties.iter_mut() {
+                if names.contains(name) {
+                    narrow_subschema(s, names);
+                } else {
+                    *s = Json::Bool(true);
+                }
+            }
+        }
+        ("patternProperties" | "dependencies" | "definitions", Json::Object(map)) => {
+            map.values_mut().for_each(|s| narrow_subschema(s, names));
+        }
         ("items" | "allOf" | "anyOf" | "oneOf", Json::Array(items)) => {
-            Json::Array(items.iter().map(|s| subschema(s, names)).collect())
+            items.iter_mut().for_each(|s| narrow_subschema(s, names));
         }
         (
             "items"
@@ -116,9 +148,9 @@ fn subschema_keyword(keyword: &str, value: &Json, names: &BTreeSet<String>) -> J
             | "if"
             | "then"
             | "else",
-            _,
-        ) => subschema(value, names),
-        _ => value.clone(),
+            value,
+        ) => narrow_subschema(value, names),
+        _ => {}
     }
 }
 
@@ -148,6 +180,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// `schema` narrowed to the names used in `instance`, as validation narrows it.
+    fn narrowed(schema: &Json, instance: &Json) -> Json {
+        let text = schema.to_string();
+        let sections: IndexMap<String, &RawValue> = serde_json::from_str(&text).unwrap();
+        narrow(&sections, &names(instance.clone()))
+    }
+
     fn names(value: Json) -> BTreeSet<String> {
         let mut names = BTreeSet::new();
         collect_names(&value, &mut names);
@@ -169,9 +208,8 @@ mod tests {
             },
             "required": ["Used"]
         });
-        let narrowed = narrow(&schema, &names(json!({"Used": {"A": "x"}})));
         assert_eq!(
-            narrowed,
+            narrowed(&schema, &json!({"Used": {"A": "x"}})),
             json!({
                 "type": "object",
                 "additionalProperties": false,
@@ -196,7 +234,7 @@ mod tests {
         });
         let instance = json!({"Name": "long", "Nested": {"Port": "x"}, "Typo": 1});
         let whole = jsonschema::draft7::new(&schema).unwrap();
-        let narrowed = jsonschema::draft7::new(&narrow(&schema, &names(instance.clone()))).unwrap();
+        let narrowed = jsonschema::draft7::new(&narrowed(&schema, &instance)).unwrap();
         let errors = |v: &jsonschema::Validator| -> Vec<(String, String)> {
             v.iter_errors(&instance)
                 .map(|e| (e.instance_path().to_string(), e.schema_path().to_string()))

@@ -163,7 +163,7 @@ fn validator(type_name: &str, used: &BTreeSet<String>) -> Option<Arc<Validator>>
         return validator;
     }
     let compiled = schema::resource(type_name)
-        .and_then(|s| compile(&narrow::narrow(&s.raw, used)).map(Arc::new));
+        .and_then(|s| compile(&narrow::narrow(s.sections(), used)).map(Arc::new));
     cache
         .lock()
         .ok()?
@@ -438,7 +438,7 @@ fn to_finding(
 /// are set, never on values CloudFormation resolves or converts at deploy time.
 fn presence_branches(type_name: &str, schema_path: &str) -> Option<Vec<Vec<String>>> {
     let schema = schema::resource(type_name)?;
-    let branches = schema.raw.pointer(schema_path)?.as_array()?;
+    let branches = schema.raw().pointer(schema_path)?.as_array()?;
     branches
         .iter()
         .map(|branch| {
@@ -518,7 +518,7 @@ fn known_properties(type_name: &str, schema_path: &str) -> Vec<String> {
     };
     let parent = schema_path.trim_end_matches("/additionalProperties");
     schema
-        .raw
+        .raw()
         .pointer(&format!("{parent}/properties"))
         .and_then(Json::as_object)
         .map(|m| m.keys().cloned().collect())
@@ -534,7 +534,7 @@ mod tests {
     #[test]
     fn every_schema_compiles() {
         let failing: Vec<&str> = schema::type_names()
-            .filter(|t| schema::resource(t).and_then(|s| compile(&s.raw)).is_none())
+            .filter(|t| schema::resource(t).and_then(|s| compile(s.raw())).is_none())
             .collect();
         assert!(failing.is_empty(), "{failing:?}");
     }

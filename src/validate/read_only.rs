@@ -26,7 +26,7 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
         ) else {
             continue;
         };
-        let write_only = write_only(&schema.raw);
+        let write_only = write_only(&schema.section("writeOnlyProperties").unwrap_or_default());
         let settable =
             |path: &String| schema.create_only.contains(path) || write_only.contains(path);
         let base = format!("/Resources/{}/Properties", escape_pointer(id));
@@ -62,10 +62,9 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
-/// The dotted `writeOnlyProperties` of a schema.
-fn write_only(raw: &Json) -> Vec<String> {
-    raw["writeOnlyProperties"]
-        .as_array()
+/// The dotted paths of a schema's `writeOnlyProperties` list.
+fn write_only(list: &Json) -> Vec<String> {
+    list.as_array()
         .into_iter()
         .flatten()
         .filter_map(Json::as_str)
