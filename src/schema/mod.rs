@@ -8,9 +8,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use indexmap::IndexMap;
-use serde_json::value::RawValue;
 use serde_json::Value as Json;
+
+mod layout;
+
+pub use layout::Layout;
 
 mod generated_index {
     include!(concat!(env!("OUT_DIR"), "/schema_index.rs"));
@@ -18,13 +20,16 @@ mod generated_index {
 
 static BLOB: &str = include_str!(concat!(env!("OUT_DIR"), "/schemas.json.bin"));
 
+/// Where the parts of each schema in [`BLOB`] are (see [`Layout::recorded`]).
+static LAYOUT: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/schemas.layout.bin"));
+
 /// What stackcraft reads from one resource type's schema.
 #[derive(Debug)]
 pub struct ResourceSchema {
     /// The type name, such as `AWS::EC2::VPC`.
     pub type_name: String,
-    /// The top-level keys of the schema, each with its value still as text.
-    sections: IndexMap<String, &'static RawValue>,
+    /// Where the schema's top-level keys, properties and definitions are in its text.
+    layout: Layout<'static>,
     /// The text of the whole schema (documentation keys stripped).
     text: &'static str,
     /// The whole schema, parsed on first use.
@@ -41,13 +46,12 @@ pub struct ResourceSchema {
 }
 
 impl ResourceSchema {
-    /// Reads the top level of a schema's text; `None` when it is not a JSON object.
-    fn parse(type_name: &str, text: &'static str) -> Option<Self> {
-        let sections: IndexMap<String, &'static RawValue> = serde_json::from_str(text).ok()?;
+    /// Reads what is cheap to read of a schema, given its text and layout.
+    fn parse(type_name: &str, text: &'static str, layout: Layout<'static>) -> Self {
         let strings = |key: &str| -> Vec<String> {
-            sections
+            layout
                 .get(key)
-                .and_then(|raw| serde_json::from_str::<Vec<String>>(raw.get()).ok())
+                .and_then(|raw| serde_json::from_str::<Vec<String>>(raw).ok())
                 .unwrap_or_default()
         };
         let pointers = |key: &str| -> Vec<String> {
@@ -56,16 +60,16 @@ impl ResourceSchema {
                 .map(|p| p.trim_start_matches("/properties/").replace('/', "."))
                 .collect()
         };
-        Some(ResourceSchema {
+        ResourceSchema {
             type_name: type_name.to_string(),
             attributes: pointers("readOnlyProperties"),
             create_only: pointers("createOnlyProperties"),
             conditional_create_only: pointers("conditionalCreateOnlyProperties"),
             required: strings("required"),
-            sections,
+            layout,
             text,
             whole: OnceLock::new(),
-        })
+        }
     }
 
     /// The whole schema (documentation keys stripped), parsed on first use.
@@ -74,28 +78,30 @@ impl ResourceSchema {
             .get_or_init(|| serde_json::from_str(self.text).unwrap_or(Json::Null))
     }
 
-    /// The top-level keys of the schema, in the schema's order, each value unparsed.
-    pub fn sections(&self) -> &IndexMap<String, &'static RawValue> {
-        &self.sections
+    /// Where the schema's top-level keys, properties and definitions are in its text.
+    pub fn layout(&self) -> &Layout<'static> {
+        &self.layout
+    }
+
+    /// The text of the whole schema (documentation keys stripped).
+    pub fn text(&self) -> &'static str {
+        self.text
     }
 
     /// The value of one top-level key, parsed now; `None` when the schema has no such key.
     pub fn section(&self, key: &str) -> Option<Json> {
-        serde_json::from_str(self.sections.get(key)?.get()).ok()
+        serde_json::from_str(self.layout.get(key)?).ok()
     }
 
     /// True when `name` is a top-level property of the type.
     pub fn has_property(&self, name: &str) -> bool {
-        self.sections.get("properties").is_some_and(|raw| {
-            serde_json::from_str::<IndexMap<String, &RawValue>>(raw.get())
-                .is_ok_and(|properties| properties.contains_key(name))
-        })
+        self.layout.properties.iter().any(|(k, _)| *k == name)
     }
 }
 
 /// Every CloudFormation resource type name known to stackcraft, sorted.
 pub fn type_names() -> impl Iterator<Item = &'static str> {
-    generated_index::INDEX.iter().map(|(name, _, _)| *name)
+    generated_index::INDEX.iter().map(|(name, ..)| *name)
 }
 
 /// True when CloudFormation has a resource type of this name.
@@ -103,13 +109,18 @@ pub fn is_known_type(type_name: &str) -> bool {
     find(type_name).is_some()
 }
 
-fn find(type_name: &str) -> Option<&'static str> {
+/// The text of a type's schema and where its layout starts.
+fn locate(type_name: &str) -> Option<(&'static str, usize)> {
     let index = generated_index::INDEX;
     let i = index
-        .binary_search_by(|(name, _, _)| (*name).cmp(type_name))
+        .binary_search_by(|(name, ..)| (*name).cmp(type_name))
         .ok()?;
-    let (_, offset, len) = index[i];
-    BLOB.get(offset..offset + len)
+    let (_, offset, len, layout) = index[i];
+    Some((BLOB.get(offset..offset + len)?, layout))
+}
+
+fn find(type_name: &str) -> Option<&'static str> {
+    locate(type_name).map(|(text, _)| text)
 }
 
 /// The raw (documentation-stripped) schema text of a type.
@@ -123,7 +134,7 @@ pub fn schema_text(type_name: &str) -> Option<&'static str> {
 pub fn resource(type_name: &str) -> Option<Arc<ResourceSchema>> {
     type Slot = Arc<OnceLock<Option<Arc<ResourceSchema>>>>;
     static CACHE: OnceLock<Mutex<HashMap<String, Slot>>> = OnceLock::new();
-    let text = find(type_name)?;
+    let (text, layout) = locate(type_name)?;
     let slot: Slot = CACHE
         .get_or_init(Default::default)
         .lock()
@@ -131,8 +142,11 @@ pub fn resource(type_name: &str) -> Option<Arc<ResourceSchema>> {
         .entry(type_name.to_string())
         .or_default()
         .clone();
-    slot.get_or_init(|| ResourceSchema::parse(type_name, text).map(Arc::new))
-        .clone()
+    slot.get_or_init(|| {
+        let layout = Layout::recorded(text, LAYOUT, layout).or_else(|| Layout::scan(text))?;
+        Some(Arc::new(ResourceSchema::parse(type_name, text, layout)))
+    })
+    .clone()
 }
 
 #[cfg(test)]

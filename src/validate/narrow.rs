@@ -11,9 +11,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use indexmap::IndexMap;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json};
+
+use crate::schema::Layout;
 
 /// Adds every object key found anywhere in `value` (property names at every depth, and the
 /// names of intrinsic functions, which only make the set larger than needed).
@@ -32,81 +32,71 @@ pub(super) fn collect_names(value: &Json, names: &mut BTreeSet<String>) {
     }
 }
 
-/// The schema, given as its unparsed top-level sections, with the subschemas of properties not
-/// in `names` replaced by `true`, keeping only the definitions that what remains refers to.
+/// The schema, given as the layout of its text, with the subschemas of properties not in
+/// `names` replaced by `true`, keeping only the definitions that what remains refers to.
 ///
 /// Only what is kept is parsed: the subschemas of unused names and unreached definitions stay
 /// text.
-pub(super) fn narrow(sections: &IndexMap<String, &RawValue>, names: &BTreeSet<String>) -> Json {
+pub(super) fn narrow(layout: &Layout<'_>, names: &BTreeSet<String>) -> Json {
     let mut out = Map::new();
-    for (key, raw) in sections {
+    for &(key, text) in &layout.top {
         if key == "definitions" {
             continue;
         }
-        let value = if key == "properties" {
-            narrow_properties(raw, names)
+        let value = if key == "properties" && !layout.properties.is_empty() {
+            narrow_properties(&layout.properties, names)
         } else {
-            let mut value = parse(raw);
+            let mut value = parse(text);
             narrow_keyword(key, &mut value, names);
             value
         };
-        out.insert(key.clone(), value);
+        out.insert(key.to_string(), value);
     }
-    let Some(definitions) = sections.get("definitions").and_then(|raw| entries(raw)) else {
+    if layout.get("definitions").is_none() {
         return Json::Object(out);
-    };
+    }
     // Definitions reached from the narrowed body, then from the definitions reached, and so on.
     let mut kept: HashMap<&str, Json> = HashMap::new();
     let mut todo: Vec<String> = Vec::new();
     out.values().for_each(|v| refs_in(v, &mut todo));
     while let Some(name) = todo.pop() {
-        let Some((stored, raw)) = definitions.get_key_value(name.as_str()) else {
+        let Some(&(stored, text)) = layout.definitions.iter().find(|(k, _)| *k == name) else {
             continue;
         };
-        if kept.contains_key(stored.as_str()) {
+        if kept.contains_key(stored) {
             continue;
         }
-        let mut definition = parse(raw);
+        let mut definition = parse(text);
         narrow_subschema(&mut definition, names);
         refs_in(&definition, &mut todo);
-        kept.insert(stored.as_str(), definition);
+        kept.insert(stored, definition);
     }
     // The same order as the source, so that compiling stays deterministic.
-    let ordered: Map<String, Json> = definitions
-        .keys()
-        .filter_map(|k| kept.remove(k.as_str()).map(|v| (k.clone(), v)))
+    let ordered: Map<String, Json> = layout
+        .definitions
+        .iter()
+        .filter_map(|(k, _)| kept.remove(k).map(|v| (k.to_string(), v)))
         .collect();
     out.insert("definitions".to_string(), Json::Object(ordered));
     Json::Object(out)
 }
 
-/// The entries of a JSON object given as text, in order, their values unparsed; `None` when it
-/// is not an object.
-fn entries(raw: &RawValue) -> Option<IndexMap<String, &RawValue>> {
-    serde_json::from_str(raw.get()).ok()
-}
-
 /// A value given as text, parsed (`null` if it is not JSON, which the build never embeds).
-fn parse(raw: &RawValue) -> Json {
-    serde_json::from_str(raw.get()).unwrap_or_default()
+fn parse(text: &str) -> Json {
+    serde_json::from_str(text).unwrap_or_default()
 }
 
-/// A `properties` map given as text: used names parsed and narrowed, the others `true`.
-fn narrow_properties(raw: &RawValue, names: &BTreeSet<String>) -> Json {
-    let Some(properties) = entries(raw) else {
-        let mut value = parse(raw);
-        narrow_keyword("properties", &mut value, names);
-        return value;
-    };
-    let narrowed = properties.into_iter().map(|(name, raw)| {
-        let value = if names.contains(&name) {
-            let mut value = parse(raw);
+/// The `properties` map: used names parsed and narrowed, the others `true`.
+fn narrow_properties(properties: &[(&str, &str)], names: &BTreeSet<String>) -> Json {
+    let narrowed = properties.iter().map(|&(name, text)| {
+        let value = if names.contains(name) {
+            let mut value = parse(text);
             narrow_subschema(&mut value, names);
             value
         } else {
             Json::Bool(true)
         };
-        (name, value)
+        (name.to_string(), value)
     });
     Json::Object(narrowed.collect())
 }
@@ -183,8 +173,7 @@ mod tests {
     /// `schema` narrowed to the names used in `instance`, as validation narrows it.
     fn narrowed(schema: &Json, instance: &Json) -> Json {
         let text = schema.to_string();
-        let sections: IndexMap<String, &RawValue> = serde_json::from_str(&text).unwrap();
-        narrow(&sections, &names(instance.clone()))
+        narrow(&Layout::scan(&text).unwrap(), &names(instance.clone()))
     }
 
     fn names(value: Json) -> BTreeSet<String> {

@@ -163,7 +163,7 @@ fn validator(type_name: &str, used: &BTreeSet<String>) -> Option<Arc<Validator>>
         return validator;
     }
     let compiled = schema::resource(type_name)
-        .and_then(|s| compile(&narrow::narrow(s.sections(), used)).map(Arc::new));
+        .and_then(|s| compile(&narrow::narrow(s.layout(), used)).map(Arc::new));
     cache
         .lock()
         .ok()?
