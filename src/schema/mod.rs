@@ -47,6 +47,9 @@ pub struct ResourceSchema {
 
 impl ResourceSchema {
     /// Reads what is cheap to read of a schema, given its text and layout.
+    ///
+    /// Never inlined, so that a profile counts the schemas a run reads (`scripts/bench`).
+    #[inline(never)]
     fn parse(type_name: &str, text: &'static str, layout: Layout<'static>) -> Self {
         let strings = |key: &str| -> Vec<String> {
             layout
