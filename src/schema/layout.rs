@@ -5,13 +5,13 @@ use serde_json::value::RawValue;
 
 /// A schema's text cut into entries, each a name and the text of its value.
 #[derive(Debug, Default, Clone)]
-pub struct Layout<'a> {
+pub(crate) struct Layout<'a> {
     /// The top-level keys, in the schema's order.
-    pub top: Vec<(&'a str, &'a str)>,
+    pub(crate) top: Vec<(&'a str, &'a str)>,
     /// The entries of the top-level `properties` object.
-    pub properties: Vec<(&'a str, &'a str)>,
+    pub(crate) properties: Vec<(&'a str, &'a str)>,
     /// The entries of the top-level `definitions` object.
-    pub definitions: Vec<(&'a str, &'a str)>,
+    pub(crate) definitions: Vec<(&'a str, &'a str)>,
 }
 
 impl<'a> Layout<'a> {
@@ -45,7 +45,7 @@ impl<'a> Layout<'a> {
     }
 
     /// The layout of `text`, found by reading it; `None` when it is not a JSON object.
-    pub fn scan(text: &'a str) -> Option<Layout<'a>> {
+    pub(crate) fn scan(text: &'a str) -> Option<Layout<'a>> {
         let entries = |text: &'a str| -> Option<Vec<(&'a str, &'a str)>> {
             let map: IndexMap<&'a str, &'a RawValue> = serde_json::from_str(text).ok()?;
             Some(map.into_iter().map(|(k, v)| (k, v.get())).collect())
@@ -65,7 +65,7 @@ impl<'a> Layout<'a> {
     }
 
     /// The text of the value of a top-level key.
-    pub fn get(&self, key: &str) -> Option<&'a str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a str> {
         self.top.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
     }
 }

@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 
 mod layout;
 
-pub use layout::Layout;
+pub(crate) use layout::Layout;
 
 mod generated_index {
     include!(concat!(env!("OUT_DIR"), "/schema_index.rs"));
@@ -82,12 +82,12 @@ impl ResourceSchema {
     }
 
     /// Where the schema's top-level keys, properties and definitions are in its text.
-    pub fn layout(&self) -> &Layout<'static> {
+    pub(crate) fn layout(&self) -> &Layout<'static> {
         &self.layout
     }
 
     /// The text of the whole schema (documentation keys stripped).
-    pub fn text(&self) -> &'static str {
+    pub(crate) fn text(&self) -> &'static str {
         self.text
     }
 

@@ -6,23 +6,31 @@
 //! every other regex of the default app together. For a given string the look-ahead is either
 //! true at the start of the string and nowhere else, or true nowhere, so the pattern is compiled
 //! with it replaced by `(?=^)` or `(?!)`: the same verdict for that string, at a fraction of the
-//! cost.
+//! cost. A pattern with a look-around runs on the backtracking engine as written, where `.` is
+//! any character but a line feed; a pattern that starts with `^(?=` is left alone, since the
+//! validator may split it and run the parts with ECMA-262's `.`, which excludes more.
 
 /// The text of a length look-ahead and its bounds, in characters.
 pub(super) struct LengthLookahead {
+    /// The look-ahead as written in the pattern.
     text: String,
+    /// The fewest characters it allows.
     min: usize,
+    /// The most characters it allows.
     max: usize,
 }
 
 impl LengthLookahead {
     /// The length look-ahead of `pattern`: `None` unless it occurs exactly once, outside a
-    /// character class and unescaped, and no inline flag (such as `(?s)`) changes what `.`
-    /// matches.
+    /// character class and unescaped, with bounds in order, no inline flag (such as `(?s)`)
+    /// changes what `.` matches, and the pattern does not start with a look-ahead.
     pub(super) fn find(pattern: &str) -> Option<LengthLookahead> {
         const OPEN: &str = "(?=^.{";
         let start = pattern.find(OPEN)?;
-        if pattern.matches(OPEN).count() != 1 || !is_plain_position(pattern, start) {
+        if pattern.starts_with("^(?=")
+            || pattern.matches(OPEN).count() != 1
+            || !is_plain_position(pattern, start)
+        {
             return None;
         }
         let rest = &pattern[start + OPEN.len()..];
@@ -32,10 +40,11 @@ impl LengthLookahead {
         if !is_number(min) || !is_number(max) || has_inline_flags(pattern) {
             return None;
         }
-        Some(LengthLookahead {
+        let (min, max) = (min.parse().ok()?, max.parse().ok()?);
+        (min <= max).then(|| LengthLookahead {
             text: pattern[start..start + OPEN.len() + close + 3].to_string(),
-            min: min.parse().ok()?,
-            max: max.parse().ok()?,
+            min,
+            max,
         })
     }
 
@@ -119,6 +128,8 @@ mod tests {
             "bad-",
             "ok_name.with.dots",
             "two\nlines",
+            "carriage\rreturn",
+            "line\u{2028}separator",
             "ü",
             long.as_str(),
             longest.as_str(),
@@ -141,6 +152,63 @@ mod tests {
         assert!(LengthLookahead::find(r"(?s)(?=^.{1,2}$)a").is_none());
         assert!(LengthLookahead::find(r"(?=^.{1,2}$)a|(?=^.{3,4}$)b").is_none());
         assert!(LengthLookahead::find(r"(?=^.{1,}$)a").is_none());
+        assert!(LengthLookahead::find(r"(?=^.{5,2}$)a").is_none());
+        assert!(LengthLookahead::find(r"^(?=^.{1,2}$)a").is_none());
         assert!(LengthLookahead::find(r"^[a-z]+$").is_none());
+    }
+
+    /// Every length look-ahead pattern of the embedded schemas, on strings around its bounds.
+    #[test]
+    fn every_decided_schema_pattern_agrees_with_the_original() {
+        let mut patterns = Vec::new();
+        for type_name in crate::schema::type_names() {
+            let schema = crate::schema::resource(type_name).unwrap();
+            collect_patterns(schema.raw(), &mut patterns);
+        }
+        patterns.sort();
+        patterns.dedup();
+        assert!(
+            patterns.iter().any(|p| p.contains(".{1,127}")),
+            "{patterns:?}"
+        );
+        for pattern in &patterns {
+            let lookahead = LengthLookahead::find(pattern).unwrap();
+            let mut samples = vec!["a.b".to_string(), "a\rb".to_string(), "a-b".to_string()];
+            for n in [
+                lookahead.min.saturating_sub(1),
+                lookahead.min,
+                lookahead.max,
+                lookahead.max + 1,
+            ] {
+                samples.push("a".repeat(n));
+                samples.push("a1.".repeat(n / 3) + &"b".repeat(n % 3));
+            }
+            for s in &samples {
+                let decided = lookahead.decided(pattern, lookahead.holds(s));
+                assert_eq!(
+                    is_match(&decided, s),
+                    is_match(pattern, s),
+                    "{pattern} on {s:?}"
+                );
+            }
+        }
+    }
+
+    /// The `pattern`s in a schema that have a length look-ahead.
+    fn collect_patterns(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, child) in map {
+                    match child.as_str() {
+                        Some(p) if key == "pattern" && LengthLookahead::find(p).is_some() => {
+                            out.push(p.to_string());
+                        }
+                        _ => collect_patterns(child, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| collect_patterns(i, out)),
+            _ => {}
+        }
     }
 }

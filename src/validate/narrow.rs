@@ -3,11 +3,13 @@
 //! Compiling a type's whole schema is most of what validating costs, yet a template sets a small
 //! part of it: the app's `AWS::RDS::DBInstance` sets 16 of 101 properties. Wherever a schema
 //! lists `properties`, the subschema of a name that appears nowhere in the resources being
-//! checked is replaced by `true`. That subschema could never be reached by them, so they get the
-//! same findings from the narrowed schema as from the whole one, while what is compiled shrinks
-//! by more than half. Names stay listed, so `additionalProperties: false` still rejects unknown
-//! ones, and every kept subschema stays at its JSON pointer, so findings point where they did.
-//! Definitions no kept subschema refers to are left out.
+//! checked is replaced by `true`. No value of theirs reaches that subschema through its name,
+//! and a property another part of the schema refers to (`"$ref": "#/properties/Arn"`) is kept
+//! whatever the names; a schema with any other kind of local reference is not narrowed. So they
+//! get the same findings from the narrowed schema as from the whole one, while what is compiled
+//! shrinks by more than half. Names stay listed, so `additionalProperties: false` still rejects
+//! unknown ones, and every kept subschema stays at its JSON pointer, so findings point where
+//! they did. Definitions no kept subschema refers to are left out.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -32,12 +34,22 @@ pub(super) fn collect_names(value: &Json, names: &mut BTreeSet<String>) {
     }
 }
 
-/// The schema, given as the layout of its text, with the subschemas of properties not in
-/// `names` replaced by `true`, keeping only the definitions that what remains refers to.
+/// The schema `text`, given also as its layout, with the subschemas of properties not in `names`
+/// replaced by `true`, keeping only the definitions that what remains refers to.
 ///
 /// Only what is kept is parsed: the subschemas of unused names and unreached definitions stay
 /// text.
-pub(super) fn narrow(layout: &Layout<'_>, names: &BTreeSet<String>) -> Json {
+pub(super) fn narrow(layout: &Layout<'_>, text: &str, names: &BTreeSet<String>) -> Json {
+    let Some(referred) = referred_properties(text) else {
+        return parse(text);
+    };
+    let extended;
+    let names = if referred.is_subset(names) {
+        names
+    } else {
+        extended = names.union(&referred).cloned().collect();
+        &extended
+    };
     let mut out = Map::new();
     for &(key, text) in &layout.top {
         if key == "definitions" {
@@ -144,17 +156,48 @@ fn narrow_keyword(keyword: &str, value: &mut Json, names: &BTreeSet<String>) {
     }
 }
 
+/// The property names the schema refers to by `$ref` (`#/properties/Name...`); `None` when it has
+/// a local reference to anything other than a property or a definition, which narrowing does not
+/// follow.
+fn referred_properties(text: &str) -> Option<BTreeSet<String>> {
+    const REF: &str = "\"$ref\":\"";
+    let mut names = BTreeSet::new();
+    for (at, _) in text.match_indices(REF) {
+        let rest = &text[at + REF.len()..];
+        let target = &rest[..rest.find('"')?];
+        if target.contains('\\') {
+            return None;
+        }
+        if let Some(path) = target.strip_prefix("#/properties/") {
+            names.insert(unescape(first_segment(path)));
+        } else if target.starts_with('#') && !target.starts_with("#/definitions/") {
+            return None;
+        }
+    }
+    Some(names)
+}
+
+/// The first segment of a JSON pointer's path (without its leading `/`).
+fn first_segment(path: &str) -> &str {
+    path.split('/').next().unwrap_or(path)
+}
+
+/// A JSON pointer segment unescaped.
+fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
 /// Appends the definition names of the local `$ref`s in `value`.
 fn refs_in(value: &Json, out: &mut Vec<String>) {
     match value {
         Json::Object(map) => {
             for (key, child) in map {
                 if key == "$ref" {
-                    if let Some(name) = child
+                    if let Some(path) = child
                         .as_str()
                         .and_then(|r| r.strip_prefix("#/definitions/"))
                     {
-                        out.push(name.replace("~1", "/").replace("~0", "~"));
+                        out.push(unescape(first_segment(path)));
                     }
                 }
                 refs_in(child, out);
@@ -173,7 +216,11 @@ mod tests {
     /// `schema` narrowed to the names used in `instance`, as validation narrows it.
     fn narrowed(schema: &Json, instance: &Json) -> Json {
         let text = schema.to_string();
-        narrow(&Layout::scan(&text).unwrap(), &names(instance.clone()))
+        narrow(
+            &Layout::scan(&text).unwrap(),
+            &text,
+            &names(instance.clone()),
+        )
     }
 
     fn names(value: Json) -> BTreeSet<String> {
@@ -231,5 +278,26 @@ mod tests {
         };
         assert_eq!(errors(&narrowed), errors(&whole));
         assert_eq!(errors(&whole).len(), 3);
+    }
+
+    #[test]
+    fn keeps_a_property_another_part_refers_to_and_leaves_other_references_whole() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "Arn": {"type": "string"},
+                "Source": {"properties": {"SourceArn": {"$ref": "#/properties/Arn"}}}
+            }
+        });
+        let instance = json!({"Source": {"SourceArn": {"not": "a string"}}});
+        let kept = narrowed(&schema, &instance);
+        assert_eq!(kept["properties"]["Arn"], json!({"type": "string"}));
+        let whole = jsonschema::draft7::new(&schema).unwrap();
+        let narrow = jsonschema::draft7::new(&kept).unwrap();
+        assert!(!whole.is_valid(&instance));
+        assert!(!narrow.is_valid(&instance));
+
+        let other = json!({"properties": {"A": {"$ref": "#/oneOf/0"}, "B": {}}, "oneOf": [{}]});
+        assert_eq!(narrowed(&other, &json!({})), other);
     }
 }

@@ -45,6 +45,7 @@ fn lazy_pattern<'a>(
 
 /// A `pattern` keyword whose regex is compiled when a string first reaches it.
 struct LazyPattern {
+    /// The regex as the schema writes it.
     pattern: String,
     /// The built-in keyword alone, compiled on first use; `None` when the regex is not one the
     /// engine accepts, which then constrains nothing (as the schema patching at compile time
@@ -56,6 +57,7 @@ struct LazyPattern {
 }
 
 impl LazyPattern {
+    /// The keyword for `pattern`, nothing compiled yet.
     fn new(pattern: &str) -> LazyPattern {
         LazyPattern {
             pattern: pattern.to_string(),
@@ -64,19 +66,21 @@ impl LazyPattern {
         }
     }
 
+    /// The keyword for the pattern as written, compiled on first use.
     fn matcher(&self) -> Option<&Validator> {
         self.matcher.get_or_init(|| build(&self.pattern)).as_ref()
     }
 
     /// True when the string matches; with a length look-ahead, by the pattern with the
-    /// look-ahead decided for this string.
+    /// look-ahead decided for this string. A mismatch is confirmed by the pattern as written,
+    /// which constrains nothing if the engine rejects it.
     fn matches(&self, s: &Json, text: &str) -> bool {
         if let Some((lookahead, compiled)) = &self.decided {
             let holds = lookahead.holds(text);
             let decided = compiled[usize::from(holds)]
                 .get_or_init(|| build(&lookahead.decided(&self.pattern, holds)));
-            if let Some(decided) = decided {
-                return decided.is_valid(s);
+            if decided.as_ref().is_some_and(|d| d.is_valid(s)) {
+                return true;
             }
         }
         self.matcher().is_none_or(|m| m.is_valid(s))
@@ -99,7 +103,7 @@ impl<'i> Keyword<'i> for LazyPattern {
         if self.matches(instance, text) {
             return Ok(());
         }
-        // A mismatch is reported by the pattern as written, compiled now if it was decided.
+        // A mismatch is reported by the pattern as written.
         match self.matcher() {
             Some(matcher) => matcher.validate(instance),
             None => Ok(()),

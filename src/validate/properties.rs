@@ -162,8 +162,12 @@ fn validator(type_name: &str, used: &BTreeSet<String>) -> Option<Arc<Validator>>
     if let Some(validator) = cached {
         return validator;
     }
-    let compiled = schema::resource(type_name)
-        .and_then(|s| compile(&narrow::narrow(s.layout(), used)).map(Arc::new));
+    // Should a narrowed schema not compile, the whole one still checks every property.
+    let compiled = schema::resource(type_name).and_then(|s| {
+        compile(&narrow::narrow(s.layout(), s.text(), used))
+            .or_else(|| compile(s.raw()))
+            .map(Arc::new)
+    });
     cache
         .lock()
         .ok()?
@@ -258,9 +262,6 @@ fn to_finding(
     e: &jsonschema::ValidationError<'_>,
 ) -> Option<Finding> {
     let instance = e.instance().as_ref();
-    if is_deploy_time(instance) {
-        return None;
-    }
     let path = e.instance_path().as_str();
     let pointer = format!("{base}{at}");
     let property = if path.is_empty() {
