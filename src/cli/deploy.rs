@@ -73,7 +73,7 @@ pub(crate) struct Args {
     #[arg(long)]
     exclusively: bool,
     /// Deploy up to N independent stacks at once
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = parse_concurrency)]
     concurrency: usize,
     /// A parameter value: Stack:Key=Value, or Key=Value for every stack (repeatable)
     #[arg(long = "parameters", value_name = "STACK:KEY=VALUE", value_parser = parse_parameter)]
@@ -218,6 +218,17 @@ fn parse_parameter(text: &str) -> Result<StackParameter, String> {
         key: key.to_string(),
         value: value.to_string(),
     })
+}
+
+/// A whole number of stacks, 1 or more.
+fn parse_concurrency(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("0 stacks at once would deploy nothing: give 1 or more".to_string()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!(
+            "'{text}' is not a whole number of stacks (1 or more)"
+        )),
+    }
 }
 
 fn parse_tag(text: &str) -> Result<(String, String), String> {

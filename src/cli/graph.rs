@@ -1,5 +1,6 @@
 //! `graph`: the resources of a stack and what refers to what, as Mermaid or Graphviz DOT.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -63,6 +64,8 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
         Format::Mermaid => graph::mermaid(&graphs, &imports),
         Format::Dot => graph::dot(&graphs, &imports),
     };
-    print!("{text}");
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,5 +1,6 @@
 //! `ls`: the app's stacks, with environment and dependencies.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use super::AppBuilder;
@@ -20,6 +21,7 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
         return Ok(ExitCode::from(1));
     };
     let stacks = super::select_stacks(&synthesis.assembly, &[], args.env.as_deref())?;
+    let mut out = std::io::stdout().lock();
     let width = stacks.iter().map(|s| s.stack_name.len()).max().unwrap_or(0);
     for stack in stacks {
         if !args.names_only {
@@ -28,15 +30,17 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
             } else {
                 stack.dependencies.join(",")
             };
-            println!(
+            writeln!(
+                out,
                 "{:<width$}  {}  env: {}  depends on: {deps}",
                 stack.stack_name,
                 stack.environment,
                 stack.stage.as_deref().unwrap_or("-")
-            );
+            )?;
         } else {
-            println!("{}", stack.stack_name);
+            writeln!(out, "{}", stack.stack_name)?;
         }
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

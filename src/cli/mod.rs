@@ -138,6 +138,16 @@ pub(crate) fn synthesize(
     }
 }
 
+/// Whether `e` comes from writing to a pipe whose reader has gone (`| head`): the reader has
+/// what it wanted, so the command ends quietly, as other command-line tools do.
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 /// Runs the command line for the app that `build` creates; returns the process exit code
 /// (0 success, 1 failure, 2 usage error).
 pub fn main(build: impl FnOnce() -> anyhow::Result<App>) -> ExitCode {
@@ -160,6 +170,7 @@ pub fn main(build: impl FnOnce() -> anyhow::Result<App>) -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             render::error(&e);
             ExitCode::from(if e.is::<Usage>() { 2 } else { 1 })

@@ -7,7 +7,7 @@
 //! of hanging.
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -62,9 +62,12 @@ impl TerminalReporter {
         }
     }
 
-    /// Text on stdout, with the bars out of the way.
+    /// Text on stdout, with the bars out of the way. A closed stdout (`| head`) does not stop
+    /// the deployment it reports on.
     pub(crate) fn out(&self, text: &str) {
-        self.multi.suspend(|| println!("{text}"));
+        self.multi.suspend(|| {
+            let _ = writeln!(std::io::stdout().lock(), "{text}");
+        });
     }
 
     fn bar(&self, stack: &str, total: usize) {

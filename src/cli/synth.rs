@@ -1,5 +1,6 @@
 //! `synth`: build the app, validate it, write the cloud assembly.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -68,6 +69,7 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
     }
     let report = assembly.write_in(&args.output, format)?;
     if !args.quiet {
+        let mut out = std::io::stdout().lock();
         for stack in selected {
             let file = args.output.join(stack.template_file_in(format));
             let bytes = report
@@ -78,21 +80,23 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
             let resources = stack.template["Resources"]
                 .as_object()
                 .map_or(0, |r| r.len());
-            println!(
+            writeln!(
+                out,
                 "{:<40} {} ({resources} resources, {bytes} bytes)",
                 stack.stack_name,
                 file.display()
-            );
+            )?;
         }
         for removed in &report.removed {
-            println!("removed {}", removed.display());
+            writeln!(out, "removed {}", removed.display())?;
         }
-        println!(
+        writeln!(
+            out,
             "synthesized {} stack(s) into {} in {:.1?}",
             assembly.stacks.len(),
             args.output.display(),
             started.elapsed()
-        );
+        )?;
     }
     // The process ends here: freeing the tree and the assembly would only cost time.
     std::mem::forget(synthesis);

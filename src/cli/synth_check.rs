@@ -23,11 +23,12 @@ pub(crate) fn run(
     let differences = check_assembly_in(assembly, dir, format)?;
     if differences.is_empty() {
         if !quiet {
-            println!(
+            writeln!(
+                std::io::stdout().lock(),
                 "{} is up to date ({} files match the synthesized app)",
                 dir.display(),
                 assembly.files_in(format)?.len()
-            );
+            )?;
         }
         return Ok(ExitCode::SUCCESS);
     }
