@@ -117,7 +117,7 @@ pub fn generate_only(schemas: &Path, keep: impl Fn(&str) -> bool) -> Result<Gene
     }
     let mut sources = Vec::new();
     let mut mod_rs = header.clone();
-    mod_rs.push_str(MOD_DOC);
+    mod_rs.push_str(MOD_DOC.trim_start());
     let mut features = Vec::new();
     for (module, (service, resources)) in &mut by_service {
         resources.sort_by(|a, b| a.type_name.cmp(&b.type_name));
@@ -173,9 +173,10 @@ fn rustfmt_all(sources: Vec<(String, String)>) -> Result<BTreeMap<String, String
     Ok(done.into_inner().expect("done lock"))
 }
 
-/// The top of `src/generated/mod.rs`: the module docs, with examples, and the lints generated
-/// code cannot avoid.
-const MOD_DOC: &str = r#"//! Typed L1 resources, one module per service, generated from the CloudFormation resource
+/// The top of `src/generated/mod.rs` (after its first newline): the module docs, with examples,
+/// and the lints generated code cannot avoid.
+const MOD_DOC: &str = r#"
+//! Typed L1 resources, one module per service, generated from the CloudFormation resource
 //! schemas.
 //!
 //! Each resource type is a `Cfn*` struct: required properties are arguments of `new`, optional
