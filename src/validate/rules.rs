@@ -112,9 +112,13 @@ pub const RULES: &[Rule] = &[
     error("E3034", "a number is within the range the schema allows"),
     error(
         "E3035",
-        "DeletionPolicy is Delete, Retain, RetainExceptOnCreate or Snapshot",
+        "DeletionPolicy is Delete, Retain, RetainExceptOnCreate, or Snapshot on a type \
+         CloudFormation can snapshot",
     ),
-    error("E3036", "UpdateReplacePolicy is Delete, Retain or Snapshot"),
+    error(
+        "E3036",
+        "UpdateReplacePolicy is Delete, Retain, or Snapshot on a type CloudFormation can snapshot",
+    ),
     error("E3037", "list items that must be unique are"),
     error(
         "E3040",

@@ -215,18 +215,19 @@ fn resources(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
                 ));
             }
         }
+        let resource_type = map.get("Type").and_then(Json::as_str);
         policy(
             map.get("DeletionPolicy"),
-            "E3035",
-            "DeletionPolicy",
+            resource_type,
+            ("E3035", "DeletionPolicy"),
             &["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"],
             &base,
             findings,
         );
         policy(
             map.get("UpdateReplacePolicy"),
-            "E3036",
-            "UpdateReplacePolicy",
+            resource_type,
+            ("E3036", "UpdateReplacePolicy"),
             &["Delete", "Retain", "Snapshot"],
             &base,
             findings,
@@ -234,16 +235,44 @@ fn resources(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
+/// The resource types CloudFormation can snapshot before deleting or replacing them, the only
+/// ones a `Snapshot` policy is allowed on (sorted).
+const SNAPSHOT_TYPES: [&str; 8] = [
+    "AWS::DocDB::DBCluster",
+    "AWS::EC2::Volume",
+    "AWS::ElastiCache::CacheCluster",
+    "AWS::ElastiCache::ReplicationGroup",
+    "AWS::Neptune::DBCluster",
+    "AWS::RDS::DBCluster",
+    "AWS::RDS::DBInstance",
+    "AWS::Redshift::Cluster",
+];
+
+/// Checks a `DeletionPolicy` or `UpdateReplacePolicy` (`rule`, `name`) of a resource of type
+/// `resource_type` against `allowed`; `Snapshot` only where the type keeps snapshots.
 fn policy(
     value: Option<&Json>,
-    rule: &'static str,
-    name: &str,
+    resource_type: Option<&str>,
+    (rule, name): (&'static str, &str),
     allowed: &[&str],
     base: &str,
     findings: &mut Vec<Finding>,
 ) {
     match value {
         None | Some(Json::Object(_)) => {}
+        Some(Json::String(s)) if s == "Snapshot" && allowed.contains(&"Snapshot") => {
+            if let Some(t) = resource_type.filter(|t| SNAPSHOT_TYPES.binary_search(t).is_err()) {
+                findings.push(Finding::of(
+                    rule,
+                    format!("{base}/{name}"),
+                    format!(
+                        "{name} is \"Snapshot\", but CloudFormation cannot snapshot {t}; \
+                         Snapshot is allowed on {}; use Retain to keep the resource",
+                        SNAPSHOT_TYPES.join(", ")
+                    ),
+                ));
+            }
+        }
         Some(Json::String(s)) if allowed.contains(&s.as_str()) => {}
         Some(other) => findings.push(Finding::of(
             rule,
