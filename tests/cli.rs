@@ -76,3 +76,35 @@ fn deploy_refuses_a_concurrency_of_zero() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--concurrency"), "{stderr}");
 }
+
+#[test]
+fn a_closed_stderr_is_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.json");
+    let resources: serde_json::Map<String, serde_json::Value> = (0..450)
+        .map(|i| {
+            let queue = serde_json::json!({
+                "Type": "AWS::SQS::Queue",
+                "Properties": { "QueueName": { "Ref": format!("Missing{i}") } }
+            });
+            (format!("Queue{i}"), queue)
+        })
+        .collect();
+    let template = serde_json::json!({ "Resources": resources });
+    std::fs::write(&file, template.to_string()).unwrap();
+    let mut child = stackcraft()
+        .arg("validate")
+        .arg(&file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Far more findings than a pipe holds, and nobody left to read them.
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "the findings still fail the validation"
+    );
+}

@@ -125,7 +125,7 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
     let stacks = match selection::select(&assembly, &selection) {
         Ok(stacks) => stacks,
         Err(e) => {
-            eprintln!("stackcraft: error: {e}");
+            stderr_line!("stackcraft: error: {e}");
             return Ok(ExitCode::from(2));
         }
     };

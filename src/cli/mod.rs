@@ -3,7 +3,14 @@
 //! An app binary hands its app-building function to [`main`]; commands that need the app
 //! (`synth`, `ls`, `deploy`, `destroy`) call it unless given `--app DIR`; the others
 //! (`validate`) do not.
-#![allow(clippy::print_stdout, clippy::print_stderr)]
+/// A line on stderr. Unlike `eprintln!`, a stderr nobody reads any more (`2>&1 | head`) is not a
+/// panic: the line is dropped and the command goes on to its exit status.
+macro_rules! stderr_line {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 
 mod deploy;
 mod destroy;

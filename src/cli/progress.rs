@@ -56,7 +56,7 @@ impl TerminalReporter {
     /// A line on stderr, above the progress bars.
     pub(crate) fn line(&self, text: &str) {
         if self.multi.is_hidden() {
-            eprintln!("{text}");
+            stderr_line!("{text}");
         } else {
             let _ = self.multi.println(text);
         }
@@ -224,18 +224,20 @@ pub(crate) fn changes_table(changes: &[ClassifiedChange]) -> String {
 pub(crate) fn interrupted(reporter: &TerminalReporter) {
     let running = reporter.running();
     if running.is_empty() {
-        eprintln!("stackcraft: interrupted; no stack operation had been started");
+        stderr_line!("stackcraft: interrupted; no stack operation had been started");
         return;
     }
-    eprintln!("stackcraft: interrupted; CloudFormation goes on without us:");
+    stderr_line!("stackcraft: interrupted; CloudFormation goes on without us:");
     for (stack, operation) in running {
-        eprintln!("  {stack} ({operation}):");
-        eprintln!("    watch:  aws cloudformation describe-stack-events --stack-name {stack}");
+        stderr_line!("  {stack} ({operation}):");
+        stderr_line!("    watch:  aws cloudformation describe-stack-events --stack-name {stack}");
         match operation {
             "UPDATE" => {
-                eprintln!("    cancel: aws cloudformation cancel-update-stack --stack-name {stack}")
+                stderr_line!(
+                    "    cancel: aws cloudformation cancel-update-stack --stack-name {stack}"
+                )
             }
-            "CREATE" => eprintln!(
+            "CREATE" => stderr_line!(
                 "    cancel: wait for it to end, then `stackcraft destroy {stack}` if unwanted"
             ),
             _ => {}

@@ -7,9 +7,9 @@ use crate::validate::{Finding, Severity};
 
 /// Prints an error and its causes, one line each, after the tool name.
 pub(crate) fn error(e: &anyhow::Error) {
-    eprintln!("stackcraft: error: {e}");
+    stderr_line!("stackcraft: error: {e}");
     for cause in e.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        stderr_line!("  caused by: {cause}");
     }
 }
 
@@ -21,14 +21,14 @@ pub(crate) fn annotations(annotations: &[Annotation]) {
             Level::Warning => "warning",
             Level::Error => "error",
         };
-        eprintln!("{level}[{}] [{}] {}", a.id, a.path, a.message);
+        stderr_line!("{level}[{}] [{}] {}", a.id, a.path, a.message);
     }
 }
 
 /// Prints validation findings.
 pub(crate) fn findings(findings: &[Finding]) {
     for f in findings {
-        eprintln!("{f}");
+        stderr_line!("{f}");
     }
 }
 
@@ -50,7 +50,7 @@ pub(crate) fn synth_failure(failure: &SynthFailure) {
         .collect();
     annotations(&rest);
     for e in &failure.errors {
-        eprintln!("error: {e}");
+        stderr_line!("error: {e}");
     }
     findings(&failure.findings);
     let errors = failure.errors.len()
@@ -59,5 +59,5 @@ pub(crate) fn synth_failure(failure: &SynthFailure) {
             .iter()
             .filter(|f| f.level == Severity::Error)
             .count();
-    eprintln!("stackcraft: synthesis failed with {errors} error(s); nothing was written");
+    stderr_line!("stackcraft: synthesis failed with {errors} error(s); nothing was written");
 }

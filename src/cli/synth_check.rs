@@ -69,7 +69,7 @@ pub(crate) fn run(
         }
     }
     out.flush()?;
-    eprintln!(
+    stderr_line!(
         "stackcraft: {} is out of date: {} file(s) differ from the synthesized app; \
          run `stackcraft synth` and commit the result",
         dir.display(),

@@ -110,22 +110,21 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     match args.format {
         OutputFormat::Json => {
-            // A closed pipe (`| head`) is not an error of the validation.
-            let _ = writeln!(
-                std::io::stdout().lock(),
-                "{}",
-                serde_json::to_string_pretty(&report)?
-            );
+            // A report that cannot be written (a full disk) fails the command; a closed pipe
+            // (`| head`) ends it quietly (`cli::main`).
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+            out.flush()?;
         }
         OutputFormat::Text => {
             for u in &unreadable {
                 match (u.line, u.column) {
-                    (Some(l), Some(c)) => eprintln!("error: {}:{l}:{c}: {}", u.file, u.message),
-                    _ => eprintln!("error: {}: {}", u.file, u.message),
+                    (Some(l), Some(c)) => stderr_line!("error: {}:{l}:{c}: {}", u.file, u.message),
+                    _ => stderr_line!("error: {}: {}", u.file, u.message),
                 }
             }
             render::findings(&findings);
-            eprintln!(
+            stderr_line!(
                 "validated {} file(s): {} error(s), {} warning(s), {} suppressed{}",
                 report.files - unreadable.len(),
                 report.errors,
