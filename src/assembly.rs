@@ -240,26 +240,24 @@ impl CloudAssembly {
 
     /// Writes the assembly into `dir`, creating it when needed.
     ///
-    /// Templates in `dir` that belong to no stack of this assembly are removed; other files are
-    /// left alone.
+    /// `dir` must be new, empty, or an earlier cloud assembly (it has a `manifest.json` with a
+    /// `version`): any other folder is refused untouched. The files of the earlier assembly that
+    /// this one no longer has (the templates of removed stacks) are removed; files the earlier
+    /// manifest does not name are left alone. Every changed file is written beside its target
+    /// first and moved into place only when all were written, so a failed write (a full disk)
+    /// replaces nothing.
     pub fn write(&self, dir: &Path) -> Result<WriteReport> {
         self.write_in(dir, TemplateFormat::Json)
     }
 
     /// Writes the assembly into `dir` with its templates in `format`, as [`CloudAssembly::write`]
-    /// does; templates of the other format are removed.
+    /// does; templates of the other format that the earlier assembly had are removed.
     pub fn write_in(&self, dir: &Path, format: TemplateFormat) -> Result<WriteReport> {
-        let io = |what: &str, path: &Path, e: std::io::Error| {
-            Error::new(
-                "",
-                ErrorKind::Io {
-                    message: format!("{what} {}: {e}", path.display()),
-                },
-            )
-        };
-        fs::create_dir_all(dir).map_err(|e| io("cannot create", dir, e))?;
-        let mut report = WriteReport::default();
+        let previous = previous_files(dir)?;
+        fs::create_dir_all(dir).map_err(|e| io_error("cannot create", dir, e))?;
         let files = self.files_in(format)?;
+        let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let mut report = WriteReport::default();
         for (name, content) in &files {
             let path = dir.join(name);
             let unchanged = fs::read(&path)
@@ -267,25 +265,33 @@ impl CloudAssembly {
                 .unwrap_or(false);
             if !unchanged {
                 let tmp = dir.join(format!(".{name}.tmp"));
-                fs::write(&tmp, content).map_err(|e| io("cannot write", &tmp, e))?;
-                fs::rename(&tmp, &path).map_err(|e| io("cannot write", &path, e))?;
+                if let Err(e) = fs::write(&tmp, content) {
+                    let _ = fs::remove_file(&tmp);
+                    for (written, _) in &staged {
+                        let _ = fs::remove_file(written);
+                    }
+                    return Err(io_error("cannot write", &tmp, e));
+                }
+                staged.push((tmp, path.clone()));
             }
             report.files.push((path, content.len()));
         }
+        // The manifest moves last: until then the folder still reads as the earlier assembly.
+        staged.sort_by_key(|(_, path)| path.file_name().is_some_and(|n| n == "manifest.json"));
+        for (tmp, path) in &staged {
+            fs::rename(tmp, path).map_err(|e| io_error("cannot write", path, e))?;
+        }
         let owned: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-        let entries = fs::read_dir(dir).map_err(|e| io("cannot list", dir, e))?;
-        let mut stale: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| {
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                (name.ends_with(".template.json") || name.ends_with(".template.yaml"))
-                    && !owned.contains(&name)
-            })
+        let mut stale: Vec<PathBuf> = previous
+            .iter()
+            .filter(|name| !owned.contains(&name.as_str()))
+            .map(|name| dir.join(name))
+            .filter(|path| path.is_file())
             .collect();
         stale.sort();
+        stale.dedup();
         for path in stale {
-            fs::remove_file(&path).map_err(|e| io("cannot remove", &path, e))?;
+            fs::remove_file(&path).map_err(|e| io_error("cannot remove", &path, e))?;
             report.removed.push(path);
         }
         Ok(report)
@@ -364,5 +370,189 @@ impl CloudAssembly {
             }
         }
         Ok(CloudAssembly { stacks, tree })
+    }
+}
+
+/// An I/O error on `path`, as the CLI shows it.
+fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
+    Error::new(
+        "",
+        ErrorKind::Io {
+            message: format!("{what} {}: {e}", path.display()),
+        },
+    )
+}
+
+/// The files the cloud assembly already in `dir` consists of, by name, so that a new write can
+/// remove the ones it no longer has: none when `dir` does not exist or is empty. A folder that
+/// is not a cloud assembly, or a path that is not a folder, is an error: its files are not ours
+/// to overwrite or remove.
+fn previous_files(dir: &Path) -> Result<Vec<String>> {
+    let refuse = |why: String| {
+        Error::new(
+            "",
+            ErrorKind::Io {
+                message: format!(
+                    "{} {why}; synth writes only into a new or empty folder or an earlier cloud \
+                     assembly, so that no other file is overwritten or removed",
+                    dir.display()
+                ),
+            },
+        )
+    };
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(_) if dir.exists() && !dir.is_dir() => {
+            return Err(refuse("is a file, not a folder".to_string()))
+        }
+        Err(e) => return Err(io_error("cannot list", dir, e)),
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    if names.is_empty() {
+        return Ok(names);
+    }
+    names.sort();
+    let manifest_path = dir.join("manifest.json");
+    let manifest: Option<Json> = fs::read_to_string(&manifest_path)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .filter(|m: &Json| m["version"].is_string());
+    let Some(manifest) = manifest else {
+        let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+        let more = if names.len() > 3 { ", ..." } else { "" };
+        let why = if manifest_path.exists() {
+            "has a manifest.json that is not a cloud assembly manifest (no \"version\")"
+        } else {
+            "is not a cloud assembly (it has no manifest.json)"
+        };
+        return Err(refuse(format!(
+            "{why} and is not empty (it holds {}{more})",
+            shown.join(", ")
+        )));
+    };
+    let mut previous = vec!["manifest.json".to_string(), "cdk.out".to_string()];
+    if let Some(artifacts) = manifest["artifacts"].as_object() {
+        for artifact in artifacts.values() {
+            let props = &artifact["properties"];
+            for key in ["templateFile", "file"] {
+                // Only plain names: the manifest never makes us touch a file outside `dir`.
+                if let Some(name) = props[key].as_str().filter(|n| is_plain_name(n)) {
+                    previous.push(name.to_string());
+                }
+            }
+        }
+    }
+    Ok(previous)
+}
+
+/// A file name with no folder part, which `dir.join` keeps inside `dir`.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains('/') && !name.contains('\\')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assembly(stacks: &[&str]) -> CloudAssembly {
+        let stacks = stacks
+            .iter()
+            .map(|id| StackArtifact {
+                id: id.to_string(),
+                stack_name: id.to_string(),
+                construct_path: id.to_string(),
+                environment: "aws://unknown-account/unknown-region".to_string(),
+                termination_protection: false,
+                stage: None,
+                tags: IndexMap::new(),
+                dependencies: Vec::new(),
+                template: json!({ "Resources": { "Queue": { "Type": "AWS::SQS::Queue" } } }),
+            })
+            .collect();
+        CloudAssembly {
+            stacks,
+            tree: json!({ "version": "tree-0.1" }),
+        }
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_folder_that_is_not_an_assembly_is_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("mine.template.json"), "{}").unwrap();
+        let e = assembly(&["A"]).write(dir.path()).unwrap_err().to_string();
+        assert!(
+            e.contains("is not a cloud assembly") && e.contains("mine.template.json"),
+            "{e}"
+        );
+        assert_eq!(names(dir.path()), ["mine.template.json"]);
+
+        fs::write(dir.path().join("manifest.json"), r#"{"name": "web"}"#).unwrap();
+        let e = assembly(&["A"]).write(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("not a cloud assembly manifest"), "{e}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("manifest.json")).unwrap(),
+            r#"{"name": "web"}"#
+        );
+
+        let file = dir.path().join("mine.template.json");
+        let e = assembly(&["A"]).write(&file).unwrap_err().to_string();
+        assert!(e.contains("is a file, not a folder"), "{e}");
+    }
+
+    #[test]
+    fn only_the_earlier_assemblys_own_files_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        assembly(&["A", "B"]).write(dir.path()).unwrap();
+        fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        fs::write(dir.path().join("C.template.json"), "{}").unwrap();
+        let report = assembly(&["A"]).write(dir.path()).unwrap();
+        assert_eq!(report.removed, [dir.path().join("B.template.json")]);
+        assert_eq!(
+            names(dir.path()),
+            [
+                "A.template.json",
+                "C.template.json",
+                "cdk.out",
+                "manifest.json",
+                "notes.txt",
+                "tree.json"
+            ]
+        );
+        let report = assembly(&["A"])
+            .write_in(dir.path(), TemplateFormat::Yaml)
+            .unwrap();
+        assert_eq!(report.removed, [dir.path().join("A.template.json")]);
+    }
+
+    #[test]
+    fn a_failed_write_replaces_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        assembly(&["A"]).write(dir.path()).unwrap();
+        let before: Vec<(String, String)> = names(dir.path())
+            .into_iter()
+            .map(|n| (n.clone(), fs::read_to_string(dir.path().join(&n)).unwrap()))
+            .collect();
+        // The staging file of the last file cannot be created: every file before it was staged.
+        fs::create_dir(dir.path().join(".B.template.json.tmp")).unwrap();
+        assembly(&["A", "B"]).write(dir.path()).unwrap_err();
+        fs::remove_dir(dir.path().join(".B.template.json.tmp")).unwrap();
+        let after: Vec<(String, String)> = names(dir.path())
+            .into_iter()
+            .map(|n| (n.clone(), fs::read_to_string(dir.path().join(&n)).unwrap()))
+            .collect();
+        assert_eq!(before, after);
     }
 }
