@@ -16,21 +16,18 @@ pub(crate) fn check(edges: &[Edge], findings: &mut Vec<Finding>) {
     let mut reported: BTreeSet<BTreeSet<&str>> = BTreeSet::new();
     let nodes: Vec<&str> = graph.keys().copied().collect();
     for node in nodes {
-        let mut stack = Vec::new();
-        visit(node, &graph, &mut state, &mut stack, &mut |cycle| {
+        visit(node, &graph, &mut state, &mut |cycle| {
             let members: BTreeSet<&str> = cycle.iter().copied().collect();
             if reported.insert(members) {
                 // Each member gets the finding, its path starting at itself.
                 for start in 0..cycle.len() {
-                    let mut path: Vec<&str> = cycle[start..].to_vec();
-                    path.extend(&cycle[..=start]);
                     findings.push(Finding::of(
                         "E3004",
                         format!("/Resources/{}", escape_pointer(cycle[start])),
                         format!(
                             "circular dependency: {}; break it by removing one reference or \
                              DependsOn",
-                            path.join(" -> ")
+                            shown(cycle, start)
                         ),
                     ));
                 }
@@ -39,31 +36,65 @@ pub(crate) fn check(edges: &[Edge], findings: &mut Vec<Finding>) {
     }
 }
 
-/// Depth-first search; `state` is 1 while a node is on the stack, 2 once finished.
+/// The most resources a cycle's path names in full; a longer one shows its first and last.
+const SHOWN: usize = 12;
+
+/// The path around `cycle` from its member `start` back to it, joined with arrows, its middle
+/// left out when it is longer than [`SHOWN`], so that the findings of a cycle grow with its
+/// length and not with its square.
+fn shown(cycle: &[&str], start: usize) -> String {
+    let len = cycle.len() + 1;
+    let at = |k: usize| cycle[(start + k) % cycle.len()];
+    let join = |range: std::ops::Range<usize>| range.map(at).collect::<Vec<_>>().join(" -> ");
+    if len <= SHOWN {
+        return join(0..len);
+    }
+    format!(
+        "{} -> ({} more) -> {}",
+        join(0..SHOWN / 2),
+        len - SHOWN,
+        join(len - SHOWN / 2..len)
+    )
+}
+
+/// Depth-first search from `root`, with its own stack rather than the thread's, so that a chain
+/// of any length is no stack overflow; `state` is 1 while a node is on the path, 2 once finished.
 fn visit<'a>(
-    node: &'a str,
+    root: &'a str,
     graph: &BTreeMap<&'a str, BTreeSet<&'a str>>,
     state: &mut BTreeMap<&'a str, u8>,
-    stack: &mut Vec<&'a str>,
     report: &mut impl FnMut(&[&'a str]),
 ) {
-    match state.get(node) {
-        Some(2) => return,
-        Some(1) => {
-            if let Some(start) = stack.iter().position(|n| *n == node) {
-                report(&stack[start..]);
+    if state.contains_key(root) {
+        return;
+    }
+    let none = BTreeSet::new();
+    let next_of = |node: &'a str| graph.get(node).unwrap_or(&none).iter();
+    state.insert(root, 1);
+    let mut path: Vec<&'a str> = vec![root];
+    let mut pending = vec![next_of(root)];
+    while let Some(nexts) = pending.last_mut() {
+        if let Some(&next) = nexts.next() {
+            match state.get(next) {
+                Some(2) => {}
+                Some(_) => {
+                    if let Some(start) = path.iter().position(|n| *n == next) {
+                        report(&path[start..]);
+                    }
+                }
+                None => {
+                    state.insert(next, 1);
+                    path.push(next);
+                    pending.push(next_of(next));
+                }
             }
-            return;
+        } else {
+            pending.pop();
+            if let Some(done) = path.pop() {
+                state.insert(done, 2);
+            }
         }
-        _ => {}
     }
-    state.insert(node, 1);
-    stack.push(node);
-    for next in graph.get(node).into_iter().flatten() {
-        visit(next, graph, state, stack, report);
-    }
-    stack.pop();
-    state.insert(node, 2);
 }
 
 #[cfg(test)]
@@ -98,6 +129,22 @@ mod tests {
             "{}",
             findings[1].message
         );
+    }
+
+    #[test]
+    fn follows_a_chain_of_any_length() {
+        let names: Vec<String> = (0..100_000).map(|i| format!("R{i}")).collect();
+        let mut edges: Vec<Edge> = names.windows(2).map(|w| edge(&w[0], &w[1])).collect();
+        let mut findings = Vec::new();
+        check(&edges, &mut findings);
+        assert!(findings.is_empty());
+        edges.push(edge("R99999", "R0"));
+        check(&edges, &mut findings);
+        assert_eq!(findings.len(), 100_000);
+        let message = &findings[0].message;
+        let expected = "R0 -> R1 -> R2 -> R3 -> R4 -> R5 -> (99989 more) -> \
+                        R99995 -> R99996 -> R99997 -> R99998 -> R99999 -> R0;";
+        assert!(message.contains(expected), "{message}");
     }
 
     #[test]
