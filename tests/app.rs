@@ -417,14 +417,49 @@ fn config_errors_name_file_line_column_and_what_is_allowed() {
             ),
             "memory is known",
         ),
+        (
+            text.replace("cidr: 10.10.0.0/16", "cidr: 10.0.0.0/8"),
+            "from /16",
+        ),
+        (
+            text.replacen(", image_tag: \"0.1.0\" }", " }", 1),
+            "missing field `image_tag`",
+        ),
+        (
+            text.replace(
+                "capacity: FARGATE }",
+                "capacity: FARGATE, image_tag: \"1\" }",
+            ),
+            "unknown field `image_tag`",
+        ),
+        (
+            text.replace(
+                "image_tag: \"0.1.0\" }\n\ndatadog",
+                "image_tag: \"0.1.0\", health_check_path: healthz }\n\ndatadog",
+            ),
+            "starts with '/'",
+        ),
+        (
+            text.clone() + "region: us-east-2\n",
+            "duplicate mapping key",
+        ),
     ];
     for (bad, expected) in cases {
+        assert_ne!(bad, text, "{expected}: the case does not change the file");
         let err = EnvConfig::parse(Path::new("stacks/dev.yaml"), &bad)
             .unwrap_err()
             .to_string();
         assert!(err.contains("stacks/dev.yaml"), "{err}");
         assert!(err.contains("line "), "{err}");
         assert!(err.contains(expected), "{expected}: {err}");
+        assert!(
+            !err.contains("<input>"),
+            "the snippet names the file: {err}"
+        );
+        assert!(
+            !err.contains("Options"),
+            "no advice meant for programmers: {err}"
+        );
     }
 }
 

@@ -100,6 +100,36 @@ impl Network {
                 ),
             )
         })?;
+        if !(16..=28).contains(&cidr.prefix_len()) {
+            return Err(Error::invalid_props(
+                path,
+                "cidr",
+                format!(
+                    "'{cidr}' is a /{}: a VPC's block is from /16 (65,536 addresses) to /28 (16)",
+                    cidr.prefix_len()
+                ),
+            ));
+        }
+        if cidr.trunc() != cidr {
+            return Err(Error::invalid_props(
+                path,
+                "cidr",
+                format!(
+                    "'{cidr}' has host bits set; the block starts at {}",
+                    cidr.trunc()
+                ),
+            ));
+        }
+        if !(16..=28).contains(&props.subnet_prefix) {
+            return Err(Error::invalid_props(
+                path,
+                "subnet_prefix",
+                format!(
+                    "/{} is not a subnet size: a subnet is from /16 to /28",
+                    props.subnet_prefix
+                ),
+            ));
+        }
         let blocks: Vec<Ipv4Net> = cidr
             .subnets(props.subnet_prefix)
             .map_err(|_| {

@@ -49,6 +49,32 @@ fn network_needs_two_zones_and_says_why() {
 }
 
 #[test]
+fn network_refuses_blocks_a_vpc_cannot_have() {
+    let cases = [
+        ("10.0.0.0/8", 20, "cidr", "from /16"),
+        ("10.0.0.0/29", 20, "cidr", "from /16"),
+        ("10.0.0.1/16", 20, "cidr", "host bits"),
+        ("10.0.0.0/16", 30, "subnet_prefix", "from /16 to /28"),
+    ];
+    for (cidr, subnet_prefix, expected_property, expected) in cases {
+        let (_app, stack) = stack();
+        let err = Network::new(
+            &stack,
+            "Net",
+            NetworkProps {
+                cidr: cidr.into(),
+                subnet_prefix,
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        let (property, message) = property_error(err);
+        assert_eq!(property, expected_property, "{cidr}");
+        assert!(message.contains(expected), "{cidr}: {message}");
+    }
+}
+
+#[test]
 fn network_computes_subnets_and_nat_per_zone() {
     let (app, stack) = stack();
     Network::new(

@@ -106,6 +106,32 @@ impl fmt::Display for Cidr {
     }
 }
 
+/// A VPC's IPv4 block: a [`Cidr`] from /16 to /28, the sizes a VPC can have.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct VpcCidr(pub Cidr);
+
+impl TryFrom<String> for VpcCidr {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let cidr = Cidr::try_from(s)?;
+        let prefix = cidr.0.prefix_len();
+        if (16..=28).contains(&prefix) {
+            Ok(VpcCidr(cidr))
+        } else {
+            Err(format!(
+                "'{cidr}' is a /{prefix}: a VPC's block is from /16 (65,536 addresses) to /28 (16)"
+            ))
+        }
+    }
+}
+
+impl fmt::Display for VpcCidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// How private subnets reach the internet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -121,8 +147,8 @@ pub enum NatMode {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkConfig {
-    /// The VPC's range.
-    pub cidr: Cidr,
+    /// The VPC's range, /16 to /28.
+    pub cidr: VpcCidr,
     /// How many availability zones (at least 2).
     pub availability_zones: ZoneCount,
     /// NAT gateways: `single` or `per-az`.
@@ -386,7 +412,7 @@ pub enum Capacity {
     FargateSpot,
 }
 
-/// Size and placement of one service.
+/// Size and placement of one service that runs a public image (the Temporal server and Web UI).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceConfig {
@@ -398,12 +424,87 @@ pub struct ServiceConfig {
     pub desired_count: DesiredCount,
     /// `FARGATE` or `FARGATE_SPOT`.
     pub capacity: Capacity,
-    /// Image tag in the app's ECR repository (worker and API only).
+}
+
+/// The user's worker: its size and placement, and the image it runs from the app's ECR
+/// repository.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Task CPU units, as for [`ServiceConfig`].
+    pub cpu: TaskCpu,
+    /// Task memory in MiB, as for [`ServiceConfig`].
+    pub memory: TaskMemory,
+    /// How many tasks run.
+    pub desired_count: DesiredCount,
+    /// `FARGATE` or `FARGATE_SPOT`.
+    pub capacity: Capacity,
+    /// The image tag in the worker's ECR repository (required: a repository has no default).
+    pub image_tag: ImageTag,
+}
+
+impl WorkerConfig {
+    /// Size and placement alone.
+    pub fn sizing(&self) -> ServiceConfig {
+        ServiceConfig {
+            cpu: self.cpu,
+            memory: self.memory,
+            desired_count: self.desired_count,
+            capacity: self.capacity,
+        }
+    }
+}
+
+/// The user's HTTP API: as [`WorkerConfig`], and the path the load balancer probes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    /// Task CPU units, as for [`ServiceConfig`].
+    pub cpu: TaskCpu,
+    /// Task memory in MiB, as for [`ServiceConfig`].
+    pub memory: TaskMemory,
+    /// How many tasks run.
+    pub desired_count: DesiredCount,
+    /// `FARGATE` or `FARGATE_SPOT`.
+    pub capacity: Capacity,
+    /// The image tag in the API's ECR repository (required: a repository has no default).
+    pub image_tag: ImageTag,
+    /// The path the load balancer probes; `/` when left out.
     #[serde(default)]
-    pub image_tag: Option<ImageTag>,
-    /// The path the load balancer probes (API only); `/` when left out.
-    #[serde(default)]
-    pub health_check_path: Option<String>,
+    pub health_check_path: Option<HealthCheckPath>,
+}
+
+impl ApiConfig {
+    /// Size and placement alone.
+    pub fn sizing(&self) -> ServiceConfig {
+        ServiceConfig {
+            cpu: self.cpu,
+            memory: self.memory,
+            desired_count: self.desired_count,
+            capacity: self.capacity,
+        }
+    }
+}
+
+/// A load balancer health check path: starts with `/`, at most 1,024 printable ASCII
+/// characters, no spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct HealthCheckPath(pub String);
+
+impl TryFrom<String> for HealthCheckPath {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let ok = s.starts_with('/') && s.len() <= 1024 && s.chars().all(|c| c.is_ascii_graphic());
+        if ok {
+            Ok(HealthCheckPath(s))
+        } else {
+            Err(format!(
+                "health_check_path '{s}' is not a path: it starts with '/' and has at most 1024 \
+                 printable ASCII characters, no spaces"
+            ))
+        }
+    }
 }
 
 /// The four services of the deployment.
@@ -415,9 +516,9 @@ pub struct ServicesConfig {
     /// The Temporal Web UI.
     pub ui: ServiceConfig,
     /// The user's Temporal worker.
-    pub worker: ServiceConfig,
+    pub worker: WorkerConfig,
     /// The user's HTTP API.
-    pub api: ServiceConfig,
+    pub api: ApiConfig,
 }
 
 /// A Datadog site.
@@ -520,9 +621,18 @@ impl std::error::Error for ConfigError {}
 impl EnvConfig {
     /// Parses one environment file's text; `file` names it in errors.
     pub fn parse(file: &Path, text: &str) -> Result<EnvConfig, ConfigError> {
-        serde_saphyr::from_str::<EnvConfig>(text).map_err(|e| ConfigError {
-            file: file.to_path_buf(),
-            message: e.to_string(),
+        serde_saphyr::from_str::<EnvConfig>(text).map_err(|e| {
+            // The snippet is headed by the file's name, and the messages speak to the user of
+            // the file, not to a programmer of the parser.
+            let name = file.display().to_string();
+            let options = serde_saphyr::render_options! {
+                formatter: &serde_saphyr::UserMessageFormatter,
+                source_name: Some(name.as_str()),
+            };
+            ConfigError {
+                file: file.to_path_buf(),
+                message: e.render_with_options(options),
+            }
         })
     }
 

@@ -21,7 +21,7 @@ use stackcraft_constructs::{
     NatGateways, Network, NetworkProps, Port, PublicAlb, PublicAlbProps,
 };
 
-use crate::config::{Capacity, EnvConfig, NatMode, ServiceConfig};
+use crate::config::{Capacity, EnvConfig, ImageTag, NatMode, ServiceConfig};
 
 /// Temporal's gRPC frontend port.
 const FRONTEND_PORT: u16 = 7233;
@@ -173,8 +173,8 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
                 .services
                 .api
                 .health_check_path
-                .clone()
-                .unwrap_or_else(|| "/".into()),
+                .as_ref()
+                .map_or_else(|| "/".into(), |p| p.0.clone()),
             ..HealthCheck::default()
         },
     )?;
@@ -287,8 +287,8 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
                 Token::from(frontend_address.as_str()),
             )]),
             ..base(
-                &config.services.worker,
-                image_of(&worker_repo, &config.services.worker),
+                &config.services.worker.sizing(),
+                image_of(&worker_repo, &config.services.worker.image_tag),
             )
         },
     )?;
@@ -310,8 +310,8 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
             )]),
             load_balancer: Some((api_target, API_PORT)),
             ..base(
-                &config.services.api,
-                image_of(&api_repo, &config.services.api),
+                &config.services.api.sizing(),
+                image_of(&api_repo, &config.services.api.image_tag),
             )
         },
     )?;
@@ -371,11 +371,13 @@ fn repository(
     Ok(repo)
 }
 
-fn image_of(repo: &Resource<CfnRepository>, service: &ServiceConfig) -> Token {
-    let tag = service.image_tag.as_ref().map_or("", |t| t.0.as_str());
+fn image_of(repo: &Resource<CfnRepository>, tag: &ImageTag) -> Token {
     cfn::join(
         "",
-        [repo.attr_repository_uri(), Token::from(format!(":{tag}"))],
+        [
+            repo.attr_repository_uri(),
+            Token::from(format!(":{}", tag.0)),
+        ],
     )
 }
 
