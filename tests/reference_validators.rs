@@ -94,8 +94,24 @@ const EXPLAINED_FOR_AWS_VALIDATOR: &[(&str, &str)] = &[
     ),
     (
         "E1016",
-        "CloudFormation rejects Fn::ImportValue given a list (cfn-lint agrees); the AWS \
-         validator does not check its argument",
+        "CloudFormation rejects Fn::ImportValue given a list or an object that is no function \
+         (cfn-lint agrees); the AWS validator does not check its argument",
+    ),
+    (
+        "E1021",
+        "CloudFormation rejects Fn::Base64 given an object that is no function (cfn-lint \
+         agrees); the AWS validator does not check its argument",
+    ),
+    (
+        "E1024",
+        "CloudFormation rejects Fn::Cidr with a malformed block, more than 256 subnets or a \
+         mask size out of range (cfn-lint agrees); the AWS validator does not check its \
+         arguments",
+    ),
+    (
+        "E3012",
+        "a condition function (Fn::Equals, Fn::Not, Fn::And, Fn::Or) as a property value fails \
+         the deploy (cfn-lint agrees); the AWS validator accepts it",
     ),
     (
         "E1022",

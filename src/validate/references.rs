@@ -192,7 +192,7 @@ impl<'v> Walker<'v, '_> {
                 self.walk_args(arg);
             }
             "Fn::GetAZs" => {
-                if !matches!(arg, Json::String(_) | Json::Object(_)) {
+                if !(arg.is_string() || is_function(arg)) {
                     self.report(
                         "E1015",
                         format!(
@@ -204,7 +204,7 @@ impl<'v> Walker<'v, '_> {
                 self.walk(arg);
             }
             "Fn::Base64" => {
-                if !matches!(arg, Json::String(_) | Json::Object(_)) {
+                if !(arg.is_string() || is_function(arg)) {
                     self.report(
                         "E1021",
                         format!("Fn::Base64 needs a string, got {}", short(arg)),
@@ -213,20 +213,31 @@ impl<'v> Walker<'v, '_> {
                 self.walk(arg);
             }
             "Fn::Cidr" => {
-                let ok = arg.as_array().is_some_and(|a| a.len() == 3);
-                if !ok {
-                    self.report(
+                match arg.as_array().map(Vec::as_slice) {
+                    Some([block, count, bits]) => self.cidr_args(block, count, bits),
+                    _ => self.report(
                         "E1024",
                         format!(
                             "Fn::Cidr needs [ipBlock, count, cidrBits], got {}",
                             short(arg)
                         ),
-                    );
+                    ),
                 }
                 self.walk_args(arg);
             }
+            "Fn::Equals" | "Fn::Not" | "Fn::And" | "Fn::Or" => {
+                self.report(
+                    "E3012",
+                    format!(
+                        "{name} is a condition function: it is true or false, which no property \
+                         or output takes; define a condition with it under Conditions and choose \
+                         a value with Fn::If"
+                    ),
+                );
+                self.condition_function(name, arg);
+            }
             "Fn::ImportValue" => {
-                if !matches!(arg, Json::String(_) | Json::Object(_)) {
+                if !(arg.is_string() || is_function(arg)) {
                     self.report(
                         "E1016",
                         format!("Fn::ImportValue needs an export name, got {}", short(arg)),
@@ -235,6 +246,36 @@ impl<'v> Walker<'v, '_> {
                 self.walk(arg);
             }
             _ => self.walk_args(arg),
+        }
+    }
+
+    /// The literal arguments of `Fn::Cidr`: an IPv4 block, 1 to 256 subnets, 1 to 128 host
+    /// bits (functions are left to CloudFormation).
+    fn cidr_args(&mut self, block: &Json, count: &Json, bits: &Json) {
+        if let Some(text) = block.as_str() {
+            if text.parse::<ipnet::IpNet>().is_err() {
+                self.report_in(
+                    Index(0),
+                    "E1024",
+                    format!("Fn::Cidr's ipBlock '{text}' is not a CIDR block such as 10.0.0.0/16"),
+                );
+            }
+        }
+        for (i, value, name, max) in [(1, count, "count", 256), (2, bits, "cidrBits", 128)] {
+            if is_function(value) {
+                continue;
+            }
+            let n = as_number(value);
+            if !n.is_some_and(|n| n.fract() == 0.0 && (1.0..=max as f64).contains(&n)) {
+                self.report_in(
+                    Index(i),
+                    "E1024",
+                    format!(
+                        "Fn::Cidr's {name} is {}; it is a whole number from 1 to {max}",
+                        short(value)
+                    ),
+                );
+            }
         }
     }
 
@@ -656,6 +697,14 @@ impl<'v> Walker<'v, '_> {
 }
 
 /// The `${Name}` references of a `Fn::Sub` string (`${!Literal}` excluded), each once.
+/// Whether `value` is an intrinsic function (`{"Ref": ...}`, `{"Fn::...": ...}`), whose value
+/// is known only at deploy time.
+fn is_function(value: &Json) -> bool {
+    value.as_object().is_some_and(|map| {
+        map.len() == 1 && map.keys().all(|k| k == "Ref" || k.starts_with("Fn::"))
+    })
+}
+
 pub(crate) fn sub_names(text: &str) -> BTreeSet<&str> {
     crate::intrinsic::sub_variables(text).collect()
 }

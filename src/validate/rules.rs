@@ -63,9 +63,15 @@ pub const RULES: &[Rule] = &[
         "E1020",
         "Ref names a resource, parameter or pseudo parameter",
     ),
-    error("E1021", "Fn::Base64 takes a string"),
+    error(
+        "E1021",
+        "Fn::Base64 takes a string or a function producing one",
+    ),
     error("E1022", "Fn::Join takes a delimiter and a list"),
-    error("E1024", "Fn::Cidr takes a block, a count and a mask size"),
+    error(
+        "E1024",
+        "Fn::Cidr takes a CIDR block, a count from 1 to 256 and a mask size from 1 to 128",
+    ),
     error("E1028", "Fn::If has a condition name and two values"),
     error("E2001", "parameters have a Type and known keys"),
     error("E2002", "a parameter Type is one CloudFormation supports"),
