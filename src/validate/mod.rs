@@ -18,6 +18,7 @@ mod finding;
 mod getatt;
 mod lookahead;
 mod narrow;
+mod parameters;
 mod patterns;
 mod properties;
 mod read_only;

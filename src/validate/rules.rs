@@ -73,14 +73,21 @@ pub const RULES: &[Rule] = &[
         "Fn::Cidr takes a CIDR block, a count from 1 to 256 and a mask size from 1 to 128",
     ),
     error("E1028", "Fn::If has a condition name and two values"),
-    error("E2001", "parameters have a Type and known keys"),
+    error(
+        "E2001",
+        "parameters have a Type and known keys, and numeric bounds in order",
+    ),
     error("E2002", "a parameter Type is one CloudFormation supports"),
     error("E2010", "at most 200 parameters"),
     error(
         "E2011",
         "parameter names are alphanumeric and at most 255 characters",
     ),
-    error("E2015", "a parameter Default is within its AllowedValues"),
+    error(
+        "E2015",
+        "a parameter Default is a value the parameter accepts: of its Type, within its \
+         AllowedValues and bounds",
+    ),
     error(
         "E3001",
         "a resource has a Type and only the keys a resource may have",

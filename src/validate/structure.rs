@@ -34,29 +34,6 @@ const RESOURCE_KEYS: [&str; 9] = [
     "UpdatePolicy",
 ];
 
-const PARAMETER_KEYS: [&str; 11] = [
-    "Type",
-    "Default",
-    "AllowedValues",
-    "AllowedPattern",
-    "ConstraintDescription",
-    "Description",
-    "MaxLength",
-    "MinLength",
-    "MaxValue",
-    "MinValue",
-    "NoEcho",
-];
-
-const PARAMETER_TYPES: [&str; 6] = [
-    "String",
-    "Number",
-    "List<Number>",
-    "CommaDelimitedList",
-    "AWS::SSM::Parameter::Name",
-    "AWS::SSM::Parameter::Value<String>",
-];
-
 /// The body size over which `CreateStack` needs the template in S3 (`TemplateURL`).
 pub const BODY_LIMIT: usize = 51_200;
 /// The largest template CloudFormation accepts, through S3.
@@ -134,7 +111,7 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
         }
     }
     resources(view, findings);
-    parameters(view, findings);
+    super::parameters::check(view, findings);
     outputs(view, findings);
     mappings(view, findings);
     size(view, findings);
@@ -286,101 +263,6 @@ fn policy(
     }
 }
 
-fn parameters(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
-    let Some(parameters) = view.parameters else {
-        return;
-    };
-    if parameters.len() > 200 {
-        findings.push(Finding::of(
-            "E2010",
-            "/Parameters",
-            format!(
-                "the template has {} parameters; at most 200 are allowed",
-                parameters.len()
-            ),
-        ));
-    }
-    for (id, parameter) in parameters {
-        let base = format!("/Parameters/{}", escape_pointer(id));
-        logical_id("E2011", "parameter", id, &base, findings);
-        let Some(map) = parameter.as_object() else {
-            findings.push(Finding::of(
-                "E2001",
-                base,
-                format!("a parameter must be an object, got {}", short(parameter)),
-            ));
-            continue;
-        };
-        for key in map.keys() {
-            if !PARAMETER_KEYS.contains(&key.as_str()) {
-                findings.push(Finding::of(
-                    "E2001",
-                    format!("{base}/{}", escape_pointer(key)),
-                    format!(
-                        "'{key}' is not a parameter key{}",
-                        suggest::did_you_mean(key, PARAMETER_KEYS.into_iter())
-                    ),
-                ));
-            }
-        }
-        match map.get("Type") {
-            None => findings.push(Finding::of(
-                "E2001",
-                base.clone(),
-                format!("parameter '{id}' has no Type"),
-            )),
-            Some(Json::String(t)) if is_parameter_type(t) => {}
-            Some(other) => findings.push(Finding::of(
-                "E2002",
-                format!("{base}/Type"),
-                format!(
-                    "parameter Type {} is not one CloudFormation supports (String, Number, \
-                     List<Number>, CommaDelimitedList, AWS-specific and SSM types)",
-                    short(other)
-                ),
-            )),
-        }
-        if let (Some(default), Some(Json::Array(allowed))) =
-            (map.get("Default"), map.get("AllowedValues"))
-        {
-            let text = |v: &Json| v.as_str().map_or_else(|| v.to_string(), str::to_string);
-            let is_list = map
-                .get("Type")
-                .and_then(Json::as_str)
-                .is_some_and(|t| t.contains("List"));
-            let defaults: Vec<String> = if is_list {
-                text(default)
-                    .split(',')
-                    .map(|s| s.trim().to_string())
-                    .collect()
-            } else {
-                vec![text(default)]
-            };
-            for d in defaults {
-                if !allowed.iter().any(|a| text(a) == d) {
-                    findings.push(Finding::of(
-                        "E2015",
-                        format!("{base}/Default"),
-                        format!(
-                            "default '{d}' is not one of the AllowedValues {}",
-                            short(&Json::Array(allowed.clone()))
-                        ),
-                    ));
-                }
-            }
-        }
-    }
-}
-
-fn is_parameter_type(t: &str) -> bool {
-    PARAMETER_TYPES.contains(&t)
-        || t.starts_with("AWS::EC2::")
-        || t.starts_with("AWS::Route53::")
-        || t.starts_with("List<AWS::EC2::")
-        || t.starts_with("List<AWS::Route53::")
-        || t.starts_with("AWS::SSM::Parameter::Value<")
-}
-
 fn outputs(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
     let Some(outputs) = view.outputs else {
         return;
@@ -481,7 +363,7 @@ fn mappings(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
     }
 }
 
-fn logical_id(
+pub(super) fn logical_id(
     rule: &'static str,
     kind: &str,
     id: &str,
