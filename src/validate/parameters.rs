@@ -38,16 +38,12 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
     let Some(parameters) = view.parameters else {
         return;
     };
-    if parameters.len() > 200 {
-        findings.push(Finding::of(
-            "E2010",
-            "/Parameters",
-            format!(
-                "the template has {} parameters; at most 200 are allowed",
-                parameters.len()
-            ),
-        ));
-    }
+    super::structure::at_most_200(
+        parameters.len(),
+        "E2010",
+        ("/Parameters", "parameters"),
+        findings,
+    );
     for (id, parameter) in parameters {
         let base = format!("/Parameters/{}", escape_pointer(id));
         super::structure::logical_id("E2011", "parameter", id, &base, findings);

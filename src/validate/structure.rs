@@ -267,16 +267,7 @@ fn outputs(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
     let Some(outputs) = view.outputs else {
         return;
     };
-    if outputs.len() > 200 {
-        findings.push(Finding::of(
-            "E6010",
-            "/Outputs",
-            format!(
-                "the template has {} outputs; at most 200 are allowed",
-                outputs.len()
-            ),
-        ));
-    }
+    at_most_200(outputs.len(), "E6010", ("/Outputs", "outputs"), findings);
     const KEYS: [&str; 4] = ["Description", "Value", "Export", "Condition"];
     for (id, output) in outputs {
         let base = format!("/Outputs/{}", escape_pointer(id));
@@ -325,16 +316,7 @@ fn mappings(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
     let Some(mappings) = view.mappings else {
         return;
     };
-    if mappings.len() > 200 {
-        findings.push(Finding::of(
-            "E7010",
-            "/Mappings",
-            format!(
-                "the template has {} mappings; at most 200 are allowed",
-                mappings.len()
-            ),
-        ));
-    }
+    at_most_200(mappings.len(), "E7010", ("/Mappings", "mappings"), findings);
     for (id, mapping) in mappings {
         let base = format!("/Mappings/{}", escape_pointer(id));
         logical_id("E7002", "mapping", id, &base, findings);
@@ -360,6 +342,23 @@ fn mappings(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
                 "a mapping key has more than 200 attributes".to_string(),
             ));
         }
+    }
+}
+
+/// Reports a section (`/Parameters`, `/Outputs`, `/Mappings`) of `count` entries over the 200
+/// CloudFormation allows.
+pub(super) fn at_most_200(
+    count: usize,
+    rule: &'static str,
+    (section, noun): (&str, &str),
+    findings: &mut Vec<Finding>,
+) {
+    if count > 200 {
+        findings.push(Finding::of(
+            rule,
+            section,
+            format!("the template has {count} {noun}; at most 200 are allowed"),
+        ));
     }
 }
 
