@@ -53,6 +53,10 @@ const EXPLAINED: &[(&str, &str)] = &[
         "without GetSecretValue on the execution role the task fails to start",
     ),
     (
+        "SC8001",
+        "CloudFormation cannot evaluate conditions that refer to each other in a circle",
+    ),
+    (
         "SC5001",
         "policy: the world must not reach database and admin ports",
     ),

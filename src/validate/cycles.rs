@@ -6,8 +6,39 @@ use super::references::Edge;
 use super::source::escape_pointer;
 use super::Finding;
 
-/// Reports each cycle among the edges once, at every resource of the cycle.
+/// Reports each cycle among the resources' dependencies once, at every resource of the cycle.
 pub(crate) fn check(edges: &[Edge], findings: &mut Vec<Finding>) {
+    each_cycle(edges, |cycle, start| {
+        findings.push(Finding::of(
+            "E3004",
+            format!("/Resources/{}", escape_pointer(cycle[start])),
+            format!(
+                "circular dependency: {}; break it by removing one reference or DependsOn",
+                shown(cycle, start)
+            ),
+        ));
+    });
+}
+
+/// Reports each cycle among conditions that name each other (`{"Condition": ...}` inside
+/// Conditions) once, at every condition of the cycle: CloudFormation cannot evaluate them.
+pub(crate) fn check_conditions(edges: &[Edge], findings: &mut Vec<Finding>) {
+    each_cycle(edges, |cycle, start| {
+        findings.push(Finding::of(
+            "SC8001",
+            format!("/Conditions/{}", escape_pointer(cycle[start])),
+            format!(
+                "conditions refer to each other in a circle: {}; CloudFormation cannot evaluate \
+                 them, so define one without the others",
+                shown(cycle, start)
+            ),
+        ));
+    });
+}
+
+/// Calls `report(cycle, start)` for every member `start` of each cycle among the edges, each
+/// cycle once.
+fn each_cycle(edges: &[Edge], mut report: impl FnMut(&[&str], usize)) {
     let mut graph: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for e in edges {
         graph.entry(&e.from).or_default().insert(&e.to);
@@ -19,17 +50,8 @@ pub(crate) fn check(edges: &[Edge], findings: &mut Vec<Finding>) {
         visit(node, &graph, &mut state, &mut |cycle| {
             let members: BTreeSet<&str> = cycle.iter().copied().collect();
             if reported.insert(members) {
-                // Each member gets the finding, its path starting at itself.
                 for start in 0..cycle.len() {
-                    findings.push(Finding::of(
-                        "E3004",
-                        format!("/Resources/{}", escape_pointer(cycle[start])),
-                        format!(
-                            "circular dependency: {}; break it by removing one reference or \
-                             DependsOn",
-                            shown(cycle, start)
-                        ),
-                    ));
+                    report(cycle, start);
                 }
             }
         });

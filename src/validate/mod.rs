@@ -69,8 +69,9 @@ pub fn validate_templates(templates: &[&Json]) -> Vec<Vec<Finding>> {
 fn validate_view(view: &TemplateView<'_>, names: &properties::NamesByType<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     structure::check(view, &mut findings);
-    let edges = references::check(view, &mut findings);
-    cycles::check(&edges, &mut findings);
+    let dependencies = references::check(view, &mut findings);
+    cycles::check(&dependencies.resources, &mut findings);
+    cycles::check_conditions(&dependencies.conditions, &mut findings);
     properties::check(view, names, &mut findings);
     exclusions::check(view, &mut findings);
     read_only::check(view, &mut findings);

@@ -20,13 +20,23 @@ pub(crate) struct Edge {
     pub to: String,
 }
 
+/// What refers to what in a template.
+pub(crate) struct Dependencies {
+    /// Resource to resource, by reference or `DependsOn`.
+    pub resources: Vec<Edge>,
+    /// Condition to condition, by `{"Condition": ...}` inside Conditions.
+    pub conditions: Vec<Edge>,
+}
+
 /// Checks every intrinsic of the template and `DependsOn`; returns the dependency edges.
-pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) -> Vec<Edge> {
+pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) -> Dependencies {
     let mut walker = Walker {
         view,
         findings,
         edges: Vec::new(),
+        condition_edges: Vec::new(),
         from: None,
+        from_condition: None,
         path: Vec::new(),
     };
     for (id, resource) in view.resources() {
@@ -60,9 +70,13 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) -> Vec
     }
     for (id, condition) in view.conditions.into_iter().flatten() {
         walker.path = vec![Key("Conditions"), Key(id)];
+        walker.from_condition = Some(id.clone());
         walker.condition(condition);
     }
-    walker.edges
+    Dependencies {
+        resources: walker.edges,
+        conditions: walker.condition_edges,
+    }
 }
 
 /// The attribute argument of `Fn::GetAtt`: a name, or (in the list form) a function giving one.
@@ -75,8 +89,11 @@ struct Walker<'v, 'f> {
     view: &'v TemplateView<'v>,
     findings: &'f mut Vec<Finding>,
     edges: Vec<Edge>,
+    condition_edges: Vec<Edge>,
     /// The resource being walked, for dependency edges.
     from: Option<String>,
+    /// The condition being walked, for edges between conditions.
+    from_condition: Option<String>,
     /// Where the walk is. Most of a template holds nothing to report, so the JSON pointer is
     /// rendered from these segments only when a finding needs it.
     path: Vec<Segment<'v>>,
@@ -581,7 +598,14 @@ impl<'v> Walker<'v, '_> {
 
     fn condition_name(&mut self, value: &Json) {
         match value {
-            Json::String(name) if self.view.is_condition(name) => {}
+            Json::String(name) if self.view.is_condition(name) => {
+                if let Some(from) = &self.from_condition {
+                    self.condition_edges.push(Edge {
+                        from: from.clone(),
+                        to: name.clone(),
+                    });
+                }
+            }
             Json::String(name) => self.report(
                 "E8002",
                 format!("condition '{name}' is not defined in the template's Conditions"),

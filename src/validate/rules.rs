@@ -204,6 +204,10 @@ pub const RULES: &[Rule] = &[
         "SC5004",
         "log group retention is a value CloudWatch accepts",
     ),
+    error(
+        "SC8001",
+        "conditions do not refer to each other in a circle",
+    ),
 ];
 
 /// The rule of that id.
