@@ -117,12 +117,27 @@ pub(crate) fn select_stacks<'a>(
             );
         }
     }
-    Ok(assembly
+    let selected: Vec<&crate::StackArtifact> = assembly
         .stacks
         .iter()
         .filter(|s| names.is_empty() || names.iter().any(|n| *n == s.id || *n == s.stack_name))
         .filter(|s| env.is_none() || s.stage.as_deref() == env)
-        .collect())
+        .collect();
+    if let Some(env) = env {
+        if let Some(other) = names
+            .iter()
+            .filter_map(|n| assembly.stack(n))
+            .find(|s| s.stage.as_deref() != Some(env))
+        {
+            usage!(
+                "stack '{}' belongs to environment '{}', not '{env}': name a stack of '{env}', \
+                 or leave out --env",
+                other.stack_name,
+                other.stage.as_deref().unwrap_or("none")
+            );
+        }
+    }
+    Ok(selected)
 }
 
 /// Builds the app and synthesizes it. A failure is rendered here and gives `None`, for the

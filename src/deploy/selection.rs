@@ -47,6 +47,15 @@ pub fn select(
             let stack = assembly.stack(name).ok_or_else(|| {
                 error(format!("no stack named '{name}'; the app has: {}", known()))
             })?;
+            if let Some(env) = selection.env.as_deref() {
+                if stack.stage.as_deref() != Some(env) {
+                    return Err(error(format!(
+                        "stack '{name}' belongs to environment '{}', not '{env}': name a stack \
+                         of '{env}', or leave out --env",
+                        stack.stage.as_deref().unwrap_or("none")
+                    )));
+                }
+            }
             chosen.insert(stack.id.clone());
         }
     } else if let Some(env) = &selection.env {
@@ -174,6 +183,16 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(select(&a, &all).unwrap().len(), 2);
+        let mismatch = Selection {
+            names: vec!["DevApp".into()],
+            env: Some("prod".into()),
+            ..Default::default()
+        };
+        let err = select(&a, &mismatch).unwrap_err().to_string();
+        assert!(
+            err.contains("belongs to environment 'dev', not 'prod'"),
+            "{err}"
+        );
     }
 
     #[test]

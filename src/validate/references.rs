@@ -361,10 +361,20 @@ impl<'v> Walker<'v, '_> {
             return None;
         }
         let Some(type_name) = self.view.type_of(target) else {
-            let message = format!(
-                "Fn::GetAtt on '{target}', which is not a resource of this template{}",
-                self.did_you_mean_name(target)
-            );
+            let message = if self.view.is_parameter(target) {
+                format!(
+                    "Fn::GetAtt on '{target}', which is a parameter: attributes belong to \
+                     resources; use {{\"Ref\": \"{target}\"}} for the parameter's value"
+                )
+            } else {
+                format!(
+                    "Fn::GetAtt on '{target}', which is not a resource of this template{}",
+                    super::suggest::did_you_mean(
+                        target,
+                        self.view.resources().map(|(k, _)| k.as_str())
+                    )
+                )
+            };
             self.report("E1010", message);
             return None;
         };
@@ -634,10 +644,17 @@ impl<'v> Walker<'v, '_> {
                 self.edge(dep);
                 continue;
             }
-            let message = format!(
-                "DependsOn '{dep}', which is not a resource of this template{}",
-                super::suggest::did_you_mean(dep, self.view.resources().map(|(k, _)| k.as_str()))
-            );
+            let message = if self.view.is_parameter(dep) {
+                format!("DependsOn '{dep}', which is a parameter; DependsOn names resources")
+            } else {
+                format!(
+                    "DependsOn '{dep}', which is not a resource of this template{}",
+                    super::suggest::did_you_mean(
+                        dep,
+                        self.view.resources().map(|(k, _)| k.as_str())
+                    )
+                )
+            };
             if resource["DependsOn"].is_array() {
                 self.report_in(Index(i), "E3005", message);
             } else {
