@@ -50,7 +50,7 @@ pub(crate) struct AwsArgs {
     #[arg(long)]
     pub(crate) region: Option<String>,
     /// Send every AWS call to this endpoint (an emulator such as moto)
-    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL")]
+    #[arg(long, env = "AWS_ENDPOINT_URL", value_name = "URL", value_parser = parse_endpoint)]
     pub(crate) endpoint_url: Option<String>,
 }
 
@@ -82,10 +82,15 @@ pub(crate) struct Args {
     #[arg(long = "tags", value_name = "KEY=VALUE", value_parser = parse_tag)]
     tags: Vec<(String, String)>,
     /// The service role CloudFormation assumes
-    #[arg(long, value_name = "ARN")]
+    #[arg(long, value_name = "ARN", value_parser = parse_role_arn)]
     role_arn: Option<String>,
     /// The S3 bucket templates over 51,200 bytes are uploaded to
-    #[arg(long, env = "STACKCRAFT_TEMPLATE_BUCKET", value_name = "BUCKET")]
+    #[arg(
+        long,
+        env = "STACKCRAFT_TEMPLATE_BUCKET",
+        value_name = "BUCKET",
+        value_parser = parse_bucket
+    )]
     template_bucket: Option<String>,
     /// Allow this resource to be replaced or removed although it holds data (repeatable)
     #[arg(long, value_name = "LOGICAL_ID")]
@@ -113,6 +118,23 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode> {
+    // Checked before anything is deployed: the outputs are written only at the end.
+    if let Some(path) = &args.outputs_file {
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        if path.is_dir() {
+            super::usage!("--outputs-file {} is a folder; name a file", path.display());
+        }
+        if !parent.is_dir() {
+            super::usage!(
+                "--outputs-file {}: the folder {} does not exist",
+                path.display(),
+                parent.display()
+            );
+        }
+    }
     let Some((assembly, assembly_dir)) = load_assembly(args.select.app.as_deref(), build)? else {
         return Ok(ExitCode::from(EXIT_FAILED));
     };
@@ -220,6 +242,65 @@ fn parse_parameter(text: &str) -> Result<StackParameter, String> {
     })
 }
 
+/// An endpoint URL: `http://` or `https://` and a host.
+fn parse_endpoint(text: &str) -> Result<String, String> {
+    let host = text
+        .strip_prefix("http://")
+        .or_else(|| text.strip_prefix("https://"))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default());
+    match host {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(text.to_string())
+        }
+        _ => Err(format!(
+            "'{text}' is not an endpoint URL such as http://127.0.0.1:5000 or \
+             https://cloudformation.eu-west-1.amazonaws.com"
+        )),
+    }
+}
+
+/// An IAM role ARN: `arn:PARTITION:iam::ACCOUNT:role/NAME`.
+pub(crate) fn parse_role_arn(text: &str) -> Result<String, String> {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    let ok = matches!(
+        parts.as_slice(),
+        ["arn", partition, "iam", "", account, resource]
+            if partition.starts_with("aws")
+                && account.len() == 12
+                && account.chars().all(|c| c.is_ascii_digit())
+                && resource.len() > "role/".len()
+                && resource.starts_with("role/")
+    );
+    if ok {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "'{text}' is not an IAM role ARN such as \
+             arn:aws:iam::123456789012:role/cloudformation-deployer"
+        ))
+    }
+}
+
+/// An S3 bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, beginning and
+/// ending with a letter or digit.
+fn parse_bucket(text: &str) -> Result<String, String> {
+    let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let ok = (3..=63).contains(&text.len())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-')
+        && edge(text.chars().next())
+        && edge(text.chars().last());
+    if ok {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "'{text}' is not an S3 bucket name: 3 to 63 lowercase letters, digits, dots and \
+             hyphens, beginning and ending with a letter or digit"
+        ))
+    }
+}
+
 /// A whole number of stacks, 1 or more.
 fn parse_concurrency(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
@@ -275,5 +356,31 @@ mod tests {
         assert_eq!(parse_duration("15"), Ok(Duration::from_secs(15)));
         assert!(parse_duration("soon").is_err());
         assert_eq!(parse_tag("team=core"), Ok(("team".into(), "core".into())));
+    }
+
+    #[test]
+    fn checks_endpoints_roles_buckets_and_concurrency_before_any_call() {
+        assert!(parse_endpoint("http://127.0.0.1:5000").is_ok());
+        assert!(parse_endpoint("https://cloudformation.eu-west-1.amazonaws.com/").is_ok());
+        for bad in ["not-a-url", "ftp://host", "http://", "http:// spaced"] {
+            assert!(parse_endpoint(bad).is_err(), "{bad}");
+        }
+        assert!(parse_role_arn("arn:aws:iam::123456789012:role/deployer").is_ok());
+        assert!(parse_role_arn("arn:aws-cn:iam::123456789012:role/path/deployer").is_ok());
+        for bad in [
+            "deployer",
+            "arn:aws:iam::12345:role/x",
+            "arn:aws:s3:::bucket",
+            "arn:aws:iam::123456789012:role/",
+        ] {
+            assert!(parse_role_arn(bad).is_err(), "{bad}");
+        }
+        assert!(parse_bucket("large-template-bucket").is_ok());
+        for bad in ["ab", "Bad", "bad_bucket", "-edge", "edge.", &"x".repeat(64)] {
+            assert!(parse_bucket(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_concurrency("3"), Ok(3));
+        assert!(parse_concurrency("0").is_err());
+        assert!(parse_concurrency("-1").is_err());
     }
 }

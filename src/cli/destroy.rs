@@ -23,7 +23,7 @@ pub(crate) struct Args {
     #[arg(short, long)]
     yes: bool,
     /// The service role CloudFormation assumes
-    #[arg(long, value_name = "ARN")]
+    #[arg(long, value_name = "ARN", value_parser = super::deploy::parse_role_arn)]
     role_arn: Option<String>,
     /// Give up waiting for a stack after this long (90s, 30m, 2h); CloudFormation goes on
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]

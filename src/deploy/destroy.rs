@@ -50,6 +50,7 @@ pub async fn destroy(
             DeployErrorKind::NotApproved {
                 reasons: vec!["deleting stacks".to_string()],
                 unattended: answer == Answer::Unattended,
+                review: "`stackcraft ls` lists the stacks; destroy deletes them in reverse order",
             },
         ));
     }

@@ -55,6 +55,8 @@ pub enum DeployErrorKind {
         reasons: Vec<String>,
         /// True when nobody could be asked (no terminal) rather than someone saying no.
         unattended: bool,
+        /// How to review the operation before rerunning it with `--yes`.
+        review: &'static str,
     },
     /// The stack has termination protection; it was not deleted.
     TerminationProtected,
@@ -299,13 +301,14 @@ impl fmt::Display for DeployError {
             DeployErrorKind::NotApproved {
                 reasons,
                 unattended,
+                review,
             } => {
                 if *unattended {
                     write!(
                         f,
                         "approval is required ({}) and there is no terminal to ask: rerun with \
-                         --yes once you have reviewed what will change (deploy --no-execute only \
-                         creates the change sets); nothing was executed",
+                         --yes once you have reviewed what will change ({review}); nothing was \
+                         executed",
                         reasons.join("; ")
                     )
                 } else {

@@ -143,6 +143,8 @@ pub async fn deploy_stack(
                 DeployErrorKind::NotApproved {
                     reasons,
                     unattended: answer == Answer::Unattended,
+                    review: "`stackcraft diff --against deployed` shows it, and deploy \
+                             --no-execute only creates the change sets",
                 },
             ));
         }
