@@ -28,7 +28,7 @@ pub use check::{check_assembly, check_assembly_in, FileDifference, FileStatus};
 pub use element::{ChangeKind, ElementDiff};
 pub use replacement::{classify, Replacement};
 pub use resource::{ResourceChange, ResourceDiff, PATH_METADATA};
-pub use source::{read_json, read_template, read_yaml, reader_for, TemplateReader};
+pub use source::read_template;
 pub use stacks::{diff_assemblies, AssemblyDiff, StackChange, StackDiff};
 pub use template::{diff_templates, Summary, TemplateDiff};
 pub use value::{diff_values, is_intrinsic, PropertyChange};

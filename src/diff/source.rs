@@ -1,42 +1,31 @@
-//! Reading a template file given on the command line (`diff --template`, `graph --template`).
-//!
-//! A reader is a plain function from the file's text to the template; [`reader_for`] picks one
-//! by file name, so another format is one more arm there.
+//! Reading a template file given on the command line (`diff --template`, `graph --template`),
+//! as `validate` reads one: JSON or YAML by extension, and by the first character otherwise;
+//! a key given twice is an error rather than a silent choice of the last.
 
 use std::path::Path;
 
 use serde_json::Value as Json;
 
-use crate::assembly::TemplateFormat;
 use crate::error::{Error, ErrorKind, Result};
-
-/// Parses a template's text, or says why it cannot.
-pub type TemplateReader = fn(&str) -> std::result::Result<Json, String>;
-
-/// The reader for a template file, chosen by its name: YAML for `.yaml`/`.yml`, JSON otherwise.
-pub fn reader_for(path: &Path) -> TemplateReader {
-    match TemplateFormat::of_file(path) {
-        TemplateFormat::Yaml => read_yaml,
-        TemplateFormat::Json => read_json,
-    }
-}
-
-/// Reads a JSON template.
-pub fn read_json(text: &str) -> std::result::Result<Json, String> {
-    serde_json::from_str(text).map_err(|e| e.to_string())
-}
-
-/// Reads a YAML template, short-form tags included, into its long-form JSON.
-pub fn read_yaml(text: &str) -> std::result::Result<Json, String> {
-    crate::yaml::from_str(text).map_err(|e| e.to_string())
-}
+use crate::validate::source::ParsedTemplate;
 
 /// Reads the template file at `path`.
 pub fn read_template(path: &Path) -> Result<Json> {
     let fail = |message: String| Error::new("", ErrorKind::Io { message });
     let text = std::fs::read_to_string(path)
         .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
-    let template = reader_for(path)(&text).map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    let parsed = ParsedTemplate::parse_file_text(path, &text)
+        .map_err(|e| fail(format!("{}:{e}", path.display())))?;
+    if let Some(pointer) = parsed.duplicate_keys.first() {
+        let at = parsed
+            .position_of(pointer)
+            .map_or_else(String::new, |(line, column)| format!(":{line}:{column}"));
+        return Err(fail(format!(
+            "{}{at}: {pointer} is given twice; a key may appear once",
+            path.display()
+        )));
+    }
+    let template = parsed.template;
     if !template.is_object() {
         return Err(fail(format!(
             "{}: a template is a JSON object, got {}",
@@ -44,22 +33,29 @@ pub fn read_template(path: &Path) -> Result<Json> {
             kind_of(&template)
         )));
     }
-    if !template.get("Resources").is_some_and(Json::is_object) {
-        let keys: Vec<&str> = template
-            .as_object()
-            .map(|m| m.keys().take(5).map(String::as_str).collect())
-            .unwrap_or_default();
-        return Err(fail(format!(
-            "{}: not a CloudFormation template: it has no Resources section (its keys: {})",
+    match template.get("Resources") {
+        Some(resources) if resources.is_object() => Ok(template),
+        Some(other) => Err(fail(format!(
+            "{}: Resources is {}; it is an object of logical ids",
             path.display(),
-            if keys.is_empty() {
-                "none".to_string()
-            } else {
-                keys.join(", ")
-            }
-        )));
+            kind_of(other)
+        ))),
+        None => {
+            let keys: Vec<&str> = template
+                .as_object()
+                .map(|m| m.keys().take(5).map(String::as_str).collect())
+                .unwrap_or_default();
+            Err(fail(format!(
+                "{}: not a CloudFormation template: it has no Resources section (its keys: {})",
+                path.display(),
+                if keys.is_empty() {
+                    "none".to_string()
+                } else {
+                    keys.join(", ")
+                }
+            )))
+        }
     }
-    Ok(template)
 }
 
 fn kind_of(value: &Json) -> &'static str {
@@ -91,6 +87,26 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("cannot read"), "{e}");
+    }
+
+    #[test]
+    fn reads_yaml_by_content_and_refuses_a_key_given_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("stack.template");
+        std::fs::write(&file, "Resources:\n  A:\n    Type: AWS::SQS::Queue\n").unwrap();
+        assert!(read_template(&file).unwrap()["Resources"]["A"].is_object());
+        let twice = dir.path().join("twice.json");
+        std::fs::write(
+            &twice,
+            r#"{"Resources": {"A": {"Type": "X"}, "A": {"Type": "Y"}}}"#,
+        )
+        .unwrap();
+        let e = read_template(&twice).unwrap_err().to_string();
+        assert!(e.contains("/Resources/A is given twice"), "{e}");
+        let list = dir.path().join("list.json");
+        std::fs::write(&list, r#"{"Resources": []}"#).unwrap();
+        let e = read_template(&list).unwrap_err().to_string();
+        assert!(e.contains("Resources is an array"), "{e}");
     }
 
     #[test]
