@@ -168,14 +168,19 @@ impl TryFrom<String> for EngineVersion {
         let numeric = parts
             .iter()
             .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
-        if parts.len() == 3 && numeric && matches!(parts[0], "5" | "8") {
-            Ok(EngineVersion(s))
-        } else {
-            Err(format!(
+        if !(parts.len() == 3 && numeric) {
+            return Err(format!(
                 "engine_version '{s}' is not a full MySQL version: write major.minor.patch, \
                  such as 8.0.39 or 8.4.3"
-            ))
+            ));
         }
+        if !matches!((parts[0], parts[1]), ("5", "7") | ("8", "0") | ("8", "4")) {
+            return Err(format!(
+                "engine_version '{s}' is not a MySQL line RDS runs: 5.7, 8.0 or 8.4 \
+                 (such as 8.0.39 or 8.4.3)"
+            ));
+        }
+        Ok(EngineVersion(s))
     }
 }
 
@@ -211,6 +216,10 @@ impl InstanceClass {
         let size = parts.next()?;
         let generation = family.get(1..2).and_then(|g| g.parse::<u8>().ok())?;
         if !(3..=8).contains(&generation) {
+            return None;
+        }
+        // Processor and storage variants: t4g, m5d, r6gd, m6idn, r5b, ...
+        if !family[2..].chars().all(|c| "abdegintz".contains(c)) {
             return None;
         }
         let large = match family.chars().next()? {
@@ -301,10 +310,24 @@ impl TryFrom<String> for Region {
     fn try_from(s: String) -> Result<Self, String> {
         let parts: Vec<&str> = s.split('-').collect();
         let letters = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase());
+        const GEOGRAPHIES: [&str; 10] =
+            ["af", "ap", "ca", "cn", "eu", "il", "me", "mx", "sa", "us"];
+        const DIRECTIONS: [&str; 9] = [
+            "central",
+            "east",
+            "north",
+            "northeast",
+            "northwest",
+            "south",
+            "southeast",
+            "southwest",
+            "west",
+        ];
         let well_formed = parts.len() >= 3
             && parts.len() <= 4
-            && parts[0].len() == 2
+            && GEOGRAPHIES.contains(&parts[0])
             && parts[..parts.len() - 1].iter().all(|p| letters(p))
+            && DIRECTIONS.contains(&parts[parts.len() - 2])
             && parts[parts.len() - 1].parse::<u8>().is_ok();
         if well_formed {
             Ok(Region(s))
@@ -349,20 +372,78 @@ pub struct PinnedImage(pub String);
 impl TryFrom<String> for PinnedImage {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        check_tag(&s, s.rsplit_once(':').map(|(_, t)| t)).map(|()| PinnedImage(s))
+        let (name, tag, digest) = image_parts(&s)?;
+        let pinned = digest.is_some() || tag.is_some_and(|t| !t.eq_ignore_ascii_case("latest"));
+        if !pinned {
+            return Err(format!(
+                "image '{s}' is not pinned: give a version tag ({name}:1.2.3) or a digest \
+                 ({name}@sha256:...); 'latest' changes under a running service"
+            ));
+        }
+        Ok(PinnedImage(s))
     }
 }
 
-fn check_tag(image: &str, tag: Option<&str>) -> Result<(), String> {
-    let digest = image.contains("@sha256:");
-    match tag {
-        _ if digest => Ok(()),
-        Some(t) if !t.is_empty() && !t.contains('/') && t != "latest" => Ok(()),
-        _ => Err(format!(
-            "image '{image}' is not pinned: give a version tag (repo:1.2.3) or a digest; \
-             'latest' changes under a running service"
-        )),
+/// An image reference's name, tag and digest (`registry/repo:tag@sha256:hex`), each part checked
+/// as registries accept it.
+fn image_parts(s: &str) -> Result<(&str, Option<&str>, Option<&str>), String> {
+    let bad = |why: &str| Err(format!("image '{s}' is not an image reference: {why}"));
+    let (rest, digest) = match s.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest)),
+        None => (s, None),
+    };
+    let last = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[last..].rfind(':') {
+        Some(i) => (&rest[..last + i], Some(&rest[last + i + 1..])),
+        None => (rest, None),
+    };
+    let mut components = name.split('/').peekable();
+    let first = components.next().unwrap_or_default();
+    let registry =
+        components.peek().is_some() && (first.contains(['.', ':']) || first == "localhost");
+    let path_ok = |c: &str| {
+        !c.is_empty()
+            && c.starts_with(|ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit())
+            && c.ends_with(|ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit())
+            && c.chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || "._-".contains(ch))
+    };
+    let registry_ok = |c: &str| {
+        !c.is_empty()
+            && c.chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ".-:".contains(ch))
+    };
+    let first_ok = if registry {
+        registry_ok(first)
+    } else {
+        path_ok(first)
+    };
+    if !first_ok || !components.all(path_ok) {
+        return bad(
+            "its name is lowercase letters, digits and '.', '_', '-' between slashes, after an \
+             optional registry host",
+        );
     }
+    if let Some(tag) = tag {
+        let ok = (1..=128).contains(&tag.len())
+            && tag.starts_with(|ch: char| ch.is_ascii_alphanumeric() || ch == '_')
+            && tag
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch));
+        if !ok {
+            return bad(
+                "a tag is 1 to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'",
+            );
+        }
+    }
+    if let Some(digest) = digest {
+        let hex = digest.strip_prefix("sha256:").unwrap_or_default();
+        let ok = hex.len() == 64 && hex.chars().all(|ch| matches!(ch, '0'..='9' | 'a'..='f'));
+        if !ok {
+            return bad("a digest is sha256: and 64 lowercase hexadecimal digits");
+        }
+    }
+    Ok((name, tag, digest))
 }
 
 /// An image tag for an ECR repository of the app (the repository comes from the stack).
@@ -689,6 +770,55 @@ mod tests {
 
     fn class(name: &str) -> Result<InstanceClass, String> {
         InstanceClass::try_from(name.to_string())
+    }
+
+    #[test]
+    fn images_are_references_pinned_by_tag_or_digest() {
+        let image = |s: &str| PinnedImage::try_from(s.to_string());
+        let digest = format!("repo@sha256:{}", "a".repeat(64));
+        for good in [
+            "temporalio/auto-setup:1.25.0",
+            "public.ecr.aws/datadog/agent:7.59.0",
+            "localhost:5000/team/worker:2024-05-01_1",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1",
+            digest.as_str(),
+        ] {
+            assert!(image(good).is_ok(), "{good}: {:?}", image(good));
+        }
+        for (bad, why) in [
+            ("temporalio/auto-setup: 1.25", "not an image reference"),
+            (":1", "not an image reference"),
+            ("x@sha256:", "digest"),
+            ("Temporalio/ui:2.30.3", "lowercase"),
+            ("temporalio/ui", "not pinned"),
+            ("temporalio/ui:LATEST", "not pinned"),
+            ("localhost:5000/ui", "not pinned"),
+        ] {
+            let e = image(bad).unwrap_err();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn regions_engine_lines_and_instance_classes_are_real_ones() {
+        let region = |s: &str| Region::try_from(s.to_string());
+        for good in [
+            "us-east-1",
+            "eu-central-2",
+            "ap-southeast-4",
+            "us-gov-west-1",
+            "il-central-1",
+        ] {
+            assert!(region(good).is_ok(), "{good}");
+        }
+        for bad in ["xx-nowhere-1", "us-nowhere-1", "useast1", "eu-west"] {
+            assert!(region(bad).is_err(), "{bad}");
+        }
+        let engine = |s: &str| EngineVersion::try_from(s.to_string());
+        assert!(engine("8.0.45").is_ok() && engine("8.4.3").is_ok() && engine("5.7.44").is_ok());
+        assert!(engine("5.0.1").unwrap_err().contains("5.7, 8.0 or 8.4"));
+        assert!(class("db.t3x.micro").is_err());
+        assert!(class("db.r6gd.xlarge").is_ok() && class("db.m6idn.large").is_ok());
     }
 
     #[test]
