@@ -160,7 +160,7 @@ pub const RULES: &[Rule] = &[
     error("E8006", "Fn::Or takes 2 to 10 conditions"),
     error(
         "SC0001",
-        "a suppression in Metadata names a rule and gives a written reason",
+        "a suppression in Metadata names a known rule and gives a written reason",
     ),
     warning(
         "SC1002",

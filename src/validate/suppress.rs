@@ -65,22 +65,45 @@ pub(crate) fn apply(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
         }
     }
     for (id, resource) in view.resources() {
-        let Some(entries) = resource
-            .pointer("/Metadata/stackcraft/suppress")
-            .and_then(Json::as_array)
-        else {
+        let Some(suppress) = resource.pointer("/Metadata/stackcraft/suppress") else {
+            continue;
+        };
+        let base = format!(
+            "/Resources/{}/Metadata/stackcraft/suppress",
+            escape_pointer(id)
+        );
+        let Some(entries) = suppress.as_array() else {
+            invalid.push(Finding::of(
+                "SC0001",
+                base,
+                format!(
+                    "suppress is a list of {{\"rule\": \"<id>\", \"reason\": \"<why>\"}}, \
+                     got {suppress}"
+                ),
+            ));
             continue;
         };
         for (i, entry) in entries.iter().enumerate() {
             let rule = entry["rule"].as_str().unwrap_or_default();
             let reason = entry["reason"].as_str().unwrap_or_default();
+            if !rule.is_empty() && super::rules::rule(rule).is_none() {
+                invalid.push(Finding::of(
+                    "SC0001",
+                    format!("{base}/{i}/rule"),
+                    format!(
+                        "'{rule}' is not a rule of stackcraft, so this suppresses nothing{} \
+                         (docs/rules.md lists them)",
+                        super::suggest::did_you_mean(
+                            rule,
+                            super::rules::RULES.iter().map(|r| r.id)
+                        )
+                    ),
+                ));
+            }
             if rule.is_empty() || reason.trim().is_empty() {
                 invalid.push(Finding::of(
                     "SC0001",
-                    format!(
-                        "/Resources/{}/Metadata/stackcraft/suppress/{i}",
-                        escape_pointer(id)
-                    ),
+                    format!("{base}/{i}"),
                     format!(
                         "a suppression needs {{\"rule\": \"<id>\", \"reason\": \"<why>\"}} with \
                          a written reason, got {entry}"
