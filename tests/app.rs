@@ -443,6 +443,21 @@ fn config_errors_name_file_line_column_and_what_is_allowed() {
             text.clone() + "region: us-east-2\n",
             "duplicate mapping key",
         ),
+        (
+            text.replace("frontend: { cpu: 1024,", "frontend: { cpu: 1000,"),
+            "services.frontend: cpu 1000 is not a Fargate size",
+        ),
+        (
+            text.replace(
+                "ui:       { cpu: 256,  memory: 1024",
+                "ui:       { cpu: 256,  memory: 4096",
+            ),
+            "line 30 column 34: services.ui: memory 4096 MiB does not pair with cpu 256",
+        ),
+        (
+            text.replace("cidr: 10.10.0.0/16", "cidr: 10.10.0.0/27"),
+            "line 9 column 9: network.cidr 10.10.0.0/27 cannot hold",
+        ),
     ];
     for (bad, expected) in cases {
         assert_ne!(bad, text, "{expected}: the case does not change the file");

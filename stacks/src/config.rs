@@ -155,6 +155,23 @@ pub struct NetworkConfig {
     pub nat: NatMode,
 }
 
+impl NetworkConfig {
+    /// The subnets' prefix: /20, or smaller blocks when the VPC's range is too small for a
+    /// public and a private /20 per zone. `None` when even /28 subnets do not fit.
+    pub fn subnet_prefix_for(&self) -> Option<u8> {
+        let subnets = 2 * self.availability_zones.0;
+        let bits = u32::BITS - (subnets - 1).leading_zeros();
+        let prefix = (u32::from(self.cidr.0 .0.prefix_len()) + bits).max(20);
+        u8::try_from(prefix).ok().filter(|p| *p <= 28)
+    }
+
+    /// [`NetworkConfig::subnet_prefix_for`], /28 when nothing fits (refused when the file is
+    /// read).
+    pub fn subnet_prefix(&self) -> u8 {
+        self.subnet_prefix_for().unwrap_or(28)
+    }
+}
+
 /// A full MySQL engine version such as `8.0.39` (a bare `8.0` is refused by cfn-lint, and
 /// automatic minor upgrades are off so the template and the instance never disagree).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -682,6 +699,39 @@ pub struct LoadBalancerConfig {
     pub allowed_cidrs: Vec<Cidr>,
 }
 
+/// Where each service's cpu and memory are written, read only to point at a task size Fargate
+/// refuses.
+#[derive(Deserialize)]
+struct LocatedSizes {
+    services: std::collections::BTreeMap<String, LocatedSize>,
+}
+
+/// Where the VPC's range is written.
+#[derive(Deserialize)]
+struct LocatedNetwork {
+    network: LocatedCidr,
+}
+
+/// The place of the network's cidr value.
+#[derive(Deserialize)]
+struct LocatedCidr {
+    #[serde(deserialize_with = "location_of")]
+    cidr: serde_saphyr::Location,
+}
+
+/// The places of one service's cpu and memory values.
+#[derive(Clone, Deserialize)]
+struct LocatedSize {
+    #[serde(deserialize_with = "location_of")]
+    cpu: serde_saphyr::Location,
+    #[serde(deserialize_with = "location_of")]
+    memory: serde_saphyr::Location,
+}
+
+fn location_of<'de, D: serde::Deserializer<'de>>(d: D) -> Result<serde_saphyr::Location, D::Error> {
+    serde_saphyr::Spanned::<serde::de::IgnoredAny>::deserialize(d).map(|s| s.referenced)
+}
+
 /// A configuration error, with the file and the parser's location and explanation.
 #[derive(Debug)]
 pub struct ConfigError {
@@ -702,7 +752,7 @@ impl std::error::Error for ConfigError {}
 impl EnvConfig {
     /// Parses one environment file's text; `file` names it in errors.
     pub fn parse(file: &Path, text: &str) -> Result<EnvConfig, ConfigError> {
-        serde_saphyr::from_str::<EnvConfig>(text).map_err(|e| {
+        let config = serde_saphyr::from_str::<EnvConfig>(text).map_err(|e| {
             // The snippet is headed by the file's name, and the messages speak to the user of
             // the file, not to a programmer of the parser.
             let name = file.display().to_string();
@@ -714,7 +764,67 @@ impl EnvConfig {
                 file: file.to_path_buf(),
                 message: e.render_with_options(options),
             }
+        })?;
+        config.check_task_sizes(file, text)?;
+        config.check_network_size(file, text)?;
+        Ok(config)
+    }
+
+    /// Checks that the VPC's range holds a public and a private subnet of at least /28 per
+    /// zone.
+    fn check_network_size(&self, file: &Path, text: &str) -> Result<(), ConfigError> {
+        if self.network.subnet_prefix_for().is_some() {
+            return Ok(());
+        }
+        let at = serde_saphyr::from_str::<LocatedNetwork>(text)
+            .ok()
+            .map_or_else(String::new, |located| {
+                let at = located.network.cidr;
+                format!("line {} column {}: ", at.line(), at.column())
+            });
+        let zones = self.network.availability_zones.0;
+        Err(ConfigError {
+            file: file.to_path_buf(),
+            message: format!(
+                "{at}network.cidr {} cannot hold a public and a private subnet of /28 or more \
+                 in each of {zones} zones: use a larger range (a smaller prefix)",
+                self.network.cidr
+            ),
         })
+    }
+
+    /// Checks that each service's cpu and memory are a task size Fargate accepts. Only when one
+    /// is not is the file read again, for the line and column of the memory given.
+    fn check_task_sizes(&self, file: &Path, text: &str) -> Result<(), ConfigError> {
+        let s = &self.services;
+        let sizes = [
+            ("frontend", s.frontend.cpu, s.frontend.memory),
+            ("ui", s.ui.cpu, s.ui.memory),
+            ("worker", s.worker.cpu, s.worker.memory),
+            ("api", s.api.cpu, s.api.memory),
+        ];
+        for (name, cpu, memory) in sizes {
+            let Err(e) =
+                stackcraft::validate::fargate::check_task_size(cpu.0.into(), memory.0.into())
+            else {
+                continue;
+            };
+            let at = serde_saphyr::from_str::<LocatedSizes>(text)
+                .ok()
+                .and_then(|located| located.services.get(name).cloned())
+                .map_or_else(String::new, |size| {
+                    let at = match e {
+                        stackcraft::validate::fargate::TaskSizeError::Cpu { .. } => size.cpu,
+                        stackcraft::validate::fargate::TaskSizeError::Memory { .. } => size.memory,
+                    };
+                    format!("line {} column {}: ", at.line(), at.column())
+                });
+            return Err(ConfigError {
+                file: file.to_path_buf(),
+                message: format!("{at}services.{name}: {e}"),
+            });
+        }
+        Ok(())
     }
 
     /// Reads every `*.yaml` file of `dir`, sorted by file name.

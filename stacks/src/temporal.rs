@@ -65,12 +65,12 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         "Network",
         NetworkProps {
             cidr: config.network.cidr.to_string(),
+            subnet_prefix: config.network.subnet_prefix(),
             max_azs: config.network.availability_zones.0,
             nat_gateways: match config.network.nat {
                 NatMode::Single => NatGateways::Single,
                 NatMode::PerAz => NatGateways::PerAz,
             },
-            ..NetworkProps::default()
         },
     )?;
 
