@@ -455,6 +455,13 @@ fn config_errors_name_file_line_column_and_what_is_allowed() {
             "line 30 column 34: services.ui: memory 4096 MiB does not pair with cpu 256",
         ),
         (
+            text.replace(
+                "allowed_cidrs: [203.0.113.0/24]",
+                "allowed_cidrs: [203.0.113.0/24, 203.0.113.0/24]",
+            ),
+            "lists 203.0.113.0/24 twice",
+        ),
+        (
             text.replace("cidr: 10.10.0.0/16", "cidr: 10.10.0.0/27"),
             "line 9 column 9: network.cidr 10.10.0.0/27 cannot hold",
         ),

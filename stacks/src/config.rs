@@ -696,7 +696,33 @@ pub struct DatadogConfig {
 pub struct LoadBalancerConfig {
     /// Who may reach the load balancer. Neither the Temporal UI nor the API has authentication:
     /// list only networks you trust. `0.0.0.0/0` opens both to the internet (synth warns).
-    pub allowed_cidrs: Vec<Cidr>,
+    pub allowed_cidrs: AllowedCidrs,
+}
+
+/// The networks that may reach the load balancer, each listed once.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "Vec<Cidr>")]
+pub struct AllowedCidrs(pub Vec<Cidr>);
+
+impl TryFrom<Vec<Cidr>> for AllowedCidrs {
+    type Error = String;
+    fn try_from(cidrs: Vec<Cidr>) -> Result<Self, String> {
+        for (i, cidr) in cidrs.iter().enumerate() {
+            if cidrs[..i].contains(cidr) {
+                return Err(format!(
+                    "allowed_cidrs lists {cidr} twice; list each network once"
+                ));
+            }
+        }
+        Ok(AllowedCidrs(cidrs))
+    }
+}
+
+impl std::ops::Deref for AllowedCidrs {
+    type Target = [Cidr];
+    fn deref(&self) -> &[Cidr] {
+        &self.0
+    }
 }
 
 /// Where each service's cpu and memory are written, read only to point at a task size Fargate
