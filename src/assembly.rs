@@ -245,7 +245,8 @@ impl CloudAssembly {
     /// this one no longer has (the templates of removed stacks) are removed; files the earlier
     /// manifest does not name are left alone. Every changed file is written beside its target
     /// first and moved into place only when all were written, so a failed write (a full disk)
-    /// replaces nothing.
+    /// replaces nothing; the manifest moves last, so a move that fails part-way (rare: a rename
+    /// within one folder) leaves the earlier manifest and no staged file behind.
     pub fn write(&self, dir: &Path) -> Result<WriteReport> {
         self.write_in(dir, TemplateFormat::Json)
     }
@@ -278,8 +279,13 @@ impl CloudAssembly {
         }
         // The manifest moves last: until then the folder still reads as the earlier assembly.
         staged.sort_by_key(|(_, path)| path.file_name().is_some_and(|n| n == "manifest.json"));
-        for (tmp, path) in &staged {
-            fs::rename(tmp, path).map_err(|e| io_error("cannot write", path, e))?;
+        for (i, (tmp, path)) in staged.iter().enumerate() {
+            if let Err(e) = fs::rename(tmp, path) {
+                for (left, _) in &staged[i..] {
+                    let _ = fs::remove_file(left);
+                }
+                return Err(io_error("cannot write", path, e));
+            }
         }
         let owned: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
         let mut stale: Vec<PathBuf> = previous

@@ -107,4 +107,19 @@ fn a_closed_stderr_is_no_panic() {
         Some(1),
         "the findings still fail the validation"
     );
+
+    let mut child = stackcraft()
+        .args(["validate", "--format", "json"])
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "a closed stdout does not turn errors into success"
+    );
 }

@@ -53,10 +53,6 @@ const EXPLAINED: &[(&str, &str)] = &[
         "without GetSecretValue on the execution role the task fails to start",
     ),
     (
-        "SC8001",
-        "CloudFormation cannot evaluate conditions that refer to each other in a circle",
-    ),
-    (
         "SC5001",
         "policy: the world must not reach database and admin ports",
     ),
@@ -67,6 +63,10 @@ const EXPLAINED: &[(&str, &str)] = &[
     (
         "SC5003",
         "policy: secrets in environment variables are stored in plain text",
+    ),
+    (
+        "SC8001",
+        "CloudFormation cannot evaluate conditions that refer to each other in a circle",
     ),
 ];
 

@@ -359,7 +359,7 @@ mod tests {
     }
 
     #[test]
-    fn checks_endpoints_roles_buckets_and_concurrency_before_any_call() {
+    fn parses_endpoints_roles_buckets_and_concurrency() {
         assert!(parse_endpoint("http://127.0.0.1:5000").is_ok());
         assert!(parse_endpoint("https://cloudformation.eu-west-1.amazonaws.com/").is_ok());
         for bad in ["not-a-url", "ftp://host", "http://", "http:// spaced"] {

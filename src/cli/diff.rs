@@ -116,8 +116,7 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
     };
     // anstream drops the colours when stdout is not a terminal or NO_COLOR is set.
     let mut out = anstream::stdout();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
+    super::unless_closed(out.write_all(text.as_bytes()).and_then(|()| out.flush()))?;
     Ok(if args.fail && !result.is_empty() {
         ExitCode::from(1)
     } else {

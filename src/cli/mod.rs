@@ -117,27 +117,21 @@ pub(crate) fn select_stacks<'a>(
             );
         }
     }
-    let selected: Vec<&crate::StackArtifact> = assembly
+    if let Some(env) = env {
+        if let Some(why) = names
+            .iter()
+            .filter_map(|n| assembly.stack(n))
+            .find_map(|s| crate::deploy::selection::outside_env(s, env))
+        {
+            usage!("{why}");
+        }
+    }
+    Ok(assembly
         .stacks
         .iter()
         .filter(|s| names.is_empty() || names.iter().any(|n| *n == s.id || *n == s.stack_name))
         .filter(|s| env.is_none() || s.stage.as_deref() == env)
-        .collect();
-    if let Some(env) = env {
-        if let Some(other) = names
-            .iter()
-            .filter_map(|n| assembly.stack(n))
-            .find(|s| s.stage.as_deref() != Some(env))
-        {
-            usage!(
-                "stack '{}' belongs to environment '{}', not '{env}': name a stack of '{env}', \
-                 or leave out --env",
-                other.stack_name,
-                other.stage.as_deref().unwrap_or("none")
-            );
-        }
-    }
-    Ok(selected)
+        .collect())
 }
 
 /// Builds the app and synthesizes it. A failure is rendered here and gives `None`, for the
@@ -161,13 +155,24 @@ pub(crate) fn synthesize(
 }
 
 /// Whether `e` comes from writing to a pipe whose reader has gone (`| head`): the reader has
-/// what it wanted, so the command ends quietly, as other command-line tools do.
+/// what it wanted, so a command that reports nothing else (`ls`, `graph`, `synth`) ends quietly,
+/// as other command-line tools do.
 fn closed_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// `result` of writing a command's report to stdout, where a reader that has gone (`| head`)
+/// is no failure: the command still exits with the status its work earned (`validate` with
+/// errors, `diff --fail` with differences).
+pub(crate) fn unless_closed(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
 
 /// Runs the command line for the app that `build` creates; returns the process exit code

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use owo_colors::OwoColorize;
 
 use crate::assembly::{CloudAssembly, TemplateFormat};
-use crate::diff::{check_assembly_in, FileStatus};
+use crate::diff::{check_assembly_in, FileDifference, FileStatus};
 
 /// Lines of unified diff shown per file; the rest is counted, not shown.
 const MAX_DIFF_LINES: usize = 40;
@@ -34,7 +34,24 @@ pub(crate) fn run(
     }
     // anstream drops the colours when stdout is not a terminal or NO_COLOR is set.
     let mut out = anstream::stdout();
-    for difference in &differences {
+    super::unless_closed(print_differences(&mut out, dir, &differences))?;
+    stderr_line!(
+        "stackcraft: {} is out of date: {} file(s) differ from the synthesized app; \
+         run `stackcraft synth` and commit the result",
+        dir.display(),
+        differences.len()
+    );
+    Ok(ExitCode::from(1))
+}
+
+/// Writes each difference, a changed file as a coloured unified diff of at most
+/// [`MAX_DIFF_LINES`] lines.
+fn print_differences(
+    out: &mut impl Write,
+    dir: &Path,
+    differences: &[FileDifference],
+) -> std::io::Result<()> {
+    for difference in differences {
         let path = dir.join(&difference.name);
         match &difference.status {
             FileStatus::Missing => writeln!(
@@ -68,12 +85,5 @@ pub(crate) fn run(
             }
         }
     }
-    out.flush()?;
-    stderr_line!(
-        "stackcraft: {} is out of date: {} file(s) differ from the synthesized app; \
-         run `stackcraft synth` and commit the result",
-        dir.display(),
-        differences.len()
-    );
-    Ok(ExitCode::from(1))
+    out.flush()
 }

@@ -111,10 +111,10 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.format {
         OutputFormat::Json => {
             // A report that cannot be written (a full disk) fails the command; a closed pipe
-            // (`| head`) ends it quietly (`cli::main`).
+            // (`| head`) leaves the exit status to the findings.
+            let text = serde_json::to_string_pretty(&report)?;
             let mut out = std::io::stdout().lock();
-            writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
-            out.flush()?;
+            super::unless_closed(writeln!(out, "{text}").and_then(|()| out.flush()))?;
         }
         OutputFormat::Text => {
             for u in &unreadable {

@@ -27,6 +27,19 @@ fn error(message: String) -> DeployError {
     DeployError::new("", DeployErrorKind::Selection { message })
 }
 
+/// Why `stack`, named on the command line, cannot be taken together with `--env env`: it
+/// belongs to another environment. `None` when it belongs to `env`.
+pub fn outside_env(stack: &StackArtifact, env: &str) -> Option<String> {
+    (stack.stage.as_deref() != Some(env)).then(|| {
+        format!(
+            "stack '{}' belongs to environment '{}', not '{env}': name a stack of '{env}', or \
+             leave out --env",
+            stack.stack_name,
+            stack.stage.as_deref().unwrap_or("none")
+        )
+    })
+}
+
 /// The selected stacks in dependency order.
 pub fn select(
     assembly: &CloudAssembly,
@@ -47,14 +60,8 @@ pub fn select(
             let stack = assembly.stack(name).ok_or_else(|| {
                 error(format!("no stack named '{name}'; the app has: {}", known()))
             })?;
-            if let Some(env) = selection.env.as_deref() {
-                if stack.stage.as_deref() != Some(env) {
-                    return Err(error(format!(
-                        "stack '{name}' belongs to environment '{}', not '{env}': name a stack \
-                         of '{env}', or leave out --env",
-                        stack.stage.as_deref().unwrap_or("none")
-                    )));
-                }
+            if let Some(why) = selection.env.as_deref().and_then(|e| outside_env(stack, e)) {
+                return Err(error(why));
             }
             chosen.insert(stack.id.clone());
         }

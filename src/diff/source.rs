@@ -14,8 +14,11 @@ pub fn read_template(path: &Path) -> Result<Json> {
     let fail = |message: String| Error::new("", ErrorKind::Io { message });
     let text = std::fs::read_to_string(path)
         .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
-    let parsed = ParsedTemplate::parse_file_text(path, &text)
-        .map_err(|e| fail(format!("{}:{e}", path.display())))?;
+    let parsed =
+        ParsedTemplate::parse_file_text(path, &text).map_err(|e| match (e.line, e.column) {
+            (0, _) => fail(format!("{}: {}", path.display(), e.message)),
+            _ => fail(format!("{}:{e}", path.display())),
+        })?;
     if let Some(pointer) = parsed.duplicate_keys.first() {
         let at = parsed
             .position_of(pointer)

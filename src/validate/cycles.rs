@@ -58,7 +58,7 @@ fn each_cycle(edges: &[Edge], mut report: impl FnMut(&[&str], usize)) {
     }
 }
 
-/// The most resources a cycle's path names in full; a longer one shows its first and last.
+/// The most members a cycle's path names in full; a longer one shows its first and last.
 const SHOWN: usize = 12;
 
 /// The path around `cycle` from its member `start` back to it, joined with arrows, its middle

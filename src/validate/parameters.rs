@@ -84,35 +84,6 @@ pub(crate) fn check(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
                 ),
             )),
         }
-        if let (Some(default), Some(Json::Array(allowed))) =
-            (map.get("Default"), map.get("AllowedValues"))
-        {
-            let text = |v: &Json| v.as_str().map_or_else(|| v.to_string(), str::to_string);
-            let is_list = map
-                .get("Type")
-                .and_then(Json::as_str)
-                .is_some_and(|t| t.contains("List"));
-            let defaults: Vec<String> = if is_list {
-                text(default)
-                    .split(',')
-                    .map(|s| s.trim().to_string())
-                    .collect()
-            } else {
-                vec![text(default)]
-            };
-            for d in defaults {
-                if !allowed.iter().any(|a| text(a) == d) {
-                    findings.push(Finding::of(
-                        "E2015",
-                        format!("{base}/Default"),
-                        format!(
-                            "default '{d}' is not one of the AllowedValues {}",
-                            short(&Json::Array(allowed.clone()))
-                        ),
-                    ));
-                }
-            }
-        }
         constraints(map, &base, findings);
     }
 }
@@ -126,27 +97,36 @@ fn is_parameter_type(t: &str) -> bool {
         || t.starts_with("AWS::SSM::Parameter::Value<")
 }
 
-/// Checks a parameter's bounds against each other, and its `Default` against its Type and
-/// bounds.
+/// Checks a parameter's bounds against each other, and its `Default` against its Type,
+/// `AllowedValues` and bounds.
 fn constraints(map: &Map<String, Json>, base: &str, findings: &mut Vec<Finding>) {
     let ty = map.get("Type").and_then(Json::as_str).unwrap_or_default();
     let (min_value, max_value) = bounds(map, ("MinValue", "MaxValue"), base, findings);
     let (min_length, max_length) = bounds(map, ("MinLength", "MaxLength"), base, findings);
-    let text = match map.get("Default") {
-        Some(Json::String(s)) => s.clone(),
-        Some(Json::Number(n)) => n.to_string(),
+    let text = |v: &Json| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+    let default = match map.get("Default") {
+        Some(value @ (Json::String(_) | Json::Number(_))) => text(value),
         _ => return,
     };
-    let items: Vec<&str> = if ty.starts_with("List<") || ty == "CommaDelimitedList" {
-        text.split(',').map(str::trim).collect()
+    // A list type's Default is a comma-separated string (SSM list types included).
+    let items: Vec<&str> = if ty.contains("List") {
+        default.split(',').map(str::trim).collect()
     } else {
-        vec![text.as_str()]
+        vec![default.as_str()]
     };
     let numeric = ty == "Number" || ty == "List<Number>";
     let mut report = |message: String| {
         findings.push(Finding::of("E2015", format!("{base}/Default"), message));
     };
     for item in items {
+        if let Some(Json::Array(allowed)) = map.get("AllowedValues") {
+            if !allowed.iter().any(|a| text(a) == item) {
+                report(format!(
+                    "default '{item}' is not one of the AllowedValues {}",
+                    short(&Json::Array(allowed.clone()))
+                ));
+            }
+        }
         if numeric {
             let Some(n) = item.parse::<f64>().ok().filter(|n| n.is_finite()) else {
                 report(format!(
@@ -160,7 +140,8 @@ fn constraints(map: &Map<String, Json>, base: &str, findings: &mut Vec<Finding>)
                     range(min_value, max_value, "MinValue", "MaxValue")
                 ));
             }
-        } else {
+        } else if ty == "String" {
+            // Only a plain String's Default is the value itself (an SSM type's is a key).
             let len = item.chars().count() as f64;
             if min_length.is_some_and(|min| len < min) || max_length.is_some_and(|max| len > max) {
                 report(format!(

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use serde_json::Value as Json;
 
 use super::getatt;
-use super::template_view::{as_number, depends_on, render_pointer, Segment, TemplateView};
+use super::template_view::{
+    as_number, depends_on, intrinsic, render_pointer, Segment, TemplateView,
+};
 use super::Finding;
 use crate::intrinsic::Pseudo;
 use Segment::{Index, Key};
@@ -266,17 +268,23 @@ impl<'v> Walker<'v, '_> {
         }
     }
 
-    /// The literal arguments of `Fn::Cidr`: an IPv4 block, 1 to 256 subnets, 1 to 128 host
-    /// bits (functions are left to CloudFormation).
+    /// The literal arguments of `Fn::Cidr`: an IPv4 or IPv6 block, 1 to 256 subnets, 1 to 128
+    /// host bits (functions are left to CloudFormation).
     fn cidr_args(&mut self, block: &Json, count: &Json, bits: &Json) {
-        if let Some(text) = block.as_str() {
-            if text.parse::<ipnet::IpNet>().is_err() {
-                self.report_in(
-                    Index(0),
-                    "E1024",
-                    format!("Fn::Cidr's ipBlock '{text}' is not a CIDR block such as 10.0.0.0/16"),
-                );
-            }
+        let block_ok = match block {
+            Json::String(text) => text.parse::<ipnet::IpNet>().is_ok(),
+            other => is_function(other),
+        };
+        if !block_ok {
+            self.report_in(
+                Index(0),
+                "E1024",
+                format!(
+                    "Fn::Cidr's ipBlock is {}; it is a CIDR block such as 10.0.0.0/16, or a \
+                     function giving one",
+                    short(block)
+                ),
+            );
         }
         for (i, value, name, max) in [(1, count, "count", 256), (2, bits, "cidrBits", 128)] {
             if is_function(value) {
@@ -737,15 +745,13 @@ impl<'v> Walker<'v, '_> {
     }
 }
 
-/// The `${Name}` references of a `Fn::Sub` string (`${!Literal}` excluded), each once.
 /// Whether `value` is an intrinsic function (`{"Ref": ...}`, `{"Fn::...": ...}`), whose value
 /// is known only at deploy time.
 fn is_function(value: &Json) -> bool {
-    value.as_object().is_some_and(|map| {
-        map.len() == 1 && map.keys().all(|k| k == "Ref" || k.starts_with("Fn::"))
-    })
+    intrinsic(value).is_some()
 }
 
+/// The `${Name}` references of a `Fn::Sub` string (`${!Literal}` excluded), each once.
 pub(crate) fn sub_names(text: &str) -> BTreeSet<&str> {
     crate::intrinsic::sub_variables(text).collect()
 }

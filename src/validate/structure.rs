@@ -1,5 +1,6 @@
-//! Template structure and CloudFormation's limits: sections and their shapes, resource keys,
-//! parameters, outputs, mappings, logical ids, counts and the size of the template body.
+//! Template structure and CloudFormation's limits: sections and their shapes, resource keys and
+//! policies, outputs, mappings, logical ids, counts and the size of the template body
+//! (parameters have their own file, `parameters.rs`).
 
 use serde_json::Value as Json;
 
@@ -213,7 +214,7 @@ fn resources(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
 }
 
 /// The resource types CloudFormation can snapshot before deleting or replacing them, the only
-/// ones a `Snapshot` policy is allowed on (sorted).
+/// ones a `Snapshot` policy is allowed on.
 const SNAPSHOT_TYPES: [&str; 8] = [
     "AWS::DocDB::DBCluster",
     "AWS::EC2::Volume",
@@ -238,7 +239,7 @@ fn policy(
     match value {
         None | Some(Json::Object(_)) => {}
         Some(Json::String(s)) if s == "Snapshot" && allowed.contains(&"Snapshot") => {
-            if let Some(t) = resource_type.filter(|t| SNAPSHOT_TYPES.binary_search(t).is_err()) {
+            if let Some(t) = resource_type.filter(|t| !SNAPSHOT_TYPES.contains(t)) {
                 findings.push(Finding::of(
                     rule,
                     format!("{base}/{name}"),

@@ -13,6 +13,7 @@
 
 use serde_json::Value as Json;
 
+use super::references::short;
 use super::source::escape_pointer;
 use super::template_view::TemplateView;
 use super::Finding;
@@ -78,7 +79,8 @@ pub(crate) fn apply(view: &TemplateView<'_>, findings: &mut Vec<Finding>) {
                 base,
                 format!(
                     "suppress is a list of {{\"rule\": \"<id>\", \"reason\": \"<why>\"}}, \
-                     got {suppress}"
+                     got {}",
+                    short(suppress)
                 ),
             ));
             continue;

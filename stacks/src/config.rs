@@ -158,17 +158,17 @@ pub struct NetworkConfig {
 impl NetworkConfig {
     /// The subnets' prefix: /20, or smaller blocks when the VPC's range is too small for a
     /// public and a private /20 per zone. `None` when even /28 subnets do not fit.
-    pub fn subnet_prefix_for(&self) -> Option<u8> {
+    pub fn fitting_subnet_prefix(&self) -> Option<u8> {
         let subnets = 2 * self.availability_zones.0;
         let bits = u32::BITS - (subnets - 1).leading_zeros();
         let prefix = (u32::from(self.cidr.0 .0.prefix_len()) + bits).max(20);
         u8::try_from(prefix).ok().filter(|p| *p <= 28)
     }
 
-    /// [`NetworkConfig::subnet_prefix_for`], /28 when nothing fits (refused when the file is
+    /// [`NetworkConfig::fitting_subnet_prefix`], /28 when nothing fits (refused when the file is
     /// read).
     pub fn subnet_prefix(&self) -> u8 {
-        self.subnet_prefix_for().unwrap_or(28)
+        self.fitting_subnet_prefix().unwrap_or(28)
     }
 }
 
@@ -327,8 +327,9 @@ impl TryFrom<String> for Region {
     fn try_from(s: String) -> Result<Self, String> {
         let parts: Vec<&str> = s.split('-').collect();
         let letters = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase());
-        const GEOGRAPHIES: [&str; 10] =
-            ["af", "ap", "ca", "cn", "eu", "il", "me", "mx", "sa", "us"];
+        const GEOGRAPHIES: [&str; 11] = [
+            "af", "ap", "ca", "cn", "eu", "eusc", "il", "me", "mx", "sa", "us",
+        ];
         const DIRECTIONS: [&str; 9] = [
             "central",
             "east",
@@ -350,7 +351,10 @@ impl TryFrom<String> for Region {
             Ok(Region(s))
         } else {
             Err(format!(
-                "region '{s}' is not an AWS region name such as eu-west-1 or us-gov-west-1"
+                "region '{s}' is not shaped like an AWS region name (eu-west-1, us-gov-west-1): \
+                 a geography ({}), a direction ({}) and a number",
+                GEOGRAPHIES.join(", "),
+                DIRECTIONS.join(", ")
             ))
         }
     }
@@ -442,14 +446,10 @@ fn image_parts(s: &str) -> Result<(&str, Option<&str>, Option<&str>), String> {
         );
     }
     if let Some(tag) = tag {
-        let ok = (1..=128).contains(&tag.len())
-            && tag.starts_with(|ch: char| ch.is_ascii_alphanumeric() || ch == '_')
-            && tag
-                .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch));
-        if !ok {
+        if !tag_ok(tag) {
             return bad(
-                "a tag is 1 to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'",
+                "a tag is 1 to 128 letters, digits, '_', '.' and '-', not starting with '.' or \
+                 '-'",
             );
         }
     }
@@ -463,6 +463,16 @@ fn image_parts(s: &str) -> Result<(&str, Option<&str>, Option<&str>), String> {
     Ok((name, tag, digest))
 }
 
+/// Whether `tag` is an image tag registries accept: 1 to 128 letters, digits, `_`, `.` and
+/// `-`, not starting with `.` or `-`.
+fn tag_ok(tag: &str) -> bool {
+    (1..=128).contains(&tag.len())
+        && tag.starts_with(|ch: char| ch.is_ascii_alphanumeric() || ch == '_')
+        && tag
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || "._-".contains(ch))
+}
+
 /// An image tag for an ECR repository of the app (the repository comes from the stack).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
@@ -471,16 +481,12 @@ pub struct ImageTag(pub String);
 impl TryFrom<String> for ImageTag {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        let ok = !s.is_empty()
-            && s.len() <= 128
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-        if ok && s != "latest" {
+        if tag_ok(&s) && !s.eq_ignore_ascii_case("latest") {
             Ok(ImageTag(s))
         } else {
             Err(format!(
                 "image_tag '{s}' is not allowed: use a version tag of letters, digits, '.', '_' \
-                 and '-' (not 'latest')"
+                 and '-', not starting with '.' or '-' (not 'latest')"
             ))
         }
     }
@@ -799,7 +805,7 @@ impl EnvConfig {
     /// Checks that the VPC's range holds a public and a private subnet of at least /28 per
     /// zone.
     fn check_network_size(&self, file: &Path, text: &str) -> Result<(), ConfigError> {
-        if self.network.subnet_prefix_for().is_some() {
+        if self.network.fitting_subnet_prefix().is_some() {
             return Ok(());
         }
         let at = serde_saphyr::from_str::<LocatedNetwork>(text)
@@ -820,7 +826,8 @@ impl EnvConfig {
     }
 
     /// Checks that each service's cpu and memory are a task size Fargate accepts. Only when one
-    /// is not is the file read again, for the line and column of the memory given.
+    /// is not is the file read again, for the line and column of the value at fault (the cpu
+    /// when Fargate has no such size, the memory when it does not pair with the cpu).
     fn check_task_sizes(&self, file: &Path, text: &str) -> Result<(), ConfigError> {
         let s = &self.services;
         let sizes = [
@@ -944,6 +951,7 @@ mod tests {
             "ap-southeast-4",
             "us-gov-west-1",
             "il-central-1",
+            "eusc-de-east-1",
         ] {
             assert!(region(good).is_ok(), "{good}");
         }
