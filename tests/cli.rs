@@ -46,22 +46,46 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// Runs `stackcraft ARGS` with the reader of its stdout (`Closed::Stdout`) or stderr gone before
+/// the command writes anything, as `| head` does; returns the exit code and the other stream.
+fn with_closed(closed: Closed, args: &[&str]) -> (Option<i32>, String) {
+    use std::process::Stdio;
+    let mut child = stackcraft()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let other: Option<Box<dyn std::io::Read>> = match closed {
+        Closed::Stdout => {
+            drop(child.stdout.take());
+            child.stderr.take().map(|s| Box::new(s) as _)
+        }
+        Closed::Stderr => {
+            drop(child.stderr.take());
+            child.stdout.take().map(|s| Box::new(s) as _)
+        }
+    };
+    let mut text = String::new();
+    if let Some(mut stream) = other {
+        std::io::Read::read_to_string(&mut stream, &mut text).unwrap();
+    }
+    (child.wait().unwrap().code(), text)
+}
+
+/// Which stream's reader goes away.
+enum Closed {
+    Stdout,
+    Stderr,
+}
+
 #[test]
 fn a_closed_stdout_ends_the_command_quietly() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().to_str().unwrap();
     for args in [vec!["ls"], vec!["graph"], vec!["synth", "-o", out_dir]] {
-        let mut child = stackcraft()
-            .args(&args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        // The reader goes away before the command has synthesized anything, as `| head` does.
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        let (code, stderr) = with_closed(Closed::Stdout, &args);
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
 }
@@ -92,33 +116,13 @@ fn a_closed_stderr_is_no_panic() {
         .collect();
     let template = serde_json::json!({ "Resources": resources });
     std::fs::write(&file, template.to_string()).unwrap();
-    let mut child = stackcraft()
-        .arg("validate")
-        .arg(&file)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let file = file.to_str().unwrap();
     // Far more findings than a pipe holds, and nobody left to read them.
-    drop(child.stderr.take());
-    let status = child.wait().unwrap();
+    let (code, _) = with_closed(Closed::Stderr, &["validate", file]);
+    assert_eq!(code, Some(1), "the findings still fail the validation");
+    let (code, _) = with_closed(Closed::Stdout, &["validate", "--format", "json", file]);
     assert_eq!(
-        status.code(),
-        Some(1),
-        "the findings still fail the validation"
-    );
-
-    let mut child = stackcraft()
-        .args(["validate", "--format", "json"])
-        .arg(&file)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let status = child.wait().unwrap();
-    assert_eq!(
-        status.code(),
+        code,
         Some(1),
         "a closed stdout does not turn errors into success"
     );
