@@ -1,7 +1,6 @@
 //! `diff`: compare the app's fresh synthesis with the deployed stacks, another cloud assembly or
 //! a template file.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -116,7 +115,7 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
     };
     // anstream drops the colours when stdout is not a terminal or NO_COLOR is set.
     let mut out = anstream::stdout();
-    super::unless_closed(out.write_all(text.as_bytes()).and_then(|()| out.flush()))?;
+    super::report(&mut out, &text)?;
     Ok(if args.fail && !result.is_empty() {
         ExitCode::from(1)
     } else {

@@ -1,6 +1,5 @@
 //! `graph`: the resources of a stack and what refers to what, as Mermaid or Graphviz DOT.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -64,8 +63,6 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
         Format::Mermaid => graph::mermaid(&graphs, &imports),
         Format::Dot => graph::dot(&graphs, &imports),
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
+    super::report(&mut std::io::stdout().lock(), &text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,5 @@
 //! `ls`: the app's stacks, with environment and dependencies.
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use super::AppBuilder;
@@ -21,8 +20,8 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
         return Ok(ExitCode::from(1));
     };
     let stacks = super::select_stacks(&synthesis.assembly, &[], args.env.as_deref())?;
-    let mut out = std::io::stdout().lock();
     let width = stacks.iter().map(|s| s.stack_name.len()).max().unwrap_or(0);
+    let mut text = String::new();
     for stack in stacks {
         if !args.names_only {
             let deps = if stack.dependencies.is_empty() {
@@ -30,17 +29,16 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
             } else {
                 stack.dependencies.join(",")
             };
-            writeln!(
-                out,
-                "{:<width$}  {}  env: {}  depends on: {deps}",
+            text.push_str(&format!(
+                "{:<width$}  {}  env: {}  depends on: {deps}\n",
                 stack.stack_name,
                 stack.environment,
                 stack.stage.as_deref().unwrap_or("-")
-            )?;
+            ));
         } else {
-            writeln!(out, "{}", stack.stack_name)?;
+            text.push_str(&format!("{}\n", stack.stack_name));
         }
     }
-    out.flush()?;
+    super::report(&mut std::io::stdout().lock(), &text)?;
     Ok(ExitCode::SUCCESS)
 }

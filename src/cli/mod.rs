@@ -154,22 +154,12 @@ pub(crate) fn synthesize(
     }
 }
 
-/// Whether `e` comes from writing to a pipe whose reader has gone (`| head`): the reader has
-/// what it wanted, so a command that reports nothing else (`ls`, `graph`, `synth`) ends quietly,
-/// as other command-line tools do.
-fn closed_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
-}
-
-/// `result` of writing a command's report to stdout, where a reader that has gone (`| head`)
-/// is no failure: the command still exits with the status its work earned (`validate` with
-/// errors, `diff --fail` with differences).
-pub(crate) fn unless_closed(result: std::io::Result<()>) -> std::io::Result<()> {
-    match result {
+/// Writes a command's report to `out` (stdout, or anstream's stdout for coloured text) and
+/// flushes it. A reader that has gone (`| head`) has what it wanted: that is no failure, and the
+/// command still exits with the status its work earned (`validate` with errors, `diff --fail`
+/// with differences); any other write error (a full disk) fails the command.
+pub(crate) fn report(out: &mut impl std::io::Write, text: &str) -> std::io::Result<()> {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
@@ -197,7 +187,6 @@ pub fn main(build: impl FnOnce() -> anyhow::Result<App>) -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             render::error(&e);
             ExitCode::from(if e.is::<Usage>() { 2 } else { 1 })

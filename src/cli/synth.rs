@@ -1,6 +1,5 @@
 //! `synth`: build the app, validate it, write the cloud assembly.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -69,7 +68,7 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
     }
     let report = assembly.write_in(&args.output, format)?;
     if !args.quiet {
-        let mut out = std::io::stdout().lock();
+        let mut text = String::new();
         for stack in selected {
             let file = args.output.join(stack.template_file_in(format));
             let bytes = report
@@ -80,23 +79,22 @@ pub(crate) fn run(args: Args, build: AppBuilder<'_>) -> anyhow::Result<ExitCode>
             let resources = stack.template["Resources"]
                 .as_object()
                 .map_or(0, |r| r.len());
-            writeln!(
-                out,
-                "{:<40} {} ({resources} resources, {bytes} bytes)",
+            text.push_str(&format!(
+                "{:<40} {} ({resources} resources, {bytes} bytes)\n",
                 stack.stack_name,
                 file.display()
-            )?;
+            ));
         }
         for removed in &report.removed {
-            writeln!(out, "removed {}", removed.display())?;
+            text.push_str(&format!("removed {}\n", removed.display()));
         }
-        writeln!(
-            out,
-            "synthesized {} stack(s) into {} in {:.1?}",
+        text.push_str(&format!(
+            "synthesized {} stack(s) into {} in {:.1?}\n",
             assembly.stacks.len(),
             args.output.display(),
             started.elapsed()
-        )?;
+        ));
+        super::report(&mut std::io::stdout().lock(), &text)?;
     }
     // The process ends here: freeing the tree and the assembly would only cost time.
     std::mem::forget(synthesis);

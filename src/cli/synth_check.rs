@@ -1,6 +1,5 @@
 //! `synth --check`: compare the fresh synthesis with the committed output folder, write nothing.
 
-use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -23,18 +22,20 @@ pub(crate) fn run(
     let differences = check_assembly_in(assembly, dir, format)?;
     if differences.is_empty() {
         if !quiet {
-            writeln!(
-                std::io::stdout().lock(),
-                "{} is up to date ({} files match the synthesized app)",
+            let text = format!(
+                "{} is up to date ({} files match the synthesized app)\n",
                 dir.display(),
                 assembly.files_in(format)?.len()
-            )?;
+            );
+            super::report(&mut std::io::stdout().lock(), &text)?;
         }
         return Ok(ExitCode::SUCCESS);
     }
     // anstream drops the colours when stdout is not a terminal or NO_COLOR is set.
-    let mut out = anstream::stdout();
-    super::unless_closed(print_differences(&mut out, dir, &differences))?;
+    super::report(
+        &mut anstream::stdout(),
+        &differences_text(dir, &differences),
+    )?;
     stderr_line!(
         "stackcraft: {} is out of date: {} file(s) differ from the synthesized app; \
          run `stackcraft synth` and commit the result",
@@ -44,46 +45,46 @@ pub(crate) fn run(
     Ok(ExitCode::from(1))
 }
 
-/// Writes each difference, a changed file as a coloured unified diff of at most
-/// [`MAX_DIFF_LINES`] lines.
-fn print_differences(
-    out: &mut impl Write,
-    dir: &Path,
-    differences: &[FileDifference],
-) -> std::io::Result<()> {
+/// Each difference, a changed file as a coloured unified diff of at most [`MAX_DIFF_LINES`]
+/// lines.
+fn differences_text(dir: &Path, differences: &[FileDifference]) -> String {
+    let mut text = String::new();
     for difference in differences {
         let path = dir.join(&difference.name);
         match &difference.status {
-            FileStatus::Missing => writeln!(
-                out,
-                "{} {}: missing (the app synthesizes it)",
+            FileStatus::Missing => text.push_str(&format!(
+                "{} {}: missing (the app synthesizes it)\n",
                 "-".red(),
                 path.display()
-            )?,
-            FileStatus::Extra => writeln!(
-                out,
-                "{} {}: extra (the app no longer synthesizes it)",
+            )),
+            FileStatus::Extra => text.push_str(&format!(
+                "{} {}: extra (the app no longer synthesizes it)\n",
                 "+".green(),
                 path.display()
-            )?,
+            )),
             FileStatus::Changed { unified } => {
                 let lines: Vec<&str> = unified.lines().collect();
                 for line in lines.iter().take(MAX_DIFF_LINES) {
-                    if line.starts_with('+') {
-                        writeln!(out, "{}", line.green())?;
+                    let line = if line.starts_with('+') {
+                        line.green().to_string()
                     } else if line.starts_with('-') {
-                        writeln!(out, "{}", line.red())?;
+                        line.red().to_string()
                     } else if line.starts_with("@@") {
-                        writeln!(out, "{}", line.cyan())?;
+                        line.cyan().to_string()
                     } else {
-                        writeln!(out, "{line}")?;
-                    }
+                        line.to_string()
+                    };
+                    text.push_str(&line);
+                    text.push('\n');
                 }
                 if lines.len() > MAX_DIFF_LINES {
-                    writeln!(out, "... {} more diff lines", lines.len() - MAX_DIFF_LINES)?;
+                    text.push_str(&format!(
+                        "... {} more diff lines\n",
+                        lines.len() - MAX_DIFF_LINES
+                    ));
                 }
             }
         }
     }
-    out.flush()
+    text
 }

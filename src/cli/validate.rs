@@ -2,7 +2,6 @@
 //!
 //! Exit code 0 when no error remains, 1 when one does, 2 when a file cannot be read or parsed.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -112,9 +111,8 @@ pub(crate) fn run(args: Args) -> anyhow::Result<ExitCode> {
         OutputFormat::Json => {
             // A report that cannot be written (a full disk) fails the command; a closed pipe
             // (`| head`) leaves the exit status to the findings.
-            let text = serde_json::to_string_pretty(&report)?;
-            let mut out = std::io::stdout().lock();
-            super::unless_closed(writeln!(out, "{text}").and_then(|()| out.flush()))?;
+            let text = serde_json::to_string_pretty(&report)? + "\n";
+            super::report(&mut std::io::stdout().lock(), &text)?;
         }
         OutputFormat::Text => {
             for u in &unreadable {
