@@ -389,8 +389,9 @@ fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
     )
 }
 
-/// The files the cloud assembly already in `dir` consists of, by name, so that a new write can
-/// remove the ones it no longer has: none when `dir` does not exist or is empty. A folder that
+/// The files the manifest of the cloud assembly already in `dir` names (templates, tree), so
+/// that a new write can remove the ones it no longer has: none when `dir` does not exist or is
+/// empty. A folder that
 /// is not a cloud assembly, or a path that is not a folder, is an error: its files are not ours
 /// to overwrite or remove.
 fn previous_files(dir: &Path) -> Result<Vec<String>> {
@@ -440,7 +441,7 @@ fn previous_files(dir: &Path) -> Result<Vec<String>> {
             shown.join(", ")
         )));
     };
-    let mut previous = vec!["manifest.json".to_string(), "cdk.out".to_string()];
+    let mut previous = Vec::new();
     if let Some(artifacts) = manifest["artifacts"].as_object() {
         for artifact in artifacts.values() {
             let props = &artifact["properties"];

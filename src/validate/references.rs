@@ -211,7 +211,7 @@ impl<'v> Walker<'v, '_> {
                 self.walk_args(arg);
             }
             "Fn::GetAZs" => {
-                if !(arg.is_string() || is_function(arg)) {
+                if !(arg.is_string() || intrinsic(arg).is_some()) {
                     self.report(
                         "E1015",
                         format!(
@@ -223,7 +223,7 @@ impl<'v> Walker<'v, '_> {
                 self.walk(arg);
             }
             "Fn::Base64" => {
-                if !(arg.is_string() || is_function(arg)) {
+                if !(arg.is_string() || intrinsic(arg).is_some()) {
                     self.report(
                         "E1021",
                         format!("Fn::Base64 needs a string, got {}", short(arg)),
@@ -256,7 +256,7 @@ impl<'v> Walker<'v, '_> {
                 self.condition_function(name, arg);
             }
             "Fn::ImportValue" => {
-                if !(arg.is_string() || is_function(arg)) {
+                if !(arg.is_string() || intrinsic(arg).is_some()) {
                     self.report(
                         "E1016",
                         format!("Fn::ImportValue needs an export name, got {}", short(arg)),
@@ -273,7 +273,7 @@ impl<'v> Walker<'v, '_> {
     fn cidr_args(&mut self, block: &Json, count: &Json, bits: &Json) {
         let block_ok = match block {
             Json::String(text) => text.parse::<ipnet::IpNet>().is_ok(),
-            other => is_function(other),
+            other => intrinsic(other).is_some(),
         };
         if !block_ok {
             self.report_in(
@@ -287,7 +287,7 @@ impl<'v> Walker<'v, '_> {
             );
         }
         for (i, value, name, max) in [(1, count, "count", 256), (2, bits, "cidrBits", 128)] {
-            if is_function(value) {
+            if intrinsic(value).is_some() {
                 continue;
             }
             let n = as_number(value);
@@ -743,12 +743,6 @@ impl<'v> Walker<'v, '_> {
             self.path.pop();
         }
     }
-}
-
-/// Whether `value` is an intrinsic function (`{"Ref": ...}`, `{"Fn::...": ...}`), whose value
-/// is known only at deploy time.
-fn is_function(value: &Json) -> bool {
-    intrinsic(value).is_some()
 }
 
 /// The `${Name}` references of a `Fn::Sub` string (`${!Literal}` excluded), each once.

@@ -238,7 +238,7 @@ fn policy(
 ) {
     match value {
         None | Some(Json::Object(_)) => {}
-        Some(Json::String(s)) if s == "Snapshot" && allowed.contains(&"Snapshot") => {
+        Some(Json::String(s)) if s == "Snapshot" => {
             if let Some(t) = resource_type.filter(|t| !SNAPSHOT_TYPES.contains(t)) {
                 findings.push(Finding::of(
                     rule,
