@@ -18,6 +18,36 @@ pub enum NatGateways {
     PerAz,
 }
 
+/// The prefix lengths a VPC or a subnet can have: /16 (65,536 addresses) to /28 (16).
+const SIZES: std::ops::RangeInclusive<u8> = 16..=28;
+
+/// Checks that `cidr` is a block a VPC can have: /16 to /28, with no host bits set.
+pub fn check_vpc_block(cidr: Ipv4Net) -> std::result::Result<(), String> {
+    if !SIZES.contains(&cidr.prefix_len()) {
+        return Err(format!(
+            "'{cidr}' is a /{}: a VPC's block is from /16 (65,536 addresses) to /28 (16)",
+            cidr.prefix_len()
+        ));
+    }
+    if cidr.trunc() != cidr {
+        return Err(format!(
+            "'{cidr}' has host bits set; the block starts at {}",
+            cidr.trunc()
+        ));
+    }
+    Ok(())
+}
+
+/// The subnet prefix that gives a VPC of `cidr` a public and a private subnet in each of `zones`
+/// availability zones: /20 (4,096 addresses each), or smaller when the range is too small for
+/// that. `None` when even /28 subnets do not fit.
+pub fn fitting_subnet_prefix(cidr: Ipv4Net, zones: u32) -> Option<u8> {
+    let subnets = 2 * zones.max(1);
+    let bits = u32::BITS - (subnets - 1).leading_zeros();
+    let prefix = (u32::from(cidr.prefix_len()) + bits).max(20);
+    u8::try_from(prefix).ok().filter(|p| SIZES.contains(p))
+}
+
 /// Options of a [`Network`].
 #[derive(Debug, Clone)]
 pub struct NetworkProps {
@@ -29,7 +59,8 @@ pub struct NetworkProps {
     ///
     /// **Default:** 2, picked with `Fn::GetAZs` in the stack's region.
     pub max_azs: u32,
-    /// Prefix length of each subnet.
+    /// Prefix length of each subnet; [`fitting_subnet_prefix`] gives one that fits a smaller
+    /// range.
     ///
     /// **Default:** 20 (4,096 addresses per subnet).
     pub subnet_prefix: u8,
@@ -100,27 +131,10 @@ impl Network {
                 ),
             )
         })?;
-        if !(16..=28).contains(&cidr.prefix_len()) {
-            return Err(Error::invalid_props(
-                path,
-                "cidr",
-                format!(
-                    "'{cidr}' is a /{}: a VPC's block is from /16 (65,536 addresses) to /28 (16)",
-                    cidr.prefix_len()
-                ),
-            ));
+        if let Err(why) = check_vpc_block(cidr) {
+            return Err(Error::invalid_props(path, "cidr", why));
         }
-        if cidr.trunc() != cidr {
-            return Err(Error::invalid_props(
-                path,
-                "cidr",
-                format!(
-                    "'{cidr}' has host bits set; the block starts at {}",
-                    cidr.trunc()
-                ),
-            ));
-        }
-        if !(16..=28).contains(&props.subnet_prefix) {
+        if !SIZES.contains(&props.subnet_prefix) {
             return Err(Error::invalid_props(
                 path,
                 "subnet_prefix",

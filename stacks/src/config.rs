@@ -115,14 +115,8 @@ impl TryFrom<String> for VpcCidr {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
         let cidr = Cidr::try_from(s)?;
-        let prefix = cidr.0.prefix_len();
-        if (16..=28).contains(&prefix) {
-            Ok(VpcCidr(cidr))
-        } else {
-            Err(format!(
-                "'{cidr}' is a /{prefix}: a VPC's block is from /16 (65,536 addresses) to /28 (16)"
-            ))
-        }
+        stackcraft_constructs::network::check_vpc_block(cidr.0)?;
+        Ok(VpcCidr(cidr))
     }
 }
 
@@ -156,19 +150,14 @@ pub struct NetworkConfig {
 }
 
 impl NetworkConfig {
-    /// The subnets' prefix: /20, or smaller blocks when the VPC's range is too small for a
-    /// public and a private /20 per zone. `None` when even /28 subnets do not fit.
-    pub fn fitting_subnet_prefix(&self) -> Option<u8> {
-        let subnets = 2 * self.availability_zones.0;
-        let bits = u32::BITS - (subnets - 1).leading_zeros();
-        let prefix = (u32::from(self.cidr.0 .0.prefix_len()) + bits).max(20);
-        u8::try_from(prefix).ok().filter(|p| *p <= 28)
-    }
-
-    /// [`NetworkConfig::fitting_subnet_prefix`], /28 when nothing fits (refused when the file is
+    /// The subnets' prefix: /20, or smaller when the VPC's range is too small for a public and a
+    /// private /20 per zone; `None` when even /28 subnets do not fit (refused when the file is
     /// read).
-    pub fn subnet_prefix(&self) -> u8 {
-        self.fitting_subnet_prefix().unwrap_or(28)
+    pub fn subnet_prefix(&self) -> Option<u8> {
+        stackcraft_constructs::network::fitting_subnet_prefix(
+            self.cidr.0 .0,
+            self.availability_zones.0,
+        )
     }
 }
 
@@ -805,7 +794,7 @@ impl EnvConfig {
     /// Checks that the VPC's range holds a public and a private subnet of at least /28 per
     /// zone.
     fn check_network_size(&self, file: &Path, text: &str) -> Result<(), ConfigError> {
-        if self.network.fitting_subnet_prefix().is_some() {
+        if self.network.subnet_prefix().is_some() {
             return Ok(());
         }
         let at = serde_saphyr::from_str::<LocatedNetwork>(text)

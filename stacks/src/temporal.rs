@@ -65,7 +65,11 @@ pub fn add_environment(app: &App, config: &EnvConfig) -> anyhow::Result<()> {
         "Network",
         NetworkProps {
             cidr: config.network.cidr.to_string(),
-            subnet_prefix: config.network.subnet_prefix(),
+            // A range too small for any subnet size: the Network refuses it, naming the range.
+            subnet_prefix: config
+                .network
+                .subnet_prefix()
+                .unwrap_or(NetworkProps::default().subnet_prefix),
             max_azs: config.network.availability_zones.0,
             nat_gateways: match config.network.nat {
                 NatMode::Single => NatGateways::Single,
